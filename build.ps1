@@ -1,0 +1,341 @@
+#!/usr/bin/env pwsh
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+Builds, tests, demonstrates, benchmarks and packages ExoDelegated.
+
+.DESCRIPTION
+  build    cargo build (native library + exo-emulator), copy the library into
+           psmodule/ExoDelegated/runtimes/<rid>/native/, compile the interop assembly
+  header   regenerate src/exo_bridge.h with cbindgen (the test task fails when it is stale)
+  test     build, then: cargo test, header check, C ABI tests (under valgrind when
+           installed), Pester tests; ends with one line "N passed, N failed"
+  demo     build, then run the forum thread's job end to end on the built-in emulator
+  bench    build, then run the benchmarks and write docs/BENCHMARKS.md
+  soak     build, then run the long reliability suite and write docs/RELIABILITY.md
+  package  build, then write dist/ExoDelegated-<version>-<rid>.zip
+
+Cargo uses Debian's offline crate registry (/usr/share/cargo/registry) through a
+project-local CARGO_HOME (build/cargo-home) when that registry is present and
+EXO_USE_CRATES_IO is not set; the user's own cargo configuration is never touched.
+
+.EXAMPLE
+pwsh ./build.ps1 test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'header', 'test', 'demo', 'bench', 'soak', 'package')]
+    [string] $Task = 'build'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$ModuleDir = Join-Path $Root 'psmodule/ExoDelegated'
+$BuildDir = Join-Path $Root 'build'
+$script:Passed = 0
+$script:Failed = 0
+$script:FailedNames = [System.Collections.Generic.List[string]]::new()
+# The pwsh executable for child processes (a dotnet global tool runs as 'dotnet pwsh.dll').
+$Pwsh = (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+if (-not $Pwsh) { $Pwsh = [Environment]::ProcessPath }
+
+function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
+
+function Add-Result([string] $Name, [int] $Passed, [int] $Failed) {
+    $script:Passed += $Passed
+    $script:Failed += $Failed
+    if ($Failed -gt 0) { $script:FailedNames.Add("$Name ($Failed)") }
+    $color = if ($Failed -gt 0) { 'Red' } else { 'Green' }
+    Write-Host ("    {0}: {1} passed, {2} failed" -f $Name, $Passed, $Failed) -ForegroundColor $color
+}
+
+function Invoke-Native {
+    # Runs an external command, streaming its output; throws on a non-zero exit.
+    param([string] $File, [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
+}
+
+function Get-CargoVersion {
+    $line = Select-String -Path (Join-Path $Root 'Cargo.toml') -Pattern '^version\s*=\s*"([^"]+)"' | Select-Object -First 1
+    $line.Matches[0].Groups[1].Value
+}
+
+function Initialize-Cargo {
+    $cargo = Join-Path $HOME '.cargo/bin/cargo'
+    if (-not (Test-Path $cargo)) { $cargo = (Get-Command cargo -ErrorAction SilentlyContinue).Source }
+    if (-not $cargo) { throw 'cargo not found: install the Rust toolchain (rustup) or Debian''s cargo.' }
+    $script:Cargo = $cargo
+    $debianRegistry = '/usr/share/cargo/registry'
+    if (-not $env:EXO_USE_CRATES_IO -and (Test-Path (Join-Path $debianRegistry 'reqwest-*'))) {
+        $cargoHome = Join-Path $BuildDir 'cargo-home'
+        $null = New-Item -ItemType Directory -Force -Path $cargoHome
+        $config = @"
+[source.crates-io]
+replace-with = "debian"
+[source.debian]
+directory = "$debianRegistry"
+[net]
+offline = true
+"@
+        $configPath = Join-Path $cargoHome 'config.toml'
+        if (-not (Test-Path $configPath) -or (Get-Content -Raw $configPath) -ne $config) {
+            Set-Content -Path $configPath -Value $config -NoNewline
+        }
+        if (-not $env:RUSTUP_HOME) { $env:RUSTUP_HOME = Join-Path $HOME '.rustup' }
+        $env:CARGO_HOME = $cargoHome
+    }
+    # Debian's registry writes checksums cargo rejects in a lock file: never keep one.
+    Remove-Item -ErrorAction SilentlyContinue (Join-Path $Root 'Cargo.lock')
+}
+
+function Get-FeatureArgs {
+    # TEMPORARY until the emulator lands: build it only when its source exists.
+    if (Test-Path (Join-Path $Root 'src/bin/exo-emulator/main.rs')) { @('--features', 'emulator') } else { @() }
+}
+
+function Get-Rid {
+    $ri = [System.Runtime.InteropServices.RuntimeInformation]
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $arch = switch ($ri::ProcessArchitecture) { 'X64' { 'x64' } 'Arm64' { 'arm64' } default { throw "unsupported architecture $_" } }
+    "$os-$arch"
+}
+
+function Get-LibraryFile {
+    if ($IsWindows) { 'exo_bridge.dll' } elseif ($IsMacOS) { 'libexo_bridge.dylib' } else { 'libexo_bridge.so' }
+}
+
+function Get-EmulatorPath {
+    $exe = if ($IsWindows) { 'exo-emulator.exe' } else { 'exo-emulator' }
+    Join-Path $Root "target/release/$exe"
+}
+
+function Invoke-Cbindgen([string] $Output) {
+    $cbindgen = Get-Command cbindgen -ErrorAction SilentlyContinue
+    if (-not $cbindgen) { throw 'cbindgen not found (Debian: apt-get install cbindgen; pinned version 0.24.3).' }
+    & $cbindgen.Source --quiet --config (Join-Path $Root 'cbindgen.toml') --crate exo-bridge --output $Output 2>$null
+    if ($LASTEXITCODE -ne 0) { throw "cbindgen failed with exit code $LASTEXITCODE" }
+}
+
+function Test-HeaderCurrent {
+    # The committed header must equal what the pinned cbindgen generates now.
+    $version = (& cbindgen --version) -replace '^cbindgen\s+', ''
+    if ($version -ne '0.24.3') {
+        Write-Warning "cbindgen $version is not the pinned 0.24.3; the header check may report spurious differences."
+    }
+    $fresh = Join-Path $BuildDir 'exo_bridge.h'
+    Invoke-Cbindgen $fresh
+    $committed = Get-Content -Raw (Join-Path $Root 'src/exo_bridge.h')
+    $generated = Get-Content -Raw $fresh
+    $committed -ceq $generated
+}
+
+function Invoke-Build {
+    Initialize-Cargo
+    Write-Step 'cargo build --release --features emulator (native library + exo-emulator)'
+    Push-Location $Root
+    try { Invoke-Native $script:Cargo (@('build', '--release') + (Get-FeatureArgs)) }
+    finally { Pop-Location }
+
+    if (-not (Test-HeaderCurrent)) {
+        Write-Warning "src/exo_bridge.h is stale: run 'pwsh ./build.ps1 header' and commit it."
+    }
+
+    $rid = Get-Rid
+    $libFile = Get-LibraryFile
+    $nativeDir = Join-Path $ModuleDir "runtimes/$rid/native"
+    Write-Step "copy $libFile -> runtimes/$rid/native/"
+    $null = New-Item -ItemType Directory -Force -Path $nativeDir
+    Copy-Item -Force (Join-Path $Root "target/release/$libFile") $nativeDir
+
+    $version = Get-CargoVersion
+    $libDir = Join-Path $ModuleDir 'lib'
+    $assembly = Join-Path $libDir 'ExoDelegated.Interop.dll'
+    $source = Join-Path $ModuleDir 'interop/ExoDelegated.Interop.cs'
+    $stamp = Join-Path $libDir 'ExoDelegated.Interop.stamp'
+    $stampValue = "$version $((Get-FileHash $source).Hash) $($PSVersionTable.PSVersion)"
+    if ((Test-Path $assembly) -and (Test-Path $stamp) -and (Get-Content -Raw $stamp) -eq $stampValue) {
+        Write-Step 'interop assembly is up to date'
+    }
+    else {
+        Write-Step "compile interop assembly for native $version (Add-Type -OutputAssembly)"
+        $null = New-Item -ItemType Directory -Force -Path $libDir, $BuildDir
+        $generated = Join-Path $BuildDir 'ExoDelegated.Interop.cs'
+        (Get-Content -Raw $source).Replace('@NATIVE_VERSION@', $version) | Set-Content -Path $generated -NoNewline
+        Remove-Item -ErrorAction SilentlyContinue $assembly
+        # A child process, so this one never loads the assembly it writes.
+        $compile = "Add-Type -Path '$generated' -OutputAssembly '$assembly' -OutputType Library -CompilerOptions '/unsafe'"
+        Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-Command', $compile)
+        Set-Content -Path $stamp -Value $stampValue -NoNewline
+    }
+}
+
+function Get-PesterModule {
+    # Pester 5.7.1 from NuGet; restored once into build/nuget when not installed.
+    $candidates = @(
+        $env:EXO_PESTER_PATH
+        (Join-Path $HOME '.nuget/packages/pester/5.7.1/tools/Pester.psd1')
+        (Join-Path $BuildDir 'nuget/pester/5.7.1/tools/Pester.psd1')
+    ) | Where-Object { $_ -and (Test-Path $_) }
+    if ($candidates) { return @($candidates)[0] }
+    $installed = Get-Module -ListAvailable Pester | Where-Object { $_.Version.Major -eq 5 } | Sort-Object Version -Descending | Select-Object -First 1
+    if ($installed) { return $installed.Path }
+    Write-Step 'restore Pester 5.7.1 from NuGet'
+    $proj = Join-Path $BuildDir 'pester-restore'
+    $null = New-Item -ItemType Directory -Force -Path $proj
+    @'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Pester" Version="[5.7.1]" /></ItemGroup>
+</Project>
+'@ | Set-Content (Join-Path $proj 'pester-restore.csproj')
+    Invoke-Native dotnet @('restore', $proj, '--packages', (Join-Path $BuildDir 'nuget')) | Out-Host
+    Join-Path $BuildDir 'nuget/pester/5.7.1/tools/Pester.psd1'
+}
+
+function Invoke-CargoTests {
+    Write-Step 'cargo test --release --features emulator'
+    Push-Location $Root
+    try {
+        $output = & $script:Cargo test --release @(Get-FeatureArgs) 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable lines
+        $output | ForEach-Object { Write-Host $_ }
+        $exit = $LASTEXITCODE
+    }
+    finally { Pop-Location }
+    $passed = 0; $failed = 0
+    foreach ($line in $lines) {
+        if ($line -match '^test result: \w+\. (\d+) passed; (\d+) failed') {
+            $passed += [int]$Matches[1]; $failed += [int]$Matches[2]
+        }
+    }
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
+    Add-Result 'cargo test' $passed $failed
+}
+
+function Invoke-CTest {
+    # Compiles a C test against the committed header, links the cdylib, runs it
+    # (under valgrind when installed). The program prints "ok"/"not ok" lines.
+    param([string] $Name, [string[]] $ExtraArgs = @())
+    $source = Join-Path $Root "tests/c/$Name.c"
+    $exe = Join-Path $BuildDir "c/$Name"
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $exe)
+    $libDir = Join-Path $Root 'target/release'
+    Write-Step "cc tests/c/$Name.c"
+    & cc -std=c11 -Wall -Wextra -Werror -g -I (Join-Path $Root 'src') -o $exe $source -L $libDir -lexo_bridge "-Wl,-rpath,$libDir"
+    if ($LASTEXITCODE -ne 0) { Add-Result "C $Name (compile)" 0 1; return }
+    $valgrind = Get-Command valgrind -ErrorAction SilentlyContinue
+    $command = if ($valgrind) {
+        Write-Step "run $Name under valgrind"
+        @($valgrind.Source, '--quiet', '--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite', $exe) + $ExtraArgs
+    }
+    else {
+        Write-Step "run $Name (valgrind not installed)"
+        @($exe) + $ExtraArgs
+    }
+    $lines = & $command[0] @($command | Select-Object -Skip 1) 2>&1 | ForEach-Object { "$_" }
+    $exit = $LASTEXITCODE
+    $lines | ForEach-Object { Write-Host "    $_" }
+    $passed = @($lines | Where-Object { $_ -match '^ok ' }).Count
+    $failed = @($lines | Where-Object { $_ -match '^not ok ' }).Count
+    if ($exit -eq 99) { Write-Host '    valgrind reported errors' -ForegroundColor Red; $failed++ }
+    elseif ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
+    Add-Result "C $Name" $passed $failed
+}
+
+function Invoke-PesterTests {
+    param([string] $Path = (Join-Path $Root 'tests/pester'), [string] $Name = 'Pester')
+    $pester = Get-PesterModule
+    Write-Step "Pester ($pester)"
+    $resultFile = Join-Path $BuildDir 'pester-result.json'
+    Remove-Item -ErrorAction SilentlyContinue $resultFile
+    # A child pwsh: the tests import the module; this process must stay clean.
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$pester' -RequiredVersion 5.7.1
+`$config = New-PesterConfiguration
+`$config.Run.Path = '$Path'
+`$config.Run.PassThru = `$true
+`$config.Output.Verbosity = 'Normal'
+`$r = Invoke-Pester -Configuration `$config
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount } | ConvertTo-Json | Set-Content '$resultFile'
+"@
+    & $Pwsh -NoProfile -NonInteractive -Command $script
+    if (Test-Path $resultFile) {
+        $r = Get-Content -Raw $resultFile | ConvertFrom-Json
+        Add-Result $Name $r.Passed $r.Failed
+    }
+    else { Add-Result $Name 0 1 }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Invoke-CargoTests
+
+    Write-Step 'header check: src/exo_bridge.h equals cbindgen output'
+    if (Test-HeaderCurrent) { Add-Result 'header is current' 1 0 }
+    else {
+        Write-Host "    src/exo_bridge.h differs from cbindgen's output: run 'pwsh ./build.ps1 header'" -ForegroundColor Red
+        Add-Result 'header is current' 0 1
+    }
+
+    Invoke-CTest 'abi_test'
+    foreach ($extra in Get-ChildItem (Join-Path $Root 'tests/c') -Filter '*.c' | Where-Object Name -ne 'abi_test.c') {
+        $runner = Join-Path $Root "tests/c/$($extra.BaseName).args.ps1"
+        $cArgs = if (Test-Path $runner) { @(& $runner -Root $Root) } else { @() }
+        Invoke-CTest $extra.BaseName -ExtraArgs $cArgs
+    }
+    Invoke-PesterTests
+
+    Write-Host ''
+    if ($script:Failed -gt 0) { Write-Host "FAILED: $($script:FailedNames -join ', ')" -ForegroundColor Red }
+    Write-Host ("{0} passed, {1} failed" -f $script:Passed, $script:Failed)
+    if ($script:Failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Write-Step 'demo'
+    & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/demo.ps1') -Root $Root
+    if ($LASTEXITCODE -ne 0) { throw "demo failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = (Import-PowerShellDataFile (Join-Path $ModuleDir 'ExoDelegated.psd1')).ModuleVersion
+    $rid = Get-Rid
+    $staging = Join-Path $BuildDir "package/ExoDelegated"
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Split-Path $staging)
+    $null = New-Item -ItemType Directory -Force -Path $staging
+    Copy-Item -Recurse -Path (Join-Path $ModuleDir '*') -Destination $staging -Exclude 'interop'
+    Get-ChildItem (Join-Path $staging 'lib') -Filter '*.stamp' | Remove-Item
+    $dist = Join-Path $Root 'dist'
+    $null = New-Item -ItemType Directory -Force -Path $dist
+    $zip = Join-Path $dist "ExoDelegated-$version-$rid.zip"
+    Remove-Item -ErrorAction SilentlyContinue $zip
+    Compress-Archive -Path $staging -DestinationPath $zip
+    Write-Step "wrote $zip"
+}
+
+switch ($Task) {
+    'build' { Invoke-Build }
+    'header' {
+        Initialize-Cargo
+        Write-Step 'cbindgen -> src/exo_bridge.h'
+        Invoke-Cbindgen (Join-Path $Root 'src/exo_bridge.h')
+    }
+    'test' { Invoke-Test }
+    'demo' { Invoke-Demo }
+    'bench' {
+        Invoke-Build
+        & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/bench.ps1') -Root $Root
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
+    'soak' {
+        Invoke-Build
+        & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/soak.ps1') -Root $Root
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
+    'package' { Invoke-Package }
+}

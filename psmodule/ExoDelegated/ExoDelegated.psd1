@@ -1,0 +1,22 @@
+@{
+    RootModule           = 'ExoDelegated.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0c8a57-3c1e-4f55-9b0e-2f7d6c5e4a11'
+    Author               = 'ExoDelegated contributors'
+    CompanyName          = 'ExoDelegated'
+    Copyright            = '(c) ExoDelegated contributors. MIT License.'
+    Description          = 'Exchange Online admin cmdlets in any customer tenant through delegated partner access (GDAP/AOBO, Secure Application Model) with a partner refresh token and an app id/secret: no certificates, no remote PowerShell session.'
+    PowerShellVersion    = '7.2'
+    CompatiblePSEditions = @('Core')
+    FunctionsToExport    = @(
+        'Get-ExoDelegatedVersion'
+    )
+    CmdletsToExport      = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Exchange', 'ExchangeOnline', 'CSP', 'GDAP', 'AOBO', 'Partner', 'MSP', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
+        }
+    }
+}

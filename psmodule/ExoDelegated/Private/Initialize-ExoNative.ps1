@@ -1,0 +1,41 @@
+function Initialize-ExoNative {
+    <#
+    .SYNOPSIS
+    Loads the prebuilt interop assembly and the native library for this platform, and checks they match.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][string] $ModuleRoot)
+
+    $target = Get-ExoNativeRid
+    $libraryPath = [System.IO.Path]::Combine($ModuleRoot, 'runtimes', $target.Rid, 'native', $target.LibraryFile)
+    if (-not [System.IO.File]::Exists($libraryPath)) {
+        throw [System.IO.FileNotFoundException]::new(
+            "ExoDelegated's native library for $($target.Rid) is missing: '$libraryPath'. " +
+            "Build it with 'pwsh ./build.ps1 build' or install a package built for $($target.Rid).", $libraryPath)
+    }
+
+    # The interop assembly is compiled at build time; importing never runs the C# compiler.
+    $loaded = 'ExoDelegated.Interop.Bridge' -as [type]
+    if (-not $loaded) {
+        $assemblyPath = [System.IO.Path]::Combine($ModuleRoot, 'lib', 'ExoDelegated.Interop.dll')
+        if (-not [System.IO.File]::Exists($assemblyPath)) {
+            throw [System.IO.FileNotFoundException]::new(
+                "ExoDelegated's interop assembly is missing: '$assemblyPath'. Build it with 'pwsh ./build.ps1 build'.", $assemblyPath)
+        }
+        Add-Type -Path $assemblyPath
+    }
+
+    [ExoDelegated.Interop.NativeLoader]::Initialize($libraryPath)
+    $nativeVersion = [ExoDelegated.Interop.Bridge]::NativeVersion()
+    $interopVersion = [ExoDelegated.Interop.BuildInfo]::NativeVersion
+    if ($nativeVersion -ne $interopVersion) {
+        throw [System.InvalidOperationException]::new(
+            "ExoDelegated's interop assembly was built for native library $interopVersion, but '$libraryPath' is $nativeVersion. " +
+            "Rebuild with 'pwsh ./build.ps1 build', or start a new PowerShell session if another version was loaded earlier.")
+    }
+    $script:ExoNative = [pscustomobject]@{
+        Rid           = $target.Rid
+        LibraryPath   = $libraryPath
+        NativeVersion = $nativeVersion
+    }
+}

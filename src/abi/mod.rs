@@ -1,0 +1,12 @@
+//! The C ABI. Thin by design: check pointers and strings, call the plain Rust
+//! modules, hand results back. Conventions (see `src/exo_bridge.h`):
+//! - every function that can fail returns `exo_result` and, on failure, an
+//!   owned `exo_error` through its last out-parameter (when that is not NULL);
+//! - out-parameters are written only on success;
+//! - no panic crosses the boundary (`boundary::call`);
+//! - every string the library hands out is freed with `exo_string_free`.
+
+pub mod boundary;
+pub mod error;
+pub mod strings;
+pub mod version;

@@ -1,0 +1,131 @@
+# Module-level tests: import, manifest, exports, help completeness.
+BeforeDiscovery {
+    $script:ModuleDir = Join-Path $PSScriptRoot '../../psmodule/ExoDelegated' | Resolve-Path
+    $manifest = Import-PowerShellDataFile (Join-Path $ModuleDir 'ExoDelegated.psd1')
+    $script:Exports = $manifest.FunctionsToExport | ForEach-Object { @{ Name = $_ } }
+}
+
+BeforeAll {
+    $ModuleDir = Join-Path $PSScriptRoot '../../psmodule/ExoDelegated' | Resolve-Path
+    $ManifestPath = Join-Path $ModuleDir 'ExoDelegated.psd1'
+    Import-Module $ManifestPath -Force
+}
+
+Describe 'Manifest' {
+    It 'passes Test-ModuleManifest' {
+        { Test-ModuleManifest -Path $ManifestPath -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'targets PowerShell 7.2+ Core' {
+        $m = Import-PowerShellDataFile $ManifestPath
+        $m.PowerShellVersion | Should -Be '7.2'
+        $m.CompatiblePSEditions | Should -Be @('Core')
+    }
+
+    It 'exports explicitly named functions, no cmdlets, variables or aliases' {
+        $m = Import-PowerShellDataFile $ManifestPath
+        $m.FunctionsToExport | Should -Not -Contain '*'
+        @($m.CmdletsToExport).Count | Should -Be 0
+        @($m.AliasesToExport).Count | Should -Be 0
+    }
+
+    It 'exports exactly the files in Public/' {
+        $m = Import-PowerShellDataFile $ManifestPath
+        $files = Get-ChildItem (Join-Path $ModuleDir 'Public') -Filter '*.ps1' | ForEach-Object BaseName
+        ($m.FunctionsToExport | Sort-Object) | Should -Be ($files | Sort-Object)
+        $exported = (Get-Module ExoDelegated).ExportedFunctions.Keys
+        ($exported | Sort-Object) | Should -Be ($files | Sort-Object)
+    }
+
+    It 'has the same version as the native library' {
+        $m = Import-PowerShellDataFile $ManifestPath
+        (Get-ExoDelegatedVersion).NativeVersion | Should -Be $m.ModuleVersion
+    }
+}
+
+Describe 'Import' {
+    It 'is safe to repeat (Import-Module -Force)' {
+        { Import-Module $ManifestPath -Force -ErrorAction Stop } | Should -Not -Throw
+        { Import-Module $ManifestPath -Force -ErrorAction Stop } | Should -Not -Throw
+        (Get-ExoDelegatedVersion).NativeVersion | Should -Not -BeNullOrEmpty
+    }
+
+    It 'reports module and native versions through the C ABI' {
+        $v = Get-ExoDelegatedVersion
+        $v.PSObject.TypeNames[0] | Should -Be 'ExoDelegated.Version'
+        $v.ModuleVersion | Should -BeOfType [version]
+        $v.NativeVersion | Should -Match '^\d+\.\d+\.\d+$'
+        $v.Platform | Should -Match '^(linux|osx|win)-(x64|arm64)$'
+        Test-Path $v.NativeLibrary | Should -BeTrue
+    }
+
+    It 'does not compile C# at import (the interop assembly is prebuilt)' {
+        $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
+        $out = & $pwsh -NoProfile -NonInteractive -Command "
+            Import-Module '$ManifestPath'
+            [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -like 'Microsoft.CodeAnalysis*' } | ForEach-Object { `$_.GetName().Name }
+            'loaded:' + ([ExoDelegated.Interop.Bridge].Assembly.Location)"
+        $out | Where-Object { $_ -like 'Microsoft.CodeAnalysis*' } | Should -BeNullOrEmpty
+        ($out | Where-Object { $_ -like 'loaded:*' }) | Should -BeLike '*ExoDelegated.Interop.dll'
+    }
+
+    It 'fails with a clear message naming the platform when the native library is missing' {
+        $copy = Join-Path ([IO.Path]::GetTempPath()) "exo-missing-$PID/ExoDelegated"
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $copy
+        $null = New-Item -ItemType Directory -Force $copy
+        Copy-Item -Recurse (Join-Path $ModuleDir '*') $copy
+        Remove-Item -Recurse -Force (Join-Path $copy 'runtimes')
+        $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
+        $out = & $pwsh -NoProfile -NonInteractive -Command "try { Import-Module '$copy/ExoDelegated.psd1' -ErrorAction Stop; 'imported' } catch { 'error: ' + `$_.Exception.Message }"
+        Remove-Item -Recurse -Force (Split-Path $copy)
+        $rid = (Get-ExoDelegatedVersion).Platform
+        "$out" | Should -BeLike "error: *native library for $rid is missing*build.ps1 build*"
+    }
+
+    It 'fails with a clear message when the interop assembly does not match the native version' {
+        $copy = Join-Path ([IO.Path]::GetTempPath()) "exo-mismatch-$PID/ExoDelegated"
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $copy
+        $null = New-Item -ItemType Directory -Force $copy
+        Copy-Item -Recurse (Join-Path $ModuleDir '*') $copy
+        $cs = Get-Content -Raw (Join-Path $ModuleDir 'interop/ExoDelegated.Interop.cs')
+        $dll = Join-Path $copy 'lib/ExoDelegated.Interop.dll'
+        Remove-Item $dll
+        $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
+        $src = Join-Path (Split-Path $copy) 'interop.cs'
+        $cs.Replace('@NATIVE_VERSION@', '9.9.9') | Set-Content $src
+        & $pwsh -NoProfile -NonInteractive -Command "Add-Type -Path '$src' -OutputAssembly '$dll' -OutputType Library -CompilerOptions '/unsafe'"
+        $out = & $pwsh -NoProfile -NonInteractive -Command "try { Import-Module '$copy/ExoDelegated.psd1' -ErrorAction Stop; 'imported' } catch { 'error: ' + `$_.Exception.Message }"
+        Remove-Item -Recurse -Force (Split-Path $copy)
+        "$out" | Should -BeLike 'error: *built for native library 9.9.9*is 0.*build.ps1 build*'
+    }
+}
+
+Describe 'Help of <Name>' -ForEach $Exports {
+    BeforeAll {
+        $help = Get-Help $Name -Full
+        $command = Get-Command $Name
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+    }
+
+    It 'has a synopsis' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "*$Name*[<]CommonParameters[>]*"
+    }
+
+    It 'has a description' {
+        ($help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least one example with code' {
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+        $help.Examples.Example[0].Code | Should -Not -BeNullOrEmpty
+    }
+
+    It 'describes every parameter' {
+        $parameters = $command.Parameters.Keys | Where-Object { $_ -notin $common }
+        foreach ($p in $parameters) {
+            $ph = $help.Parameters.Parameter | Where-Object Name -eq $p
+            ($ph.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "parameter -$p of $Name needs help"
+        }
+    }
+}
