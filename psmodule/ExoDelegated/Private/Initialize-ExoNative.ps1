@@ -22,7 +22,7 @@ function Initialize-ExoNative {
             throw [System.IO.FileNotFoundException]::new(
                 "ExoDelegated's interop assembly is missing: '$assemblyPath'. Build it with 'pwsh ./build.ps1 build'.", $assemblyPath)
         }
-        Add-Type -Path $assemblyPath
+        $null = [System.Reflection.Assembly]::LoadFrom($assemblyPath)
     }
 
     [ExoDelegated.Interop.NativeLoader]::Initialize($libraryPath)
