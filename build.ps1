@@ -244,6 +244,24 @@ function Invoke-CTest {
     Add-Result "C $Name" $passed $failed
 }
 
+function Invoke-CoreCTest {
+    # connect -> invoke -> page -> free and the bad-input corpus, against a live
+    # emulator, under valgrind when installed (tests/c/run_core_test.sh).
+    Write-Step 'C core_test against exo-emulator (tests/c/run_core_test.sh)'
+    $out = Join-Path $BuildDir 'c'
+    $null = New-Item -ItemType Directory -Force -Path $out
+    $env:OUT = $out
+    $lines = & bash (Join-Path $Root 'tests/c/run_core_test.sh') (Get-EmulatorPath) (Join-Path $Root 'target/release') 2>&1 | ForEach-Object { "$_" }
+    $exit = $LASTEXITCODE
+    Remove-Item Env:OUT
+    $lines | Select-Object -Last 15 | ForEach-Object { Write-Host "    $_" }
+    $summary = $lines | Where-Object { $_ -match '^(\d+) passed, (\d+) failed$' } | Select-Object -Last 1
+    if ($summary -and $summary -match '^(\d+) passed, (\d+) failed$') { $passed = [int]$Matches[1]; $failed = [int]$Matches[2] }
+    else { $passed = 0; $failed = 0 }
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; Write-Host "    core_test exited with $exit (valgrind or crash)" -ForegroundColor Red }
+    Add-Result 'C core_test' $passed $failed
+}
+
 function Invoke-PesterTests {
     param([string] $Path = (Join-Path $Root 'tests/pester'), [string] $Name = 'Pester')
     $pester = Get-PesterModule
@@ -281,11 +299,7 @@ function Invoke-Test {
     }
 
     Invoke-CTest 'abi_test'
-    foreach ($extra in Get-ChildItem (Join-Path $Root 'tests/c') -Filter '*.c' | Where-Object Name -ne 'abi_test.c') {
-        $runner = Join-Path $Root "tests/c/$($extra.BaseName).args.ps1"
-        $cArgs = if (Test-Path $runner) { @(& $runner -Root $Root) } else { @() }
-        Invoke-CTest $extra.BaseName -ExtraArgs $cArgs
-    }
+    Invoke-CoreCTest
     Invoke-PesterTests
 
     Write-Host ''

@@ -138,6 +138,29 @@ typedef uint32_t exo_result;
 #endif // __cplusplus
 
 /*
+ An open connection to one customer tenant (opaque). Created by
+ `exo_connect` or `exo_device_flow_wait`; freed by `exo_connection_free`.
+ May be used from many threads at once. Cursors keep what they need alive,
+ so the handle may be freed while cursors still run.
+ */
+typedef struct exo_connection exo_connection;
+
+/*
+ A running command (opaque). Created by `exo_invoke`, freed by
+ `exo_cursor_free`. Used by one thread at a time, except
+ `exo_cursor_cancel`, which any thread may call before the free.
+ */
+typedef struct exo_cursor exo_cursor;
+
+/*
+ A device code sign-in in progress (opaque). Created by
+ `exo_device_code_start`, freed by `exo_device_flow_free`. One thread at
+ a time calls `exo_device_flow_wait`; any thread may call
+ `exo_device_flow_cancel` before the free.
+ */
+typedef struct exo_device_flow exo_device_flow;
+
+/*
  An error returned by the library. Owned by the caller; free it with
  `exo_error_free`. Its strings are borrowed from it and valid until then.
  */
@@ -146,6 +169,171 @@ typedef struct exo_error exo_error;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Connect to a customer tenant and acquire the first token (bad
+ credentials fail here).
+
+ `options_json`: see docs/ABI.md (`tenantId`, `applicationId`,
+ `credential`, `environment`, `authorityHost`, `exchangeHost`, …); unknown
+ keys are `EXO_RESULT_INVALID_ARGUMENT`, `http://` to a non-loopback host
+ is `EXO_RESULT_INSECURE_ENDPOINT`.
+
+ Secrets are UTF-16 pointer + length in code units (no terminator needed);
+ NULL with length 0 means absent. Pass what the credential needs:
+ RefreshToken → `refresh_token` (+ `client_secret` for a confidential
+ application); AppSecret → `client_secret`; AccessToken → `access_token`.
+ The library copies them into zeroizing memory; the caller keeps
+ ownership of its buffers (and should zero-free them).
+
+ On success `*out` receives a connection owned by the caller (free with
+ `exo_connection_free`). Blocks for the token request. Thread-safe.
+ */
+exo_result exo_connect(const char *options_json,
+                       const uint16_t *refresh_token,
+                       size_t refresh_token_len,
+                       const uint16_t *client_secret,
+                       size_t client_secret_len,
+                       const uint16_t *access_token,
+                       size_t access_token_len,
+                       exo_connection **out,
+                       exo_error **err);
+
+/*
+ Describe a connection as JSON: `tenantId`, `environment`,
+ `authorityHost`, `exchangeHost`, `applicationId`, `credential`, `user`,
+ `tokenExpiresUtc`, `refreshTokenRotated`, `anchorMailbox`, `pageSize`,
+ `connected`. Never a secret. `*info_json` is owned by the caller (free
+ with `exo_string_free`). After `exo_connection_disconnect`:
+ `EXO_RESULT_INVALID_HANDLE`. Thread-safe.
+ */
+exo_result exo_connection_info(const exo_connection *conn, char **info_json, exo_error **err);
+
+/*
+ Copy the connection's newest refresh token (rotated on every refresh;
+ store it after each run) into `buf` as UTF-16, `buf_len` code units
+ long, without a terminator (one is added when room is left).
+
+ `*needed` (may be NULL) receives the token's length in code units on
+ success and also on `EXO_RESULT_BUFFER_TOO_SMALL` (the one exception to
+ "out-parameters only on success"); call with `buf` NULL and `buf_len` 0
+ to ask for the size. A connection without a refresh token (AppSecret,
+ AccessToken) gives `EXO_RESULT_INVALID_ARGUMENT` (reason NoRefreshToken).
+ The caller owns `buf` and should zero it when done. Thread-safe.
+ */
+exo_result exo_connection_export_refresh_token(const exo_connection *conn,
+                                               uint16_t *buf,
+                                               size_t buf_len,
+                                               size_t *needed,
+                                               exo_error **err);
+
+/*
+ Disconnect: release the connection's tokens (zeroized once no other
+ connection shares them). Later calls with this handle, and `next` on its
+ cursors, return `EXO_RESULT_INVALID_HANDLE`. The handle must still be
+ freed with `exo_connection_free`. NULL is ignored. Thread-safe.
+ */
+void exo_connection_disconnect(exo_connection *conn);
+
+/*
+ Free a connection handle. Cursors made from it keep working until they
+ are freed; the tokens are released (zeroized) when the last of them goes.
+ NULL is ignored; a second free of the same handle is detected where
+ possible and ignored, but is undefined behaviour. Must not be called
+ while another thread uses `conn`.
+ */
+void exo_connection_free(exo_connection *conn);
+
+/*
+ Prepare a cmdlet run on `conn`. `request_json`:
+ `{"cmdlet":"Get-Mailbox","parameters":{…},"select":["Name"],"pageSize":1000,"anchorMailbox":"…"}`
+ (hashtable parameters are tagged `#Exchange.GenericHashTable`; Get-/Test-
+ cmdlets are reads, the rest writes, never retried blindly). Nothing is
+ sent until the first `exo_cursor_next`. On success `*out` receives a
+ cursor owned by the caller (free with `exo_cursor_free`); it keeps the
+ connection alive. Thread-safe for `conn`.
+ */
+exo_result exo_invoke(const exo_connection *conn,
+                      const char *request_json,
+                      exo_cursor **out,
+                      exo_error **err);
+
+/*
+ Fetch the next page. `*page_json` (owned by the caller, free with
+ `exo_string_free`) receives
+ `{"value":[…],"warnings":[…],"retries":[{"reason","attempt","waitMs","requestId"}],"requestId":"…","page":1,"more":true}`.
+ After the last page `more` is false and further calls return an empty
+ page. Errors leave the cursor usable (call again to retry the page),
+ except `EXO_RESULT_PAGE_EXPIRED` and `EXO_RESULT_INSECURE_ENDPOINT` (a
+ page link to another endpoint), which repeat. After `exo_cursor_cancel`:
+ `EXO_RESULT_CANCELLED`. Blocks for the request (and retries). One thread
+ at a time per cursor.
+ */
+exo_result exo_cursor_next(exo_cursor *cursor,
+                           char **page_json,
+                           exo_error **err);
+
+/*
+ Cancel the cursor: an `exo_cursor_next` in progress on another thread
+ returns `EXO_RESULT_CANCELLED` promptly (a request already sent is
+ abandoned, not undone), and so do later calls. NULL is ignored. Any
+ thread, any time before `exo_cursor_free`.
+ */
+void exo_cursor_cancel(exo_cursor *cursor);
+
+/*
+ Free a cursor (cancelling nothing that is still running: call
+ `exo_cursor_cancel` first from another thread if needed). NULL is
+ ignored. Must not be called while another thread is in `exo_cursor_next`.
+ */
+void exo_cursor_free(exo_cursor *cursor);
+
+/*
+ Start a device code sign-in for `options_json` (as for `exo_connect`;
+ `credential` absent or "DeviceCode"; the application must allow public
+ client flows). Asks for the Exchange scope plus `offline_access`.
+ On success `*out` receives the flow, owned by the caller (free with
+ `exo_device_flow_free`); show `exo_device_flow_message_json` to the user,
+ then call `exo_device_flow_wait`. Blocks for one request. Thread-safe.
+ */
+exo_result exo_device_code_start(const char *options_json, exo_device_flow **out, exo_error **err);
+
+/*
+ What to show the user, as JSON: `userCode`, `verificationUri`, `message`,
+ `expiresIn` (s), `interval` (s). Borrowed from `flow`: valid until
+ `exo_device_flow_free(flow)`. NULL when `flow` is NULL or invalid.
+ Thread-safe.
+ */
+const char *exo_device_flow_message_json(const exo_device_flow *flow);
+
+/*
+ Wait up to `timeout_ms` for the user to finish signing in, polling the
+ token endpoint at the service's interval (longer after `slow_down`).
+ On success `*out` receives a connection owned by the caller (free with
+ `exo_connection_free`; export its refresh token to store it).
+ Still waiting when the time is up: `EXO_RESULT_PENDING` (call again).
+ `timeout_ms` 0 polls at most once, if a poll is due. Declined, expired or
+ unknown code: `EXO_RESULT_AUTH_FAILED` with reason AuthorizationDeclined,
+ DeviceCodeExpired or BadVerificationCode. Cancelled: `EXO_RESULT_CANCELLED`.
+ One thread at a time per flow.
+ */
+exo_result exo_device_flow_wait(exo_device_flow *flow,
+                                uint32_t timeout_ms,
+                                exo_connection **out,
+                                exo_error **err);
+
+/*
+ Cancel the flow: a wait in progress on another thread returns
+ `EXO_RESULT_CANCELLED` promptly, and so do later waits. NULL is ignored.
+ Any thread, any time before `exo_device_flow_free`.
+ */
+void exo_device_flow_cancel(exo_device_flow *flow);
+
+/*
+ Free a flow (its device code is zeroized). NULL is ignored. Must not be
+ called while another thread is in `exo_device_flow_wait` on it.
+ */
+void exo_device_flow_free(exo_device_flow *flow);
 
 /*
  The result code of `err`; `EXO_RESULT_NULL_PARAMETER` when `err` is NULL.

@@ -7,6 +7,14 @@
 pub mod error;
 pub mod secret;
 
+pub mod cancel;
+pub mod endpoint;
+pub mod exchange;
+pub mod http;
+pub mod identity;
+pub mod options;
+pub mod util;
+
 pub mod abi;
 
 pub use error::{Error, ExoResult};

@@ -7,6 +7,9 @@
 //! - every string the library hands out is freed with `exo_string_free`.
 
 pub mod boundary;
+pub mod connection;
+pub mod cursor;
+pub mod device_code;
 pub mod error;
 pub mod strings;
 pub mod version;

@@ -1,0 +1,534 @@
+//! `POST /adminapi/beta/{tenant}/InvokeCommand`: auth checks, faults, paging (`@odata.nextLink`
+//! with `$skiptoken`), `$select`, warnings and the Exchange error shape.
+
+use crate::cmdlets::{self, CmdletError, Source};
+use crate::identity::{self, TokenCheck};
+use crate::json::{self, Record};
+use crate::rng;
+use crate::server::{App, Req, Resp};
+use serde_json::{json, Map, Value};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+const MORE_RESULTS: &str =
+    "There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.";
+pub const PAGINATION_EXPIRED: &str = "Expired or Invalid pagination request. Default Expiry time is 00:30:00";
+const CONCURRENCY_MSG: &str = "You have reached the maximum number of concurrent requests per tenant. Please wait and try again";
+
+/// Decrements the tenant's in-flight count once the response is written.
+pub struct Inflight {
+    app: Arc<App>,
+    t: usize,
+}
+
+/// An InvokeCommand request counted as in flight for its URL tenant from arrival (before it
+/// waits for a handler) until its response is written.
+pub struct Admission {
+    t: usize,
+    n: usize,
+    guard: Inflight,
+}
+
+/// Counts a request as in flight when it targets `/adminapi/beta/{known tenant}/InvokeCommand`.
+pub fn admit(app: &Arc<App>, req: &Req) -> Option<Admission> {
+    if req.method != "POST" {
+        return None;
+    }
+    let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+    let (a, b, seg, c) = match segs.as_slice() {
+        [a, b, seg, c] => (*a, *b, *seg, *c),
+        _ => return None,
+    };
+    if !(a.eq_ignore_ascii_case("adminapi") && b.eq_ignore_ascii_case("beta") && c.eq_ignore_ascii_case("InvokeCommand")) {
+        return None;
+    }
+    let t = app.estate.tenant_index(seg)?;
+    let tn = &app.estate.tenants[t];
+    let n = tn.inflight.fetch_add(1, Ordering::SeqCst) + 1;
+    app.stats.enter(&tn.id, n);
+    Some(Admission {
+        t,
+        n,
+        guard: Inflight { app: app.clone(), t },
+    })
+}
+
+impl Drop for Inflight {
+    fn drop(&mut self) {
+        self.app.estate.tenants[self.t].inflight.fetch_sub(1, Ordering::SeqCst);
+        self.app.stats.leave();
+    }
+}
+
+fn www_authenticate(error: bool) -> String {
+    let mut s = String::from(
+        "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"",
+    );
+    if error {
+        s.push_str(", error=\"invalid_token\"");
+    }
+    s
+}
+
+/// The Exchange error shape, with the `ErrCode|ExceptionType|message` triple in details.
+pub fn exo_error(status: u16, code: &str, message: &str, triple: Option<(&str, &str, &str)>) -> Resp {
+    let mut err = json!({ "code": code, "message": message });
+    if let Some((ec, ex, text)) = triple {
+        let full = format!("{}|{}|{}", ec, ex, text);
+        err["message"] = json!(full);
+        err["details"] = json!([{ "code": "Context", "target": "", "message": full }]);
+        err["innererror"] = json!({
+            "message": text,
+            "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+            "stacktrace": format!("   at Microsoft.Exchange.AdminApi.CommandInvocation.CommandInvocation.InvokeCommand(QueryContext queryContext, CmdletInput inputData)\r\n   at {}..ctor()", ex),
+            "internalexception": { "message": text, "type": ex, "stacktrace": "" },
+        });
+    }
+    let short = triple.map(|t| t.1.rsplit('.').next().unwrap_or(t.1).to_string());
+    let mut r = Resp::json(status, &json!({ "error": err })).header("request-id", &rng::random_guid());
+    if let Some(s) = short {
+        r = r.header("X-ExceptionType", &s);
+    }
+    r
+}
+
+fn cmdlet_error(app: &App, e: &CmdletError) -> Resp {
+    app.stats.cmdlet_error(e.short_exception());
+    exo_error(e.status, e.code, &e.message, Some((&e.err_code, e.exception, &e.message)))
+}
+
+fn bad_request(message: &str) -> Resp {
+    exo_error(400, "BadRequest", message, None)
+}
+
+fn unauthorized(app: &App, reason: &str, message: &str, had_token: bool) -> Resp {
+    app.stats.unauthorized(reason);
+    Resp::json(401, &json!({"error": {"code": "Unauthorized", "message": message}}))
+        .header("WWW-Authenticate", &www_authenticate(had_token))
+}
+
+fn transient(app: &App, tenant: &str) -> Resp {
+    app.stats.fault("transient", "invokeCommand", Some(tenant));
+    match app.faults.next_transient_variant() {
+        0 => exo_error(
+            503,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Please try again later.",
+            Some(("ExB9A4E1", "Microsoft.Exchange.Data.Storage.ServerBusyException", "The server is busy. Please try again later.")),
+        )
+        .header("Retry-After", "1"),
+        1 => exo_error(
+            500,
+            "InternalServerError",
+            "",
+            Some((
+                "ExB2A5D8",
+                "Microsoft.Exchange.Data.Directory.ADServerSettingsChangedException",
+                "An error caused a change in the current set of domain controllers.",
+            )),
+        ),
+        _ => exo_error(
+            500,
+            "InternalServerError",
+            "",
+            Some((
+                "Ex1E0B9C",
+                "Microsoft.Exchange.Data.Directory.ADTransientException",
+                "Active Directory operation failed on EMUPR01A001DC001.EMUPR01A001.PROD.OUTLOOK.COM. This error could have been caused by user input or by the Active Directory server being unavailable. Please retry at a later time.",
+            )),
+        ),
+    }
+}
+
+struct Skip {
+    tenant: usize,
+    pos: usize,
+    sub: usize,
+    returned: usize,
+    created_ms: u64,
+    body: u64,
+}
+
+fn encode_skip(app: &App, s: &Skip) -> String {
+    let payload = format!("{}.{}.{}.{}.{}.{:x}", s.tenant, s.pos, s.sub, s.returned, s.created_ms, s.body);
+    let mac = rng::h(&[app.link_secret, rng::hash_str(&payload)]);
+    rng::b64url(format!("{}.{:x}", payload, mac).as_bytes())
+}
+
+fn decode_skip(app: &App, tok: &str) -> Option<Skip> {
+    let raw = String::from_utf8(rng::b64url_decode(tok)?).ok()?;
+    let (payload, mac) = raw.rsplit_once('.')?;
+    if u64::from_str_radix(mac, 16).ok()? != rng::h(&[app.link_secret, rng::hash_str(payload)]) {
+        return None;
+    }
+    let p: Vec<&str> = payload.split('.').collect();
+    if p.len() != 6 {
+        return None;
+    }
+    Some(Skip {
+        tenant: p[0].parse().ok()?,
+        pos: p[1].parse().ok()?,
+        sub: p[2].parse().ok()?,
+        returned: p[3].parse().ok()?,
+        created_ms: p[4].parse().ok()?,
+        body: u64::from_str_radix(p[5], 16).ok()?,
+    })
+}
+
+fn find_key<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
+    m.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v)
+}
+
+fn page_size(app: &App, req: &Req) -> (usize, bool) {
+    let max = app.cfg.max_page_size;
+    if let Some(p) = req.header("Prefer") {
+        for part in p.split(|c| c == ',' || c == ';') {
+            if let Some((k, v)) = part.split_once('=') {
+                if k.trim().eq_ignore_ascii_case("odata.maxpagesize") {
+                    if let Ok(n) = v.trim().trim_matches('"').parse::<usize>() {
+                        return (n.clamp(1, max), true);
+                    }
+                }
+            }
+        }
+    }
+    (max, false)
+}
+
+/// Streams one page from (pos, sub) into `sink`. Returns the row count, the resume point when
+/// more rows exist and the page is full, and whether the ResultSize limit cut off further rows.
+fn collect(
+    src: &dyn Source,
+    start: (usize, usize),
+    returned: usize,
+    limit: Option<usize>,
+    size: usize,
+    sink: &mut dyn FnMut(&Record),
+) -> (usize, Option<(usize, usize)>, bool) {
+    let n = src.len();
+    let (mut pos, mut sub) = start;
+    let mut count = 0;
+    let mut buf = Vec::new();
+    while pos < n {
+        buf.clear();
+        src.rows(pos, &mut buf);
+        while sub < buf.len() {
+            if limit.map_or(false, |l| returned + count >= l) {
+                return (count, None, true);
+            }
+            if count >= size {
+                return (count, Some((pos, sub)), false);
+            }
+            sink(&buf[sub]);
+            count += 1;
+            sub += 1;
+        }
+        pos += 1;
+        sub = 0;
+    }
+    (count, None, false)
+}
+
+pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> Resp {
+    let draw = app.faults.draw(true);
+    // Authentication.
+    let token = req
+        .header("Authorization")
+        .and_then(|h| h.split_once(' '))
+        .filter(|(s, _)| s.eq_ignore_ascii_case("Bearer"))
+        .map(|(_, t)| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let token = match token {
+        Some(token) => token,
+        _ => {
+            return unauthorized(app, "missing", "The request has no bearer access token.", false);
+        }
+    };
+    let info = match app.identity.check_access(&token) {
+        TokenCheck::Ok(i) => i,
+        TokenCheck::Unknown => {
+            return unauthorized(
+                app,
+                "unknown",
+                "The access token is invalid: it was not issued by this authority.",
+                true,
+            )
+        }
+    };
+    if !identity::is_exchange_audience(app, &info.aud) {
+        return unauthorized(
+            app,
+            "audience",
+            &format!(
+                "The audience claim value '{}' is invalid for the current resource. Audience claim must be an Exchange Online resource.",
+                info.aud
+            ),
+            true,
+        );
+    }
+    if info.exp <= rng::now_unix() {
+        return unauthorized(app, "expired", "The access token has expired.", true);
+    }
+    let tidx = info.tenant;
+    let t = &app.estate.tenants[tidx];
+    if app.estate.tenant_index(seg) != Some(tidx) {
+        app.stats.tenant_mismatch();
+        return exo_error(
+            403,
+            "Forbidden",
+            &format!(
+                "The tenant '{}' in the request URL doesn't match the tenant '{}' of the access token.",
+                seg, t.id
+            ),
+            None,
+        );
+    }
+    if let Some(anchor) = req.header("X-AnchorMailbox") {
+        let dom = anchor.rsplit('@').next().unwrap_or("");
+        let ok = dom.eq_ignore_ascii_case(&t.domain) || dom.eq_ignore_ascii_case(&t.id);
+        app.stats.anchor(!ok);
+    }
+    // Per-tenant concurrency: counted from arrival, held until the response is written.
+    let (at, n, guard) = match adm {
+        Some(Admission { t: at, n, guard }) => (at, n, guard),
+        _ => {
+            return exo_error(500, "InternalServerError", "request was not admitted", None);
+        }
+    };
+    debug_assert_eq!(at, tidx);
+    if let Some(limit) = app.faults.cfg.concurrency {
+        if n > limit {
+            app.stats.fault("concurrency", "invokeCommand", Some(&t.id));
+            drop(guard);
+            return exo_error(
+                429,
+                "TooManyRequests",
+                CONCURRENCY_MSG,
+                Some((
+                    "ExC3F3E9",
+                    "Microsoft.Exchange.Management.Tasks.TooManyConcurrentRequestsException",
+                    CONCURRENCY_MSG,
+                )),
+            )
+            .header("Retry-After", "1");
+        }
+    }
+    crate::server::latency(app);
+    if draw.throttle {
+        app.stats.fault("throttle", "invokeCommand", Some(&t.id));
+        let msg = "The request was throttled: too many requests for this tenant. Retry after 1 second.";
+        let mut r = exo_error(
+            429,
+            "TooManyRequests",
+            msg,
+            Some(("Ex7D2A10", "Microsoft.Exchange.Data.Storage.ServerBusyException", msg)),
+        )
+        .header("Retry-After", "1");
+        r.guard = Some(Box::new(guard));
+        return r;
+    }
+    let mut resp = invoke_inner(app, req, seg, tidx, draw);
+    resp.guard = Some(Box::new(guard));
+    resp
+}
+
+fn invoke_inner(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::faults::Draw) -> Resp {
+    let t = &app.estate.tenants[tidx];
+    let body: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return bad_request(&format!("The request body is not valid JSON: {}.", e)),
+    };
+    let ci = match body
+        .as_object()
+        .and_then(|o| find_key(o, "CmdletInput"))
+        .and_then(|v| v.as_object())
+    {
+        Some(ci) => ci,
+        _ => {
+            return bad_request("The request body must be {\"CmdletInput\":{\"CmdletName\":\"...\",\"Parameters\":{...}}}.");
+        }
+    };
+    let name = match find_key(ci, "CmdletName").and_then(|v| v.as_str()).map(|s| s.trim().to_string()) {
+        Some(name) => name,
+        _ => {
+            return bad_request("CmdletInput.CmdletName is missing.");
+        }
+    };
+    let empty = Map::new();
+    let raw_params = match find_key(ci, "Parameters") {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(o)) => o,
+        Some(_) => return bad_request("CmdletInput.Parameters must be an object."),
+    };
+    if let Some(h) = req.header("X-CmdletName") {
+        if !h.trim().eq_ignore_ascii_case(&name) {
+            return bad_request(&format!(
+                "The X-CmdletName header ('{}') doesn't match the cmdlet in the request body ('{}').",
+                h.trim(),
+                name
+            ));
+        }
+    }
+    let spec = match cmdlets::spec(&name) {
+        Some(spec) => spec,
+        _ => {
+            app.stats.cmdlet(&name.chars().take(64).collect::<String>());
+            return cmdlet_error(app, &CmdletError::command_not_found(&name));
+        }
+    };
+    app.stats.cmdlet(spec.name);
+    let body_hash = rng::hash_str(&serde_json::to_string(&Value::Object(ci.clone())).unwrap());
+    // Pagination link.
+    let now_ms = rng::now_unix_ms();
+    let mut start = (0usize, 0usize);
+    let mut returned = 0usize;
+    let followed = req.query("$skiptoken").is_some();
+    if let Some(tok) = req.query("$skiptoken") {
+        let s = match decode_skip(app, tok).filter(|s| s.tenant == tidx) {
+            Some(s) => s,
+            None => {
+                app.stats.link_problem("invalid");
+                return bad_request(PAGINATION_EXPIRED);
+            }
+        };
+        if s.body != body_hash {
+            app.stats.link_problem("bodyMismatch");
+            return bad_request(PAGINATION_EXPIRED);
+        }
+        if now_ms.saturating_sub(s.created_ms) > app.cfg.next_link_ttl * 1000 {
+            app.stats.link_problem("expired");
+            return bad_request(PAGINATION_EXPIRED);
+        }
+        if draw.expired {
+            app.stats.fault("expired", "invokeCommand", Some(&t.id));
+            return bad_request(PAGINATION_EXPIRED);
+        }
+        start = (s.pos, s.sub);
+        returned = s.returned;
+    }
+    let params = match cmdlets::bind(spec, raw_params) {
+        Ok(p) => p,
+        Err(e) => return cmdlet_error(app, &e),
+    };
+    if draw.transient && !(spec.write && draw.after_write) {
+        return transient(app, &t.id);
+    }
+    let out = match cmdlets::run(t, spec, &params) {
+        Ok(o) => o,
+        Err(e) => return cmdlet_error(app, &e),
+    };
+    let mut applied = false;
+    if spec.write {
+        if let Some(identity) = &out.applied {
+            let fp_src = format!(
+                "{}|{}|{}",
+                t.id,
+                spec.name,
+                serde_json::to_string(&Value::Object(raw_params.clone())).unwrap()
+            );
+            let fp = format!("{:016x}", rng::hash_str(&fp_src));
+            app.stats.write_applied(spec.name, &t.id, &fp, identity);
+            applied = true;
+        }
+        if out.whatif {
+            app.stats.write_whatif();
+        }
+        if draw.transient && draw.after_write {
+            if applied {
+                app.stats.fault_after_write("transient");
+            }
+            return transient(app, &t.id);
+        }
+    }
+    // One page.
+    let (size, preferred) = page_size(app, req);
+    let select: Option<Vec<String>> = req
+        .query("$select")
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|v| !v.is_empty());
+    // The value array is streamed first; the envelope (context, nextLink, warnings) is prefixed.
+    let mut vals = crate::server::take_buffer(size.min(1000) * if select.is_some() { 160 } else { 3000 });
+    vals.extend_from_slice(b"\"value\":[");
+    let (count, next, truncated) = {
+        let mut first = true;
+        let mut sink = |r: &Record| {
+            if !first {
+                vals.push(b',');
+            }
+            first = false;
+            json::write_record(&mut vals, r, select.as_deref());
+        };
+        collect(out.source.as_ref(), start, returned, out.limit, size, &mut sink)
+    };
+    vals.extend_from_slice(b"]}");
+    drop(out.source);
+    let mut warnings = out.warnings;
+    if truncated {
+        warnings.push(MORE_RESULTS.to_string());
+    }
+    let base = format!("{}/adminapi/beta/{}/InvokeCommand", app.base_url, seg);
+    let next_link = next.map(|(pos, sub)| {
+        let tok = encode_skip(
+            app,
+            &Skip {
+                tenant: tidx,
+                pos,
+                sub,
+                returned: returned + count,
+                created_ms: now_ms,
+                body: body_hash,
+            },
+        );
+        match req.query("$select") {
+            Some(s) if !s.is_empty() => format!("{}?$skiptoken={}&$select={}", base, tok, s),
+            _ => format!("{}?$skiptoken={}", base, tok),
+        }
+    });
+    let mut buf = Vec::with_capacity(1024);
+    buf.extend_from_slice(b"{\"@odata.context\":");
+    json::write_str(
+        &mut buf,
+        &format!(
+            "{}/adminapi/beta/{}/$metadata#Collection(Exchange.GenericHashTable)",
+            app.base_url, seg
+        ),
+    );
+    if let Some(nl) = &next_link {
+        buf.extend_from_slice(b",\"@odata.nextLink\":");
+        json::write_str(&mut buf, nl);
+    }
+    if !warnings.is_empty() {
+        buf.extend_from_slice(b",\"@adminapi.warnings\":[");
+        for (k, w) in warnings.iter().enumerate() {
+            if k > 0 {
+                buf.push(b',');
+            }
+            json::write_str(&mut buf, w);
+        }
+        buf.push(b']');
+    }
+    buf.push(b',');
+    app.stats.page(spec.name, count as u64, next_link.is_some(), followed);
+    let mut resp = Resp::raw(200, ODATA_JSON, vals).header("request-id", &rng::random_guid());
+    resp.prefix = buf;
+    if let Some(c) = req.header("client-request-id") {
+        resp = resp.header("client-request-id", c);
+    }
+    if preferred {
+        resp = resp.header("Preference-Applied", &format!("odata.maxpagesize={}", size));
+    }
+    if draw.reset {
+        app.stats.fault("reset", "invokeCommand", Some(&t.id));
+        if applied {
+            app.stats.fault_after_write("reset");
+        }
+        resp.reset = Some(draw.reset_fraction);
+    }
+    resp
+}

@@ -1,0 +1,280 @@
+//! A connection: checked options, a credential, and where its tokens come
+//! from. `Send + Sync`: one connection serves many threads at once.
+
+use crate::cancel::CancelToken;
+use crate::error::{Error, ExoResult};
+use crate::exchange::cursor::Cursor;
+use crate::exchange::request::InvokeRequest;
+use crate::exchange::retry::RetryRecord;
+use crate::identity::grant::{self, TokenEndpoint, TokenResponse};
+use crate::identity::token_cache::{AccessToken, Credential, TokenSource};
+use crate::options::{ConnectionOptions, CredentialKind};
+use crate::secret::Secret;
+use crate::util::format_utc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Secrets passed to connect. Any may be absent.
+#[derive(Default)]
+pub struct Secrets {
+    pub refresh_token: Option<Secret>,
+    pub client_secret: Option<Secret>,
+    pub access_token: Option<Secret>,
+}
+
+enum Tokens {
+    Cached(TokenSource),
+    /// A ready access token: never refreshed.
+    Static { token: Arc<Secret>, expires_utc: Option<SystemTime>, user: Option<String> },
+}
+
+/// An open connection to one customer tenant.
+pub struct Connection {
+    pub options: ConnectionOptions,
+    credential: CredentialKind,
+    tokens: RwLock<Option<Arc<Tokens>>>,
+    disconnected: AtomicBool,
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+fn access_token_expired() -> Error {
+    grant::auth_error(
+        "AccessTokenExpired",
+        "The access token has expired, and a ready access token cannot be refreshed: get a new one, \
+         or connect with a refresh token or client secret.",
+    )
+}
+
+impl Connection {
+    /// Check the options against the secrets given, then acquire the first
+    /// token so that bad credentials fail here, not on the first command.
+    pub fn connect(options: ConnectionOptions, secrets: Secrets) -> Result<Arc<Connection>, Error> {
+        let Secrets { refresh_token, client_secret, access_token } = secrets;
+        let kind = match options.credential {
+            Some(k) => k,
+            None if access_token.is_some() => CredentialKind::AccessToken,
+            None if refresh_token.is_some() => CredentialKind::RefreshToken,
+            None if client_secret.is_some() => CredentialKind::AppSecret,
+            None => {
+                return Err(Error::invalid_argument(
+                    "no credential given: pass a refresh token, a client secret or an access token",
+                ))
+            }
+        };
+        let extra = |what: &str| {
+            Error::invalid_argument(format!("credential {} does not take {what}", kind.name()))
+        };
+        let tokens = match kind {
+            CredentialKind::RefreshToken => {
+                let rt = refresh_token.ok_or_else(|| {
+                    Error::invalid_argument("credential RefreshToken needs a refresh token")
+                })?;
+                if access_token.is_some() {
+                    return Err(extra("an access token"));
+                }
+                let ep = TokenEndpoint::from_options(&options, options.scope());
+                Tokens::Cached(TokenSource::new(ep, Credential::RefreshToken { refresh_token: rt, client_secret }))
+            }
+            CredentialKind::AppSecret => {
+                let cs = client_secret
+                    .ok_or_else(|| Error::invalid_argument("credential AppSecret needs a client secret"))?;
+                if refresh_token.is_some() {
+                    return Err(extra("a refresh token"));
+                }
+                if access_token.is_some() {
+                    return Err(extra("an access token"));
+                }
+                let ep = TokenEndpoint::from_options(&options, options.scope());
+                Tokens::Cached(TokenSource::new(ep, Credential::AppSecret { client_secret: cs }))
+            }
+            CredentialKind::AccessToken => {
+                let at = access_token
+                    .ok_or_else(|| Error::invalid_argument("credential AccessToken needs an access token"))?;
+                if refresh_token.is_some() {
+                    return Err(extra("a refresh token"));
+                }
+                if client_secret.is_some() {
+                    return Err(extra("a client secret"));
+                }
+                let claims = grant::jwt_claims(at.expose());
+                let expires_utc = claims
+                    .as_ref()
+                    .and_then(grant::token_exp)
+                    .map(|exp| UNIX_EPOCH + Duration::from_secs(exp));
+                let user = claims.as_ref().and_then(grant::token_user);
+                Tokens::Static { token: Arc::new(at), expires_utc, user }
+            }
+            CredentialKind::DeviceCode => {
+                return Err(Error::invalid_argument(
+                    "credential DeviceCode is started with exo_device_code_start, not connect",
+                ))
+            }
+        };
+        let conn = Arc::new(Connection {
+            options,
+            credential: kind,
+            tokens: RwLock::new(Some(Arc::new(tokens))),
+            disconnected: AtomicBool::new(false),
+        });
+        let cancel = Arc::new(CancelToken::new());
+        conn.access_token(&cancel, &mut Vec::new(), None)?;
+        Ok(conn)
+    }
+
+    /// A connection from a finished device code sign-in.
+    pub fn from_device_code(options: ConnectionOptions, resp: TokenResponse) -> Arc<Connection> {
+        let ep = TokenEndpoint::from_options(&options, options.scope());
+        let tokens = match resp.refresh_token.as_ref().map(|rt| rt.clone()) {
+            Some(rt) => Tokens::Cached(TokenSource::with_initial(
+                ep,
+                Credential::RefreshToken { refresh_token: rt, client_secret: None },
+                Some(resp),
+            )),
+            None => {
+                let claims = grant::jwt_claims(resp.access_token.expose());
+                let user = claims.as_ref().and_then(grant::token_user);
+                Tokens::Static {
+                    expires_utc: Some(SystemTime::now() + resp.expires_in),
+                    token: Arc::new(resp.access_token),
+                    user,
+                }
+            }
+        };
+        Arc::new(Connection {
+            options,
+            credential: CredentialKind::DeviceCode,
+            tokens: RwLock::new(Some(Arc::new(tokens))),
+            disconnected: AtomicBool::new(false),
+        })
+    }
+
+    pub fn is_connected(&self) -> bool {
+        !self.disconnected.load(Ordering::SeqCst)
+    }
+
+    /// Close: later calls fail with `InvalidHandle`; tokens are released
+    /// (zeroized once no other connection shares the cache entry). Cursors in
+    /// flight finish their current request and then fail likewise.
+    pub fn disconnect(&self) {
+        self.disconnected.store(true, Ordering::SeqCst);
+        let taken = write(&self.tokens).take();
+        drop(taken);
+    }
+
+    fn tokens(&self) -> Result<Arc<Tokens>, Error> {
+        if !self.is_connected() {
+            return Err(Error::invalid_handle("connection"));
+        }
+        read(&self.tokens).clone().ok_or_else(|| Error::invalid_handle("connection"))
+    }
+
+    /// Can a refused token be replaced?
+    pub fn can_refresh(&self) -> bool {
+        matches!(self.tokens().as_deref(), Ok(Tokens::Cached(_)))
+    }
+
+    /// A token for the next request; see `TokenSource::get` for `stale`.
+    pub fn access_token(
+        &self,
+        cancel: &Arc<CancelToken>,
+        retries: &mut Vec<RetryRecord>,
+        stale: Option<&Arc<Secret>>,
+    ) -> Result<AccessToken, Error> {
+        let tokens = self.tokens()?;
+        match &*tokens {
+            Tokens::Cached(src) => src.get(cancel, retries, stale),
+            Tokens::Static { token, expires_utc, .. } => {
+                if let Some(exp) = expires_utc {
+                    if SystemTime::now() >= *exp {
+                        return Err(access_token_expired());
+                    }
+                }
+                if stale.map_or(false, |s| Arc::ptr_eq(s, token)) {
+                    return Err(access_token_expired());
+                }
+                Ok(AccessToken {
+                    token: token.clone(),
+                    expires_utc: expires_utc.unwrap_or_else(|| SystemTime::now() + Duration::from_secs(3600)),
+                })
+            }
+        }
+    }
+
+    /// The error for a 401 that cannot be helped by a refresh.
+    pub fn unauthorized_error(&self) -> Error {
+        match self.credential {
+            CredentialKind::AccessToken => {
+                let mut e = access_token_expired();
+                e.code = ExoResult::Unauthorized;
+                e.message = "Exchange refused the access token (expired, revoked, or issued for another \
+                             resource or tenant), and a ready access token cannot be refreshed: get a new one, \
+                             or connect with a refresh token."
+                    .into();
+                e
+            }
+            _ => Error::new(
+                ExoResult::Unauthorized,
+                "Unauthorized",
+                "Exchange refused the access token even after a refresh: check that the application has \
+                 Exchange.ManageAsApp / Exchange.Manage consented and the account has an Exchange role in \
+                 this tenant.",
+            ),
+        }
+    }
+
+    /// The newest refresh token and whether it was rotated since connect.
+    pub fn refresh_token(&self) -> Result<(Secret, bool), Error> {
+        let tokens = self.tokens()?;
+        match &*tokens {
+            Tokens::Cached(src) => src.refresh_token(),
+            Tokens::Static { .. } => None,
+        }
+        .ok_or_else(|| {
+            Error::new(
+                ExoResult::InvalidArgument,
+                "NoRefreshToken",
+                format!("a {} connection has no refresh token", self.credential.name()),
+            )
+        })
+    }
+
+    /// `{"tenantId","environment","authorityHost","exchangeHost","applicationId","credential","user",
+    /// "tokenExpiresUtc","refreshTokenRotated","anchorMailbox","pageSize","connected"}`; never a secret.
+    pub fn info_json(&self) -> Result<String, Error> {
+        let tokens = self.tokens()?;
+        let (user, expires, rotated) = match &*tokens {
+            Tokens::Cached(src) => (src.user(), src.expires_utc(), src.rotated()),
+            Tokens::Static { user, expires_utc, .. } => (user.clone(), *expires_utc, false),
+        };
+        let o = &self.options;
+        let v = serde_json::json!({
+            "tenantId": o.tenant_id,
+            "environment": o.environment.name(),
+            "authorityHost": o.authority.as_str(),
+            "exchangeHost": o.exchange.as_str(),
+            "applicationId": o.application_id,
+            "credential": self.credential.name(),
+            "user": user,
+            "tokenExpiresUtc": expires.map(format_utc),
+            "refreshTokenRotated": rotated,
+            "anchorMailbox": o.anchor_mailbox,
+            "pageSize": o.page_size,
+            "connected": self.is_connected(),
+        });
+        Ok(v.to_string())
+    }
+
+    /// Start a command: checks only; the first `next` sends it.
+    pub fn invoke(self: &Arc<Self>, request: InvokeRequest) -> Result<Cursor, Error> {
+        self.tokens()?;
+        Cursor::new(self.clone(), request)
+    }
+}

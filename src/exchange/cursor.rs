@@ -1,0 +1,307 @@
+//! The paging cursor: one page per `next`, retries per the policy, the
+//! nextLink origin check, and cancellation from another thread.
+
+use crate::cancel::CancelToken;
+use crate::error::{Error, ExoResult};
+use crate::exchange::connection::Connection;
+use crate::exchange::request::{self, HeaderInput, InvokeRequest};
+use crate::exchange::response::{self, SuccessPage};
+use crate::exchange::retry::{Failure, RetryPolicy, RetryRecord};
+use crate::http::{self, HttpFailure, HttpRequest};
+use crate::secret::Secret;
+use crate::util::new_guid;
+use reqwest::header::AUTHORIZATION;
+use reqwest::Url;
+use std::sync::Arc;
+
+/// One page for the caller.
+#[derive(Debug)]
+pub struct Page {
+    /// The records: a JSON array, verbatim from the service.
+    pub value_json: String,
+    pub warnings: Vec<String>,
+    pub retries: Vec<RetryRecord>,
+    /// client-request-id of the request that produced this page.
+    pub request_id: String,
+    /// 1-based page number (0 when the cursor had nothing left).
+    pub page: u32,
+    pub more: bool,
+}
+
+impl Page {
+    /// `{"value":[…],"warnings":[…],"retries":[…],"requestId":"…","page":1,"more":true}`.
+    pub fn to_json(&self) -> String {
+        let mut s = String::with_capacity(self.value_json.len() + 256);
+        s.push_str("{\"value\":");
+        s.push_str(&self.value_json);
+        s.push_str(",\"warnings\":");
+        s.push_str(&serde_json::to_string(&self.warnings).unwrap_or_else(|_| "[]".into()));
+        s.push_str(",\"retries\":");
+        s.push_str(&serde_json::to_string(&self.retries).unwrap_or_else(|_| "[]".into()));
+        s.push_str(",\"requestId\":");
+        s.push_str(&serde_json::to_string(&self.request_id).unwrap_or_else(|_| "\"\"".into()));
+        s.push_str(&format!(",\"page\":{},\"more\":{}}}", self.page, self.more));
+        s
+    }
+}
+
+enum State {
+    First(Url),
+    Next(Url),
+    /// A later `next` returns this error (refused nextLink, expired link).
+    Failed(Error),
+    Done,
+}
+
+/// A running command. Used by one thread at a time; `cancel_token()` may be
+/// cancelled from any thread.
+pub struct Cursor {
+    conn: Arc<Connection>,
+    cmdlet: String,
+    is_read: bool,
+    body: Vec<u8>,
+    anchor_mailbox: String,
+    page_size: u32,
+    state: State,
+    page: u32,
+    cancel: Arc<CancelToken>,
+}
+
+impl Cursor {
+    pub fn new(conn: Arc<Connection>, req: InvokeRequest) -> Result<Cursor, Error> {
+        let url = request::invoke_url(&conn.options.exchange, &conn.options.tenant_id, &req.select)?;
+        Ok(Cursor {
+            cmdlet: req.cmdlet.clone(),
+            is_read: req.is_read(),
+            body: req.body(),
+            anchor_mailbox: req.anchor_mailbox.clone().unwrap_or_else(|| conn.options.anchor_mailbox.clone()),
+            page_size: req.page_size.unwrap_or(conn.options.page_size),
+            state: State::First(url),
+            page: 0,
+            cancel: Arc::new(CancelToken::new()),
+            conn,
+        })
+    }
+
+    /// Shared with threads that may cancel this cursor.
+    pub fn cancel_token(&self) -> Arc<CancelToken> {
+        self.cancel.clone()
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// The next page. After the last page, an empty page with `more: false`.
+    /// Errors leave the cursor where it was (the same page can be asked for
+    /// again), except a refused or expired page link, which stays failed.
+    pub fn next_page(&mut self) -> Result<Page, Error> {
+        self.cancel.check()?;
+        let (url, page_link) = match &self.state {
+            State::Done => {
+                return Ok(Page {
+                    value_json: "[]".into(),
+                    warnings: vec![],
+                    retries: vec![],
+                    request_id: String::new(),
+                    page: self.page,
+                    more: false,
+                })
+            }
+            State::Failed(e) => return Err(e.clone()),
+            State::First(u) => (u.clone(), false),
+            State::Next(u) => (u.clone(), true),
+        };
+        let (page, request_id, retries) = match self.fetch(&url, page_link) {
+            Ok(r) => r,
+            Err(e) => {
+                if e.code == ExoResult::PageExpired {
+                    self.state = State::Failed(e.clone());
+                }
+                return Err(e);
+            }
+        };
+        self.page += 1;
+        let SuccessPage { value_json, next_link, warnings } = page;
+        self.state = match next_link {
+            None => State::Done,
+            Some(link) => match self.check_link(&link) {
+                Ok(u) => State::Next(u),
+                Err(e) => State::Failed(e),
+            },
+        };
+        Ok(Page {
+            value_json,
+            warnings,
+            retries,
+            request_id,
+            page: self.page,
+            more: !matches!(self.state, State::Done),
+        })
+    }
+
+    /// A nextLink must stay on the connection's Exchange origin: the bearer
+    /// token is never sent anywhere else.
+    fn check_link(&self, link: &str) -> Result<Url, Error> {
+        check_next_link(&self.conn.options.exchange, link)
+    }
+
+    fn fetch(&self, url: &Url, page_link: bool) -> Result<(SuccessPage, String, Vec<RetryRecord>), Error> {
+        let o = &self.conn.options;
+        let policy = RetryPolicy::new(o.max_retries, o.max_retry_wait);
+        let mut retries: Vec<RetryRecord> = Vec::new();
+        let mut retry_no = 0u32;
+        let mut refreshed = false;
+        let mut stale: Option<Arc<Secret>> = None;
+        loop {
+            self.cancel.check()?;
+            let at = self.conn.access_token(&self.cancel, &mut retries, stale.as_ref())?;
+            stale = None;
+            let request_id = new_guid();
+            let headers = request::headers(&HeaderInput {
+                token: at.token.expose(),
+                cmdlet: &self.cmdlet,
+                anchor_mailbox: &self.anchor_mailbox,
+                client_application: &o.client_application,
+                page_size: self.page_size,
+                request_id: &request_id,
+            });
+            let req = HttpRequest {
+                url: url.clone(),
+                headers,
+                sensitive: vec![AUTHORIZATION],
+                content_type: "application/json",
+                body: self.body.clone(),
+                connect_timeout: o.connect_timeout,
+                timeout: o.read_timeout,
+            };
+            let (failure, mut error, retry_after) = match http::execute(req, &self.cancel) {
+                Ok(resp) if (200..300).contains(&resp.status) => {
+                    return match response::parse_success(&resp.body) {
+                        Ok(p) => Ok((p, request_id, retries)),
+                        Err(mut e) => {
+                            e.request_id = Some(request_id);
+                            e.retries = retries.len() as u32;
+                            Err(e)
+                        }
+                    };
+                }
+                Ok(resp) if resp.status == 401 => {
+                    if !refreshed && self.conn.can_refresh() {
+                        refreshed = true;
+                        retries.push(RetryRecord {
+                            reason: "Unauthorized".into(),
+                            attempt: retries.len() as u32 + 1,
+                            wait_ms: 0,
+                            request_id,
+                        });
+                        stale = Some(at.token.clone());
+                        continue;
+                    }
+                    let mut e = self.conn.unauthorized_error();
+                    e.http_status = Some(401);
+                    (Failure::Permanent, e, None)
+                }
+                Ok(resp) => {
+                    let se = response::parse_error(resp.status, &resp.body, resp.header("x-exceptiontype"));
+                    let f = se.failure(page_link);
+                    (f, se.into_error(&self.cmdlet, page_link), resp.retry_after())
+                }
+                Err(HttpFailure::Cancelled) => return Err(Error::cancelled()),
+                Err(hf) => {
+                    let f = Failure::from_http(&hf);
+                    let mut e = hf.to_error("Exchange Online");
+                    e.message = format!("{}: {}", self.cmdlet, e.message);
+                    (f, e, None)
+                }
+            };
+            if failure.retryable(self.is_read) && retry_no < policy.max_retries {
+                retry_no += 1;
+                let wait = policy.wait(retry_no, retry_after);
+                retries.push(RetryRecord {
+                    reason: failure.reason().into(),
+                    attempt: retries.len() as u32 + 1,
+                    wait_ms: wait.as_millis() as u64,
+                    request_id,
+                });
+                self.cancel.sleep(wait)?;
+                continue;
+            }
+            if !self.is_read && failure != Failure::Permanent && !failure.not_run() {
+                error.message.push_str(
+                    " The change may or may not have been applied: check before running it again.",
+                );
+            }
+            if failure.retryable(self.is_read) && retry_no > 0 {
+                error.message.push_str(&format!(" (gave up after {retry_no} retries)"));
+            }
+            error.request_id = Some(request_id.clone());
+            error.retries = retries.len() as u32;
+            if error.message.find("request id").is_none() {
+                error.message.push_str(&format!(" [client-request-id {request_id}]"));
+            }
+            return Err(error);
+        }
+    }
+}
+
+/// The nextLink rule, on its own for testing: same scheme, host and port as
+/// the Exchange endpoint, else `InsecureEndpoint`.
+pub fn check_next_link(exchange: &crate::endpoint::BaseUrl, link: &str) -> Result<Url, Error> {
+    let u = Url::parse(link)
+        .map_err(|_| Error::internal("Exchange returned a page link that is not a valid URL"))?;
+    if !exchange.same_origin(&u) {
+        return Err(Error::new(
+            ExoResult::InsecureEndpoint,
+            "ForeignNextLink",
+            format!(
+                "Exchange returned a page link to another endpoint ({}://{}); it was refused so the access \
+                 token is never sent anywhere but {}.",
+                u.scheme(),
+                u.host_str().unwrap_or("?"),
+                exchange.as_str()
+            ),
+        ));
+    }
+    Ok(u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::BaseUrl;
+
+    #[test]
+    fn next_link_must_stay_on_origin() {
+        let b = BaseUrl::parse("https://outlook.office365.com", "x").unwrap();
+        assert!(check_next_link(&b, "https://outlook.office365.com/adminapi/beta/t/InvokeCommand?$skiptoken=a").is_ok());
+        for bad in [
+            "https://evil.example/adminapi/beta/t/InvokeCommand?$skiptoken=a",
+            "http://outlook.office365.com/adminapi",
+            "https://outlook.office365.com:8443/adminapi",
+            "https://outlook.office365.com.evil.example/x",
+        ] {
+            assert_eq!(check_next_link(&b, bad).unwrap_err().code, ExoResult::InsecureEndpoint, "{bad}");
+        }
+        assert_eq!(check_next_link(&b, "not a url").unwrap_err().code, ExoResult::Internal);
+    }
+
+    #[test]
+    fn page_json_shape() {
+        let p = Page {
+            value_json: r#"[{"a":1}]"#.into(),
+            warnings: vec!["w\"".into()],
+            retries: vec![RetryRecord { reason: "Throttled".into(), attempt: 1, wait_ms: 10, request_id: "r".into() }],
+            request_id: "rid".into(),
+            page: 2,
+            more: true,
+        };
+        let v: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
+        assert_eq!(v["value"][0]["a"], 1);
+        assert_eq!(v["warnings"][0], "w\"");
+        assert_eq!(v["retries"][0]["waitMs"], 10);
+        assert_eq!(v["retries"][0]["requestId"], "r");
+        assert_eq!(v["page"], 2);
+        assert_eq!(v["more"], true);
+    }
+}

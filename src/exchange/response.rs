@@ -1,0 +1,361 @@
+//! InvokeCommand responses: pages (`value`, `@odata.nextLink`,
+//! `@adminapi.warnings`) and errors (`details[].message` triples, inner
+//! exceptions, `X-ExceptionType`), classified for retry and for the caller.
+
+use crate::error::{Error, ExoResult};
+use crate::exchange::retry::Failure;
+use crate::util::clean_text;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+/// A successful page. `value_json` is the service's `value` array, verbatim.
+#[derive(Debug)]
+pub struct SuccessPage {
+    pub value_json: String,
+    pub next_link: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawPage<'a> {
+    #[serde(borrow, default)]
+    value: Option<&'a RawValue>,
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Option<String>,
+    #[serde(rename = "@adminapi.warnings", default)]
+    warnings: Option<Vec<Value>>,
+}
+
+/// Parse a 2xx body. An empty body (some writes) is an empty page.
+pub fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(SuccessPage { value_json: "[]".into(), next_link: None, warnings: Vec::new() });
+    }
+    let raw: RawPage<'_> = serde_json::from_slice(body)
+        .map_err(|_| Error::internal("Exchange answered with a body that is not the expected JSON"))?;
+    let value_json = match raw.value {
+        None => "[]".to_string(),
+        Some(v) => {
+            let t = v.get().trim_start();
+            if t.starts_with('[') {
+                v.get().to_string()
+            } else {
+                format!("[{}]", v.get())
+            }
+        }
+    };
+    let warnings = raw
+        .warnings
+        .unwrap_or_default()
+        .into_iter()
+        .map(|w| match w {
+            Value::String(s) => s,
+            other => other.to_string(),
+        })
+        .collect();
+    Ok(SuccessPage { value_json, next_link: raw.next_link.filter(|s| !s.is_empty()), warnings })
+}
+
+/// Exception types PROTOCOL.md lists as transient.
+pub const TRANSIENT_EXCEPTIONS: [&str; 7] = [
+    "ADServerSettingsChangedException",
+    "ADTransientException",
+    "ServerBusyException",
+    "TransientException",
+    "BackendCommunicationException",
+    "CmdletProxyNotAvailableFailure",
+    "UnableToWriteToAadException",
+];
+
+const CONCURRENCY_TEXT: &str = "maximum number of concurrent requests";
+const EXPIRED_PAGE_TEXT: &str = "expired or invalid pagination request";
+
+/// An Exchange error response, taken apart.
+#[derive(Debug, Clone)]
+pub struct ServiceError {
+    pub status: u16,
+    /// `error.code` (NotFound, BadRequest, …).
+    pub code: Option<String>,
+    /// Short exception type (`ManagementObjectNotFoundException`).
+    pub exception_type: Option<String>,
+    /// The best message: details → innererror.internalexception → message.
+    pub message: String,
+    /// The per-tenant concurrency refusal.
+    pub concurrency: bool,
+    /// "Expired or Invalid pagination request".
+    pub page_expired: bool,
+    pub json: bool,
+}
+
+fn short_type(t: &str) -> String {
+    clean_text(t.rsplit('.').next().unwrap_or(t).trim(), 128)
+}
+
+/// Parse an error response. `exception_header` is `X-ExceptionType`, if any.
+pub fn parse_error(status: u16, body: &[u8], exception_header: Option<&str>) -> ServiceError {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    let concurrency = lower.contains(CONCURRENCY_TEXT);
+    let page_expired = lower.contains(EXPIRED_PAGE_TEXT);
+    let v: Option<Value> = serde_json::from_slice(body).ok();
+    let err = v.as_ref().and_then(|v| v.get("error")).filter(|e| e.is_object());
+    let mut exception_type = None;
+    let mut message = None;
+    let mut code = None;
+    if let Some(e) = err {
+        code = e.get("code").and_then(|c| c.as_str()).map(|s| clean_text(s, 64));
+        if let Some(details) = e.get("details").and_then(|d| d.as_array()) {
+            for d in details {
+                if let Some(m) = d.get("message").and_then(|m| m.as_str()) {
+                    let parts: Vec<&str> = m.splitn(3, '|').collect();
+                    if parts.len() == 3 {
+                        if exception_type.is_none() && !parts[1].trim().is_empty() {
+                            exception_type = Some(short_type(parts[1]));
+                        }
+                        if message.is_none() && !parts[2].trim().is_empty() {
+                            message = Some(parts[2].to_string());
+                        }
+                    } else if message.is_none() && !m.trim().is_empty() {
+                        message = Some(m.to_string());
+                    }
+                }
+            }
+        }
+        let inner = e.get("innererror");
+        if message.is_none() {
+            message = inner
+                .and_then(|i| i.get("internalexception"))
+                .and_then(|i| i.get("message"))
+                .and_then(|m| m.as_str())
+                .filter(|m| !m.trim().is_empty())
+                .map(str::to_string);
+        }
+        if message.is_none() {
+            message = e.get("message").and_then(|m| m.as_str()).filter(|m| !m.trim().is_empty()).map(str::to_string);
+        }
+        if exception_type.is_none() {
+            exception_type = inner
+                .and_then(|i| i.get("type"))
+                .and_then(|t| t.as_str())
+                .filter(|t| !t.trim().is_empty())
+                .map(short_type);
+        }
+    }
+    if exception_type.is_none() {
+        exception_type = exception_header.filter(|h| !h.trim().is_empty()).map(short_type);
+    }
+    let json = v.is_some();
+    let message = match message {
+        Some(m) => clean_text(&m, 1000),
+        None if !json && !text.trim().is_empty() => {
+            format!("HTTP {status} with a non-JSON body: {}", clean_text(&text, 200))
+        }
+        None => format!("HTTP {status} without an error message"),
+    };
+    ServiceError { status, code, exception_type, message, concurrency, page_expired, json }
+}
+
+impl ServiceError {
+    pub fn is_transient_exception(&self) -> bool {
+        self.exception_type.as_deref().map_or(false, |t| TRANSIENT_EXCEPTIONS.iter().any(|x| x.eq_ignore_ascii_case(t)))
+    }
+
+    /// For the retry policy. `page_link`: the request went to a nextLink.
+    pub fn failure(&self, page_link: bool) -> Failure {
+        if page_link && self.page_expired && self.status == 400 {
+            return Failure::Permanent;
+        }
+        if self.concurrency {
+            return Failure::ConcurrencyLimit;
+        }
+        match self.status {
+            429 => Failure::Throttled,
+            _ if self.is_transient_exception() => Failure::TransientException,
+            503 => Failure::ServiceUnavailable,
+            504 => Failure::GatewayTimeout,
+            408 => Failure::RequestTimeout,
+            _ => Failure::Permanent,
+        }
+    }
+
+    /// The caller's error: code, reason, message with the service's ids.
+    pub fn into_error(self, cmdlet: &str, page_link: bool) -> Error {
+        let (code, reason, hint): (ExoResult, &str, &str) = if page_link && self.page_expired && self.status == 400 {
+            (
+                ExoResult::PageExpired,
+                "PageExpired",
+                "The page link expired (Exchange keeps them 30 minutes): run the command again; \
+                 consume pages without long pauses.",
+            )
+        } else if self.concurrency {
+            (
+                ExoResult::Throttled,
+                "ConcurrencyLimit",
+                "Exchange refused the request: too many concurrent requests for this tenant. \
+                 Run fewer commands against it at once.",
+            )
+        } else if self.status == 429 {
+            (ExoResult::Throttled, "Throttled", "Exchange is throttling requests for this tenant: slow down.")
+        } else if let Some(r) = self.exception_type.as_deref().and_then(exception_reason) {
+            r
+        } else {
+            match self.status {
+                401 => (ExoResult::Unauthorized, "Unauthorized", "Exchange refused the access token."),
+                403 => (
+                    ExoResult::Unauthorized,
+                    "Forbidden",
+                    "Exchange refused access: check the GDAP roles (Exchange Administrator) for this tenant.",
+                ),
+                404 => (ExoResult::ExchangeError, "NotFound", ""),
+                408 | 504 => (ExoResult::Timeout, "Timeout", "Exchange did not finish in time."),
+                500..=599 => (ExoResult::Transient, "ServiceUnavailable", "Exchange Online failed or is unavailable."),
+                400 => (ExoResult::ExchangeError, "BadRequest", ""),
+                _ => (ExoResult::ExchangeError, "ExchangeError", ""),
+            }
+        };
+        let mut message = if hint.is_empty() {
+            format!("{cmdlet}: {}", self.message)
+        } else if self.message.is_empty() {
+            format!("{cmdlet}: {hint}")
+        } else {
+            format!("{cmdlet}: {hint} Exchange said: {}", self.message)
+        };
+        if let Some(t) = &self.exception_type {
+            message.push_str(&format!(" ({t})"));
+        }
+        let mut e = Error::new(code, reason, message);
+        e.exception_type = self.exception_type;
+        e.service_code = self.code;
+        e.http_status = Some(self.status);
+        e
+    }
+}
+
+/// Exception type → (code, reason, sentence before the service's text).
+fn exception_reason(t: &str) -> Option<(ExoResult, &'static str, &'static str)> {
+    let x = ExoResult::ExchangeError;
+    let r = match t {
+        "ManagementObjectNotFoundException" | "ObjectNotFoundException" | "RecipientNotFoundException"
+        | "MailboxNotFoundException" | "ManagementObjectNotFound" | "UserNotFoundInPermissionEntryException" => {
+            (x, "NotFound", "")
+        }
+        "ManagementObjectAmbiguousException" => (x, "Ambiguous", "More than one object matches: use a unique identity."),
+        "ParameterBindingException"
+        | "ParameterBindingValidationException"
+        | "ValidationArgumentException"
+        | "ArgumentException"
+        | "ArgumentNullException"
+        | "ArgumentOutOfRangeException"
+        | "TaskArgumentException"
+        | "DataValidationException"
+        | "InvalidParameterException"
+        | "InvalidExternalUserIdException"
+        | "InvalidSharingPermissionFlagsException" => (x, "InvalidParameter", ""),
+        "InvalidOperationException" => (x, "InvalidOperation", ""),
+        "CommandNotFoundException" => (
+            x,
+            "UnknownCmdlet",
+            "The cmdlet is not available through the Exchange admin API for this account.",
+        ),
+        "UnauthorizedAccessException" | "OperationRequiresGroupManagerException" | "AccessDeniedException" => {
+            (x, "AccessDenied", "Access denied: check the GDAP roles for this tenant.")
+        }
+        "UserAlreadyExistsException" | "ProxyAddressExistsException" | "ADObjectAlreadyExistsException"
+        | "UserAlreadyExistsInPermissionEntryException" => (x, "AlreadyExists", ""),
+        _ if TRANSIENT_EXCEPTIONS.iter().any(|e| e.eq_ignore_ascii_case(t)) => {
+            (ExoResult::Transient, "Transient", "A transient Exchange failure; try again.")
+        }
+        _ => return None,
+    };
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exo_err(status: u16, details_msg: &str) -> ServiceError {
+        let body = serde_json::json!({"error":{"code":"BadRequest","message":"top message",
+            "details":[{"code":"Ex","message": details_msg}],
+            "innererror":{"message":"inner","type":"Some.Type","internalexception":{"message":"internal text"}}}});
+        parse_error(status, body.to_string().as_bytes(), None)
+    }
+
+    #[test]
+    fn page_parsing_keeps_value_verbatim() {
+        let p = parse_success(
+            br#"{"@odata.context":"c","value":[{"Name":"a"},{"Name":"b"}],"@odata.nextLink":"https://h/x?$skiptoken=1","@adminapi.warnings":["careful"]}"#,
+        )
+        .unwrap();
+        assert_eq!(p.value_json, r#"[{"Name":"a"},{"Name":"b"}]"#);
+        assert_eq!(p.next_link.as_deref(), Some("https://h/x?$skiptoken=1"));
+        assert_eq!(p.warnings, vec!["careful"]);
+        let p = parse_success(b"{}").unwrap();
+        assert_eq!(p.value_json, "[]");
+        assert!(parse_success(b"").unwrap().next_link.is_none());
+        assert!(parse_success(b"<html>").is_err());
+    }
+
+    #[test]
+    fn best_message_order() {
+        let e = exo_err(404, "Ex|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The object 'x' couldn't be found.");
+        assert_eq!(e.exception_type.as_deref(), Some("ManagementObjectNotFoundException"));
+        assert_eq!(e.message, "The object 'x' couldn't be found.");
+        let err = e.into_error("Get-Mailbox", false);
+        assert_eq!(err.reason, "NotFound");
+        assert_eq!(err.code, ExoResult::ExchangeError);
+        assert!(err.message.starts_with("Get-Mailbox: The object 'x'"));
+        // No details → internal exception → message.
+        let body = br#"{"error":{"code":"X","message":"top","innererror":{"internalexception":{"message":"deep"}}}}"#;
+        assert_eq!(parse_error(500, body, None).message, "deep");
+        let body = br#"{"error":{"code":"X","message":"top"}}"#;
+        assert_eq!(parse_error(500, body, None).message, "top");
+        // Header type when the body has none; non-JSON body.
+        let e = parse_error(500, b"<html>oops</html>", Some("Microsoft.Exchange.Data.Directory.ADTransientException"));
+        assert!(e.is_transient_exception());
+        assert!(e.message.contains("non-JSON"));
+    }
+
+    #[test]
+    fn reasons_for_exception_types() {
+        let cases = [
+            ("ParameterBindingException", "InvalidParameter"),
+            ("CommandNotFoundException", "UnknownCmdlet"),
+            ("ManagementObjectAmbiguousException", "Ambiguous"),
+            ("ADServerSettingsChangedException", "Transient"),
+            ("UserAlreadyExistsInPermissionEntryException", "AlreadyExists"),
+            ("UserNotFoundInPermissionEntryException", "NotFound"),
+            ("DataValidationException", "InvalidParameter"),
+        ];
+        for (t, reason) in cases {
+            let e = exo_err(400, &format!("Ex|Microsoft.Exchange.{t}|text"));
+            assert_eq!(e.into_error("Get-Mailbox", false).reason, reason, "{t}");
+        }
+    }
+
+    #[test]
+    fn classification() {
+        let c = parse_error(
+            429,
+            br#"{"error":{"code":"TooManyRequests","message":"You have reached the maximum number of concurrent requests per tenant. Please wait and try again."}}"#,
+            None,
+        );
+        assert_eq!(c.failure(false), Failure::ConcurrencyLimit);
+        assert_eq!(parse_error(429, b"", None).failure(false), Failure::Throttled);
+        let busy = exo_err(429, "Ex|Microsoft.Exchange.Data.Storage.ServerBusyException|slow down");
+        assert_eq!(busy.failure(false), Failure::Throttled);
+        assert_eq!(busy.into_error("Set-Mailbox", false).code, ExoResult::Throttled);
+        assert_eq!(parse_error(503, b"", None).failure(false), Failure::ServiceUnavailable);
+        let t = exo_err(500, "Ex|Microsoft.Exchange.Data.Directory.ADTransientException|try later");
+        assert_eq!(t.failure(false), Failure::TransientException);
+        let exp = parse_error(
+            400,
+            br#"{"error":{"code":"BadRequest","message":"Expired or Invalid pagination request. Default Expiry time is 00:30:00"}}"#,
+            None,
+        );
+        assert_eq!(exp.failure(true), Failure::Permanent);
+        assert_eq!(exp.clone().into_error("Get-Mailbox", true).code, ExoResult::PageExpired);
+        assert_eq!(exp.into_error("Get-Mailbox", false).code, ExoResult::ExchangeError);
+    }
+}

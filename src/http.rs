@@ -1,0 +1,307 @@
+//! The HTTP transport: one process-wide keep-alive client (rustls, native
+//! roots), per-request timeouts, and exchanges that a cancel can abandon.
+//!
+//! reqwest's blocking client cannot abort a request in flight, so each
+//! exchange runs on a short-lived worker thread; the calling thread waits on
+//! the cancel token and returns as soon as the exchange finishes, the
+//! deadline passes, or the token is cancelled (the worker then finishes in
+//! the background, bounded by the request timeout, and its result is dropped).
+
+use crate::cancel::CancelToken;
+use crate::error::{Error, ExoResult};
+use crate::util::lock;
+use once_cell::sync::Lazy;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Url;
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zeroize::Zeroize;
+
+/// Largest response body read (a page of 1000 full mailboxes is a few MB).
+pub(crate) const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One client per distinct connect timeout; in practice one per process
+/// (every connection uses the default unless told otherwise). Clients share
+/// nothing but are cheap handles to their own pool.
+static CLIENTS: Lazy<Mutex<HashMap<u64, reqwest::blocking::Client>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+
+fn client(connect_timeout: Duration) -> Result<reqwest::blocking::Client, Error> {
+    let key = connect_timeout.as_millis() as u64;
+    let mut clients = lock(&CLIENTS);
+    if let Some(c) = clients.get(&key) {
+        return Ok(c.clone());
+    }
+    let c = reqwest::blocking::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(connect_timeout)
+        .timeout(None::<Duration>) // per request instead
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(32)
+        .tcp_nodelay(true)
+        .redirect(reqwest::redirect::Policy::none()) // never carry the token elsewhere
+        .user_agent(concat!("ExoDelegated/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::internal(format!("could not create the HTTP client: {}", e.without_url())))?;
+    clients.insert(key, c.clone());
+    Ok(c)
+}
+
+/// One request. Header values that hold secrets are marked sensitive.
+pub struct HttpRequest {
+    pub url: Url,
+    pub headers: Vec<(HeaderName, String)>,
+    /// Names of headers whose values are secret (e.g. Authorization).
+    pub sensitive: Vec<HeaderName>,
+    pub content_type: &'static str,
+    /// Zeroized after sending (a token request body holds secrets).
+    pub body: Vec<u8>,
+    pub connect_timeout: Duration,
+    /// Whole exchange: connect, send, and reading the full body.
+    pub timeout: Duration,
+}
+
+/// A complete response.
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Retry-After as a duration: delta-seconds or an HTTP-date.
+    pub fn retry_after(&self) -> Option<Duration> {
+        let v = self.header("retry-after")?.trim();
+        if let Ok(secs) = v.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        if let Ok(secs) = v.parse::<f64>() {
+            if secs.is_finite() && secs >= 0.0 {
+                return Some(Duration::from_millis((secs * 1000.0) as u64));
+            }
+        }
+        let at = crate::util::parse_http_date(v)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Some(Duration::from_secs(at.saturating_sub(now)))
+    }
+}
+
+/// Why an exchange produced no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpFailure {
+    /// Could not connect (refused, DNS, TLS): the request was provably not sent.
+    NotSent(String),
+    /// A timeout; `sent` is false when it expired while connecting.
+    Timeout { sent: bool, message: String },
+    /// The connection broke after the request may have been sent.
+    Broken(String),
+    /// The caller cancelled.
+    Cancelled,
+}
+
+impl HttpFailure {
+    /// As a library error (for when no retry is left).
+    pub fn to_error(&self, what: &str) -> Error {
+        match self {
+            HttpFailure::NotSent(m) => Error::new(
+                ExoResult::Network,
+                "ConnectFailed",
+                format!("could not connect to {what}: {m}"),
+            ),
+            HttpFailure::Timeout { message, .. } => {
+                Error::new(ExoResult::Timeout, "Timeout", format!("{what} did not answer in time: {message}"))
+            }
+            HttpFailure::Broken(m) => Error::new(
+                ExoResult::Network,
+                "ConnectionBroken",
+                format!("the connection to {what} broke: {m}"),
+            ),
+            HttpFailure::Cancelled => Error::cancelled(),
+        }
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    // The innermost cause says the most ("Connection refused", "deadline has elapsed").
+    let mut msg = String::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cur {
+        msg = c.to_string();
+        cur = c.source();
+    }
+    crate::util::clean_text(&msg, 200)
+}
+
+fn classify(e: reqwest::Error) -> HttpFailure {
+    let e = e.without_url();
+    let m = describe(&e);
+    if e.is_connect() {
+        if e.is_timeout() {
+            HttpFailure::Timeout { sent: false, message: m }
+        } else {
+            HttpFailure::NotSent(m)
+        }
+    } else if e.is_timeout() {
+        HttpFailure::Timeout { sent: true, message: m }
+    } else {
+        HttpFailure::Broken(m)
+    }
+}
+
+fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
+    let client = client(req.connect_timeout).map_err(|e| HttpFailure::NotSent(e.message))?;
+    let mut headers = HeaderMap::new();
+    for (name, value) in &req.headers {
+        let mut v = HeaderValue::from_str(value)
+            .map_err(|_| HttpFailure::NotSent("a header value was not valid".into()))?;
+        if req.sensitive.contains(name) {
+            v.set_sensitive(true);
+        }
+        headers.insert(name.clone(), v);
+    }
+    headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(req.content_type));
+    let body = std::mem::take(&mut req.body);
+    let result = client
+        .post(req.url.clone())
+        .headers(headers)
+        .timeout(req.timeout)
+        .body(body)
+        .send();
+    let resp = result.map_err(classify)?;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let mut body = Vec::new();
+    let mut reader = resp.take(MAX_BODY_BYTES + 1);
+    if let Err(e) = reader.read_to_end(&mut body) {
+        body.zeroize();
+        let timed_out = e.kind() == std::io::ErrorKind::TimedOut
+            || e.get_ref().and_then(|i| i.downcast_ref::<reqwest::Error>()).map_or(false, |r| r.is_timeout());
+        let m = crate::util::clean_text(&e.to_string(), 200);
+        return Err(if timed_out {
+            HttpFailure::Timeout { sent: true, message: m }
+        } else {
+            HttpFailure::Broken(m)
+        });
+    }
+    if body.len() as u64 > MAX_BODY_BYTES {
+        body.zeroize();
+        return Err(HttpFailure::Broken(format!("response larger than {MAX_BODY_BYTES} bytes")));
+    }
+    Ok(HttpResponse { status, headers, body })
+}
+
+struct Slot {
+    result: Mutex<Option<Result<HttpResponse, HttpFailure>>>,
+}
+
+/// Run one exchange on a worker thread; return when it completes, `timeout`
+/// plus a grace period passes, or `cancel` is cancelled.
+pub fn execute(mut req: HttpRequest, cancel: &Arc<CancelToken>) -> Result<HttpResponse, HttpFailure> {
+    if cancel.is_cancelled() {
+        req.body.zeroize();
+        return Err(HttpFailure::Cancelled);
+    }
+    // Backstop: reqwest enforces `timeout`; this only guards against a stuck worker.
+    let deadline = Instant::now() + req.timeout + req.connect_timeout + Duration::from_secs(5);
+    let slot = Arc::new(Slot { result: Mutex::new(None) });
+    let (slot2, cancel2) = (slot.clone(), cancel.clone());
+    let spawned = std::thread::Builder::new()
+        .name("exo-http".into())
+        .spawn(move || {
+            let r = perform(&mut req);
+            req.body.zeroize();
+            *lock(&slot2.result) = Some(r);
+            cancel2.wake();
+        });
+    if spawned.is_err() {
+        return Err(HttpFailure::NotSent("could not start a worker thread".into()));
+    }
+    let done = cancel
+        .wait_until(deadline, || lock(&slot.result).is_some())
+        .map_err(|_| HttpFailure::Cancelled)?;
+    if !done {
+        return Err(HttpFailure::Timeout { sent: true, message: "no answer before the deadline".into() });
+    }
+    let taken = lock(&slot.result).take();
+    taken.unwrap_or_else(|| Err(HttpFailure::Broken("the exchange ended without a result".into())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::net::TcpListener;
+
+    fn req(url: &str, timeout_ms: u64) -> HttpRequest {
+        HttpRequest {
+            url: Url::parse(url).unwrap(),
+            headers: vec![],
+            sensitive: vec![],
+            content_type: "application/json",
+            body: b"{}".to_vec(),
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_millis(timeout_ms),
+        }
+    }
+
+    #[test]
+    fn connection_refused_is_not_sent() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        let cancel = Arc::new(CancelToken::new());
+        match execute(req(&format!("http://127.0.0.1:{port}/x"), 2000), &cancel) {
+            Err(HttpFailure::NotSent(_)) => {}
+            other => panic!("{:?}", other.map(|r| r.status)),
+        }
+    }
+
+    #[test]
+    fn cancel_returns_promptly_while_server_is_silent() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let hold = std::thread::spawn(move || {
+            let (s, _) = l.accept().unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+            drop(s);
+        });
+        let cancel = Arc::new(CancelToken::new());
+        let c2 = cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            c2.cancel();
+        });
+        let start = Instant::now();
+        let r = execute(req(&format!("http://127.0.0.1:{port}/x"), 20_000), &cancel);
+        assert!(matches!(r, Err(HttpFailure::Cancelled)));
+        assert!(start.elapsed() < Duration::from_secs(1));
+        hold.join().unwrap();
+    }
+
+    #[test]
+    fn response_and_retry_after() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let srv = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            s.write_all(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                .unwrap();
+        });
+        let cancel = Arc::new(CancelToken::new());
+        let r = execute(req(&format!("http://127.0.0.1:{port}/x"), 5000), &cancel).ok().unwrap();
+        assert_eq!(r.status, 429);
+        assert_eq!(r.retry_after(), Some(Duration::from_secs(2)));
+        assert_eq!(r.body, b"{}");
+        srv.join().unwrap();
+    }
+}

@@ -1,0 +1,189 @@
+//! Device code sign-in (RFC 8628, PROTOCOL §1): start returns what to show
+//! the user; waiting polls at `interval`, adds 5 s on `slow_down`, stops on
+//! `authorization_declined`, `bad_verification_code`, `expired_token`, local
+//! expiry or cancellation, and on success yields a connection whose refresh
+//! token (marked rotated: the caller has never seen it) can be exported.
+
+use crate::cancel::CancelToken;
+use crate::error::{Error, ExoResult};
+use crate::exchange::connection::Connection;
+use crate::identity::grant::{self, Grant, TokenEndpoint};
+use crate::options::ConnectionOptions;
+use crate::secret::Secret;
+use crate::util::{form_append, lock};
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zeroize::Zeroize;
+
+#[derive(Deserialize)]
+struct RawDeviceCode {
+    device_code: String,
+    user_code: String,
+    verification_uri: Option<String>,
+    #[serde(default)]
+    verification_url: Option<String>,
+    #[serde(default)]
+    expires_in: Option<Value>,
+    #[serde(default)]
+    interval: Option<Value>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn secs(v: &Option<Value>) -> Option<u64> {
+    match v {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+struct State {
+    interval: Duration,
+    next_poll: Instant,
+    finished: bool,
+}
+
+/// A device code sign-in in progress. `wait` is called by one thread at a
+/// time; `cancel` from any thread.
+pub struct DeviceFlow {
+    options: ConnectionOptions,
+    endpoint: TokenEndpoint,
+    device_code: Secret,
+    message_json: String,
+    expires_at: Instant,
+    state: Mutex<State>,
+    cancel: Arc<CancelToken>,
+}
+
+/// Bounds on what the service may ask for.
+const MAX_INTERVAL: Duration = Duration::from_secs(60);
+
+impl DeviceFlow {
+    /// `POST {authority}/{tenant}/oauth2/v2.0/devicecode` with the Exchange
+    /// scope plus `offline_access` (so a refresh token comes back).
+    pub fn start(options: ConnectionOptions) -> Result<DeviceFlow, Error> {
+        let scope = format!("{} offline_access", options.scope());
+        let endpoint = TokenEndpoint::from_options(&options, scope.clone());
+        let mut form = String::new();
+        form_append(&mut form, "client_id", &options.application_id);
+        form_append(&mut form, "scope", &scope);
+        let cancel = Arc::new(CancelToken::new());
+        let mut resp = grant::post_form(
+            &endpoint,
+            "oauth2/v2.0/devicecode",
+            &Secret::new(form),
+            &cancel,
+            &mut Vec::new(),
+            &[],
+        )?;
+        let parsed = serde_json::from_slice::<RawDeviceCode>(&resp.body);
+        resp.body.zeroize();
+        let raw = parsed.map_err(|_| Error::internal("the device code endpoint answered with an unreadable body"))?;
+        let interval = Duration::from_secs(secs(&raw.interval).unwrap_or(5).clamp(1, MAX_INTERVAL.as_secs()));
+        let expires_in = Duration::from_secs(secs(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
+        let uri = raw.verification_uri.or(raw.verification_url).unwrap_or_default();
+        let message = raw.message.unwrap_or_else(|| {
+            format!("To sign in, use a web browser to open the page {uri} and enter the code {} to authenticate.", raw.user_code)
+        });
+        let message_json = serde_json::json!({
+            "userCode": raw.user_code,
+            "verificationUri": uri,
+            "message": message,
+            "expiresIn": expires_in.as_secs(),
+            "interval": interval.as_secs(),
+        })
+        .to_string();
+        let now = Instant::now();
+        Ok(DeviceFlow {
+            options,
+            endpoint,
+            device_code: Secret::new(raw.device_code),
+            message_json,
+            expires_at: now + expires_in,
+            state: Mutex::new(State { interval, next_poll: now + interval, finished: false }),
+            cancel,
+        })
+    }
+
+    /// `{"userCode","verificationUri","message","expiresIn","interval"}`.
+    pub fn message_json(&self) -> &str {
+        &self.message_json
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Poll until signed in (`Ok(Some(connection))`), `timeout` passes
+    /// (`Ok(None)`: still pending), or a final error. `timeout` zero polls
+    /// at most once, if a poll is due.
+    pub fn wait(&self, timeout: Duration) -> Result<Option<Arc<Connection>>, Error> {
+        let deadline = Instant::now() + timeout;
+        let mut st = lock(&self.state);
+        if st.finished {
+            return Err(Error::new(
+                ExoResult::InvalidHandle,
+                "InvalidHandle",
+                "this device code sign-in has already finished; start a new one",
+            ));
+        }
+        loop {
+            self.cancel.check()?;
+            let now = Instant::now();
+            if now >= self.expires_at {
+                st.finished = true;
+                return Err(grant::auth_error(
+                    "DeviceCodeExpired",
+                    "The device code expired before the sign-in finished: start a new device code sign-in.",
+                ));
+            }
+            if st.next_poll > now {
+                if st.next_poll > deadline {
+                    if deadline > now {
+                        self.cancel.sleep(deadline - now)?;
+                    }
+                    return Ok(None);
+                }
+                self.cancel.sleep(st.next_poll - now)?;
+                continue;
+            }
+            let result = grant::redeem(
+                &self.endpoint,
+                &Grant::DeviceCode { device_code: &self.device_code },
+                &self.cancel,
+                &mut Vec::new(),
+            );
+            match result {
+                Ok(resp) => {
+                    st.finished = true;
+                    return Ok(Some(Connection::from_device_code(self.options.clone(), resp)));
+                }
+                Err(e) if e.reason == "SlowDown" => {
+                    st.interval = (st.interval + Duration::from_secs(5)).min(MAX_INTERVAL);
+                    st.next_poll = Instant::now() + st.interval;
+                }
+                Err(e) if e.code == ExoResult::Pending => {
+                    st.next_poll = Instant::now() + st.interval;
+                }
+                Err(e) if e.code == ExoResult::Cancelled => return Err(e),
+                Err(e) if matches!(e.code, ExoResult::Throttled | ExoResult::Transient | ExoResult::Network | ExoResult::Timeout) => {
+                    // Already retried by the token endpoint rules: report, but the flow stays usable.
+                    st.next_poll = Instant::now() + st.interval;
+                    return Err(e);
+                }
+                Err(e) => {
+                    st.finished = true;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Current polling interval (grows on slow_down).
+    pub fn interval(&self) -> Duration {
+        lock(&self.state).interval
+    }
+}
