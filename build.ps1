@@ -91,11 +91,6 @@ offline = true
     Remove-Item -ErrorAction SilentlyContinue (Join-Path $Root 'Cargo.lock')
 }
 
-function Get-FeatureArgs {
-    # TEMPORARY until the emulator lands: build it only when its source exists.
-    if (Test-Path (Join-Path $Root 'src/bin/exo-emulator/main.rs')) { @('--features', 'emulator') } else { @() }
-}
-
 function Get-Rid {
     $ri = [System.Runtime.InteropServices.RuntimeInformation]
     $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
@@ -136,7 +131,7 @@ function Invoke-Build {
     Initialize-Cargo
     Write-Step 'cargo build --release --features emulator (native library + exo-emulator)'
     Push-Location $Root
-    try { Invoke-Native $script:Cargo (@('build', '--release') + (Get-FeatureArgs)) }
+    try { Invoke-Native $script:Cargo @('build', '--release', '--features', 'emulator') }
     finally { Pop-Location }
 
     if (-not (Test-HeaderCurrent)) {
@@ -199,7 +194,7 @@ function Invoke-CargoTests {
     Write-Step 'cargo test --release --features emulator'
     Push-Location $Root
     try {
-        $output = & $script:Cargo test --release @(Get-FeatureArgs) 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable lines
+        $output = & $script:Cargo test --release --features emulator 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable lines
         $output | ForEach-Object { Write-Host $_ }
         $exit = $LASTEXITCODE
     }

@@ -8,8 +8,27 @@
     Description          = 'Exchange Online admin cmdlets in any customer tenant through delegated partner access (GDAP/AOBO, Secure Application Model) with a partner refresh token and an app id/secret: no certificates, no remote PowerShell session.'
     PowerShellVersion    = '7.2'
     CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('ExoDelegated.Format.ps1xml')
     FunctionsToExport    = @(
+        'Connect-ExoDelegated'
+        'Disconnect-ExoDelegated'
+        'Get-ExoDelegatedConnection'
+        'Export-ExoDelegatedRefreshToken'
         'Get-ExoDelegatedVersion'
+        'Invoke-ExoCommand'
+        'Get-EXOMailbox'
+        'Get-EXORecipient'
+        'Get-EXOMailboxPermission'
+        'Get-EXORecipientPermission'
+        'Get-EXOMailboxStatistics'
+        'Get-EXOMailboxFolderStatistics'
+        'Get-EXOMailboxFolderPermission'
+        'Get-EXOCasMailbox'
+        'Get-EXOMobileDeviceStatistics'
+        'Get-EXOCalendarPermission'
+        'Set-EXOCalendarPermission'
+        'Add-EXOCalendarPermission'
+        'Remove-EXOCalendarPermission'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -1,0 +1,248 @@
+function Connect-ExoDelegated {
+    <#
+    .SYNOPSIS
+    Connects to Exchange Online in a customer tenant through delegated partner access or an app secret.
+
+    .DESCRIPTION
+    Opens a connection to the Exchange Online admin API of one tenant and makes it the
+    current connection, used by every ExoDelegated command that is not given -Connection.
+    Many connections can be open at once (one per customer tenant); each has a name
+    (-Name, by default the tenant id).
+
+    Four ways to sign in (parameter sets):
+    - RefreshToken (default): the Secure Application Model. A partner admin's refresh token,
+      issued to your multi-tenant application (-ApplicationId), is redeemed for an Exchange
+      token in the customer tenant (GDAP/AOBO). Confidential applications also pass
+      -ClientSecret (parameter set RefreshTokenConfidential). No certificate, no remote
+      PowerShell session.
+    - AppSecret: app-only access with the application's client secret (client credentials).
+    - AccessToken: an Exchange access token you obtained elsewhere. It cannot be refreshed:
+      commands fail once it expires (about one hour).
+    - DeviceCode: signs in interactively on another device; shows the code to enter at
+      https://microsoft.com/devicelogin and waits. Ctrl+C cancels. Use it once to create the
+      refresh token the other runs use (Export-ExoDelegatedRefreshToken).
+
+    The first token is requested before the command returns, so a wrong secret, a missing
+    consent or an MFA requirement fails here, with an ErrorRecord whose ErrorId names the
+    reason (ExoDelegated.MfaRequired, ExoDelegated.ConsentMissing, ...), the AADSTS code and
+    the correlation id. Secrets are SecureStrings; they are handed to the native library in
+    unmanaged buffers that are zeroed and freed at once, and never appear in any output,
+    error or log. Tokens are refreshed automatically before they expire. When the identity
+    platform rotates the refresh token, the connection's RefreshTokenRotated is True: store
+    the new one with Export-ExoDelegatedRefreshToken.
+
+    .PARAMETER TenantId
+    The customer tenant: its GUID or its initial domain (contoso.onmicrosoft.com).
+
+    .PARAMETER ApplicationId
+    The application (client) id of your multi-tenant application. For RefreshToken, the
+    application the refresh token was issued to.
+
+    .PARAMETER RefreshToken
+    The partner admin's refresh token, as a SecureString (for example from Key Vault:
+    (Get-AzKeyVaultSecret -VaultName v -Name ExoRefreshToken).SecretValue).
+
+    .PARAMETER ClientSecret
+    The application's client secret, as a SecureString. Required for AppSecret; for
+    RefreshToken only when the application is confidential (a web application).
+
+    .PARAMETER AccessToken
+    An Exchange Online access token (audience: the Exchange host), as a SecureString.
+
+    .PARAMETER DeviceCode
+    Sign in interactively with the device code flow.
+
+    .PARAMETER Environment
+    The Microsoft cloud: O365Default (commercial and GCC), O365USGovGCCHigh, O365USGovDoD or
+    O365China. Sets the sign-in and Exchange hosts. Default: O365Default.
+
+    .PARAMETER AuthorityHost
+    Base URL of the identity platform, overriding -Environment (e.g. the url of exo-emulator).
+
+    .PARAMETER ExchangeHost
+    Base URL of Exchange Online, overriding -Environment (e.g. the url of exo-emulator).
+    The token scope follows it ({ExchangeHost}/.default).
+
+    .PARAMETER AnchorMailbox
+    The X-AnchorMailbox routing value for every request. Default: the tenant's system mailbox
+    (APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@<tenant>).
+
+    .PARAMETER PageSize
+    Records per page requested from Exchange (1-1000). Default: 1000.
+
+    .PARAMETER Name
+    The name of the connection, for -Connection and Get-ExoDelegatedConnection -Name.
+    Default: the tenant id as given. Connecting again under an open name replaces (and
+    disconnects) that connection.
+
+    .PARAMETER ConnectTimeoutSec
+    Seconds to wait for a TCP/TLS connection to a service. Default: 10.
+
+    .PARAMETER TimeoutSec
+    Seconds to wait for a response. Default: 300.
+
+    .PARAMETER MaximumRetryCount
+    How often a throttled or transiently failing request is retried (honouring Retry-After)
+    before the command fails. Default: 5. Writes are never retried blindly.
+
+    .PARAMETER MaximumRetryWaitSec
+    The longest single wait between retries, in seconds. Default: 60.
+
+    .EXAMPLE
+    $refresh = (Get-AzKeyVaultSecret -VaultName 'msp-vault' -Name 'ExoRefreshToken').SecretValue
+    $secret = (Get-AzKeyVaultSecret -VaultName 'msp-vault' -Name 'ExoAppSecret').SecretValue
+    Connect-ExoDelegated -TenantId 'contoso.onmicrosoft.com' -ApplicationId $appId -RefreshToken $refresh -ClientSecret $secret
+    Get-EXOMailbox -ResultSize 10
+
+    Connects to a customer tenant with the partner's refresh token (Secure Application Model)
+    and lists ten mailboxes.
+
+    .EXAMPLE
+    Connect-ExoDelegated -TenantId 'fabrikam.onmicrosoft.com' -ApplicationId $appId -ClientSecret $secret -Name fabrikam
+
+    Connects app-only with a client secret, under the name 'fabrikam'.
+
+    .EXAMPLE
+    $c = Connect-ExoDelegated -TenantId $partnerTenantId -ApplicationId $appId -DeviceCode
+    Export-ExoDelegatedRefreshToken -Connection $c | Set-Variable refresh
+
+    Signs in once interactively (MFA) and keeps the refresh token for unattended runs.
+
+    .EXAMPLE
+    $emu = Start-ExoEmulator
+    $rt = ConvertTo-SecureString $emu.refreshToken -AsPlainText -Force
+    $cs = ConvertTo-SecureString $emu.clientSecret -AsPlainText -Force
+    Connect-ExoDelegated -TenantId $emu.customers[0].domain -ApplicationId $emu.applicationId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $emu.url -ExchangeHost $emu.url
+
+    Connects to a tenant of the local exo-emulator (tools/ExoEmulator.psm1) to test a runbook offline.
+
+    .OUTPUTS
+    ExoDelegated.Connection
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'RefreshToken')]
+    [OutputType('ExoDelegated.Connection')]
+    param(
+        [Parameter(Mandatory, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string] $TenantId,
+
+        [Parameter(Mandatory, ParameterSetName = 'RefreshToken')]
+        [Parameter(Mandatory, ParameterSetName = 'RefreshTokenConfidential')]
+        [Parameter(Mandatory, ParameterSetName = 'AppSecret')]
+        [Parameter(Mandatory, ParameterSetName = 'DeviceCode')]
+        [Parameter(ParameterSetName = 'AccessToken')]
+        [Alias('AppId', 'ClientId')]
+        [ValidateNotNullOrEmpty()]
+        [string] $ApplicationId,
+
+        [Parameter(Mandatory, ParameterSetName = 'RefreshToken')]
+        [Parameter(Mandatory, ParameterSetName = 'RefreshTokenConfidential')]
+        [securestring] $RefreshToken,
+
+        # RefreshTokenConfidential is the RefreshToken set of a confidential application; a
+        # set of its own so that -ClientSecret without -RefreshToken resolves to AppSecret.
+        [Parameter(Mandatory, ParameterSetName = 'RefreshTokenConfidential')]
+        [Parameter(Mandatory, ParameterSetName = 'AppSecret')]
+        [securestring] $ClientSecret,
+
+        [Parameter(Mandatory, ParameterSetName = 'AccessToken')]
+        [securestring] $AccessToken,
+
+        [Parameter(Mandatory, ParameterSetName = 'DeviceCode')]
+        [switch] $DeviceCode,
+
+        [ValidateSet('O365Default', 'O365USGovGCCHigh', 'O365USGovDoD', 'O365China')]
+        [Alias('ExchangeEnvironmentName')]
+        [string] $Environment = 'O365Default',
+
+        [ValidatePattern('^https?://', ErrorMessage = 'AuthorityHost must be an absolute http(s) URL.')]
+        [string] $AuthorityHost,
+
+        [ValidatePattern('^https?://', ErrorMessage = 'ExchangeHost must be an absolute http(s) URL.')]
+        [string] $ExchangeHost,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $AnchorMailbox,
+
+        [ValidateRange(1, 1000)]
+        [int] $PageSize,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $Name,
+
+        [ValidateRange(1, 600)]
+        [int] $ConnectTimeoutSec,
+
+        [ValidateRange(1, 3600)]
+        [int] $TimeoutSec,
+
+        [ValidateRange(0, 20)]
+        [int] $MaximumRetryCount,
+
+        [ValidateRange(0, 600)]
+        [int] $MaximumRetryWaitSec
+    )
+
+    $credential = if ($PSCmdlet.ParameterSetName -eq 'RefreshTokenConfidential') { 'RefreshToken' } else { $PSCmdlet.ParameterSetName }
+    $options = [ordered]@{
+        tenantId    = $TenantId
+        credential  = $credential
+        environment = $Environment
+    }
+    if ($ApplicationId) { $options.applicationId = $ApplicationId }
+    elseif ($credential -eq 'AccessToken') {
+        # The access token already names its application; the native options still want an id.
+        $options.applicationId = [guid]::Empty.ToString()
+    }
+    if ($AuthorityHost) { $options.authorityHost = $AuthorityHost.TrimEnd('/') }
+    if ($ExchangeHost) { $options.exchangeHost = $ExchangeHost.TrimEnd('/') }
+    if ($AnchorMailbox) { $options.anchorMailbox = $AnchorMailbox }
+    if ($PSBoundParameters.ContainsKey('PageSize')) { $options.pageSize = $PageSize }
+    if ($PSBoundParameters.ContainsKey('ConnectTimeoutSec')) { $options.connectTimeoutMs = $ConnectTimeoutSec * 1000 }
+    if ($PSBoundParameters.ContainsKey('TimeoutSec')) { $options.readTimeoutMs = $TimeoutSec * 1000 }
+    if ($PSBoundParameters.ContainsKey('MaximumRetryCount')) { $options.maxRetries = $MaximumRetryCount }
+    if ($PSBoundParameters.ContainsKey('MaximumRetryWaitSec')) { $options.maxRetryWaitMs = $MaximumRetryWaitSec * 1000 }
+    $options.clientApplication = 'ExoDelegated'
+    # No secret is ever part of the options: they travel separately, as zeroed unmanaged buffers.
+    $optionsJson = $options | ConvertTo-Json -Compress
+    $PSCmdlet.WriteDebug("exo_connect options: $optionsJson")
+    $PSCmdlet.WriteVerbose("Connecting to tenant '$TenantId' ($Environment) with $credential.")
+
+    $handle = $null
+    if ($credential -eq 'DeviceCode') {
+        $call = [ExoDelegated.Interop.Bridge]::TryStartDeviceCode($optionsJson)
+        if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
+        $flow = $call.Value
+        try {
+            $prompt = [ExoDelegated.Interop.Bridge]::DeviceCodeMessageJson($flow) | ConvertFrom-Json
+            $text = if ($prompt.PSObject.Properties['message'] -and $prompt.message) { $prompt.message }
+                    else {
+                        $uri = $prompt.PSObject.Properties['verification_uri']?.Value
+                        $code = $prompt.PSObject.Properties['user_code']?.Value
+                        "To sign in, open $uri and enter the code $code to authenticate."
+                    }
+            Write-Host $text
+            # Short waits, so that Ctrl+C is honoured within a quarter second.
+            while ($null -eq $handle) {
+                $call = [ExoDelegated.Interop.Bridge]::TryWaitDeviceCode($flow, 250)
+                if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
+                $handle = $call.Value
+            }
+        }
+        finally {
+            if ($null -eq $handle) { [ExoDelegated.Interop.Bridge]::CancelDeviceCode($flow) }
+            $flow.Dispose()
+        }
+    }
+    else {
+        $call = [ExoDelegated.Interop.Bridge]::TryConnect($optionsJson, $RefreshToken, $ClientSecret, $AccessToken)
+        if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
+        $handle = $call.Value
+    }
+
+    $connection = [ExoDelegated.Connection]::new($handle, $(if ($Name) { $Name } else { $TenantId }))
+    Register-ExoConnection -Connection $connection -Cmdlet $PSCmdlet
+    $who = if ($connection.User) { $connection.User } else { "application $($connection.ApplicationId)" }
+    $PSCmdlet.WriteVerbose("Connected to tenant '$($connection.TenantId)' as $who; token valid until $($connection.TokenExpiresUtc) UTC.")
+    $connection
+}

@@ -1,0 +1,61 @@
+function Get-EXOCalendarPermission {
+    <#
+    .SYNOPSIS
+    Gets the permissions on the default calendar of mailboxes, whatever the calendar's localized name.
+
+    .DESCRIPTION
+    For each mailbox given or piped in, finds its default calendar folder through
+    Get-MailboxFolderStatistics -FolderScope Calendar (the folder whose FolderType is
+    'Calendar': Calendar, Kalender, Calendrier, Agenda, ...) and returns its permission
+    entries (ExoDelegated.CalendarPermission: Mailbox, FolderName, User, AccessRights,
+    SharingPermissionFlags). Scripts that build '<user>:\Calendar' by hand fail on every
+    mailbox whose language is not English; this command does not.
+
+    A mailbox that cannot be found, or has no calendar, gives a non-terminating error
+    (ExoDelegated.NotFound, ExoDelegated.CalendarNotFound) and the next one is processed.
+
+    .PARAMETER Identity
+    The mailbox: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name; or a
+    folder identity '<mailbox>:\<folder>' used as is. Accepts pipeline input, e.g. from Get-EXOMailbox.
+
+    .PARAMETER User
+    Only the entry of this user (or Default / Anonymous).
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the connection the piped object came from, else
+    the current connection.
+
+    .EXAMPLE
+    Get-EXOCalendarPermission -Identity john@contoso.com
+
+    Who can see John's calendar, and how much.
+
+    .EXAMPLE
+    Get-EXOMailbox -RecipientTypeDetails RoomMailbox -ResultSize Unlimited | Get-EXOCalendarPermission -User Default
+
+    The default sharing level of every room's calendar.
+
+    .OUTPUTS
+    ExoDelegated.CalendarPermission
+    #>
+    [CmdletBinding()]
+    [OutputType('ExoDelegated.CalendarPermission')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('UserPrincipalName', 'PrimarySmtpAddress', 'ExternalDirectoryObjectId', 'Mailbox')]
+        [string] $Identity,
+
+        [string] $User,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $folder = Resolve-ExoCalendarFolder -Cmdlet $PSCmdlet -Connection $c -Mailbox $Identity
+        if (-not $folder) { return }
+        $p = Copy-ExoParameter $PSBoundParameters 'User' -Into ([ordered]@{ Identity = $folder })
+        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxFolderPermission' -Parameters $p `
+            -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -AddProperty @{ Mailbox = ($folder -split ':\\', 2)[0] }
+    }
+}

@@ -1,0 +1,92 @@
+function Get-EXOCasMailbox {
+    <#
+    .SYNOPSIS
+    Gets the client access settings of mailboxes (OWA, ActiveSync, POP, IMAP, MAPI, EWS), like Get-EXOCasMailbox of ExchangeOnlineManagement v3.
+
+    .DESCRIPTION
+    Runs Get-CASMailbox in the tenant of the connection and streams the results page by page
+    (ExoDelegated.CasMailbox). By default only the Minimum property set is requested; add
+    sets with -PropertySets or single properties with -Properties.
+
+    .PARAMETER Identity
+    The mailbox: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name.
+    Accepts pipeline input, e.g. from Get-EXOMailbox.
+
+    .PARAMETER Anr
+    Ambiguous name resolution: mailboxes whose name, alias, email address, ... start with this text.
+
+    .PARAMETER Filter
+    An OPATH filter evaluated by Exchange, e.g. "PopEnabled -eq `$true".
+
+    .PARAMETER OrganizationalUnit
+    Only mailboxes in this organizational unit.
+
+    .PARAMETER ProtocolSettings
+    Also return the server names, TCP ports and encryption methods of the protocols.
+
+    .PARAMETER ResultSize
+    The most mailboxes to return (default 1000), or 'Unlimited'.
+
+    .PARAMETER Properties
+    Properties to return in addition to the property sets; '*' returns every property.
+
+    .PARAMETER PropertySets
+    Property sets to return in addition to Minimum: ActiveSync, Ews, Imap, Mapi, Pop, ProtocolSettings, or All.
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the connection the piped object came from, else
+    the current connection.
+
+    .EXAMPLE
+    Get-EXOCasMailbox -Filter "PopEnabled -eq `$true -or ImapEnabled -eq `$true" -ResultSize Unlimited
+
+    Mailboxes that still allow POP or IMAP.
+
+    .EXAMPLE
+    Get-EXOMailbox -ResultSize 10 | Get-EXOCasMailbox -PropertySets ActiveSync
+
+    ActiveSync settings of ten mailboxes.
+
+    .OUTPUTS
+    ExoDelegated.CasMailbox
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Identity')]
+    [OutputType('ExoDelegated.CasMailbox')]
+    param(
+        [Parameter(ParameterSetName = 'Identity', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('UserPrincipalName', 'PrimarySmtpAddress', 'ExternalDirectoryObjectId')]
+        [string] $Identity,
+
+        [Parameter(Mandatory, ParameterSetName = 'Anr')]
+        [string] $Anr,
+
+        [string] $Filter,
+
+        [string] $OrganizationalUnit,
+
+        [switch] $ProtocolSettings,
+
+        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ArgumentCompleter({ 'Unlimited' })]
+        [string] $ResultSize = '1000',
+
+        [string[]] $Properties,
+
+        [ValidateSet('Minimum', 'ActiveSync', 'Ews', 'Imap', 'Mapi', 'Pop', 'ProtocolSettings', 'All')]
+        [string[]] $PropertySets,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    begin {
+        $select = Resolve-ExoSelect -Kind CasMailbox -PropertySets $PropertySets -Properties $Properties
+        $limit = ConvertTo-ExoResultSize $ResultSize
+    }
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Anr', 'Filter', 'OrganizationalUnit', 'ProtocolSettings'
+        $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
+        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-CASMailbox' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.CasMailbox' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c.TenantId })
+    }
+}

@@ -1,0 +1,135 @@
+function Get-EXOMailbox {
+    <#
+    .SYNOPSIS
+    Gets mailboxes of the connected tenant, like Get-EXOMailbox of ExchangeOnlineManagement v3.
+
+    .DESCRIPTION
+    Runs Get-Mailbox in the tenant of the connection and streams the mailboxes page by page:
+    the first ones reach the pipeline before the rest is fetched, and Select-Object -First
+    stops fetching. By default only the Minimum property set is requested (Alias,
+    DisplayName, EmailAddresses, ExternalDirectoryObjectId, Name, PrimarySmtpAddress,
+    RecipientTypeDetails, UserPrincipalName, ...), which is much faster than all properties;
+    add sets with -PropertySets or single properties with -Properties.
+
+    Output objects (ExoDelegated.Mailbox) pipe into Get-EXOMailboxPermission,
+    Get-EXOMailboxStatistics, Get-EXOCalendarPermission and the other commands, which then
+    use the connection these mailboxes came from.
+
+    .PARAMETER Identity
+    The mailbox: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name.
+    Accepts pipeline input, also by the property names UserPrincipalName, PrimarySmtpAddress
+    and ExternalDirectoryObjectId (which are aliases of this parameter).
+
+    .PARAMETER Anr
+    Ambiguous name resolution: mailboxes whose name, alias, email address, ... start with this text.
+
+    .PARAMETER Filter
+    An OPATH filter evaluated by Exchange, e.g. "Department -eq 'Sales'".
+
+    .PARAMETER OrganizationalUnit
+    Only mailboxes in this organizational unit.
+
+    .PARAMETER RecipientTypeDetails
+    Only mailboxes of these types: UserMailbox, SharedMailbox, RoomMailbox, EquipmentMailbox, ...
+
+    .PARAMETER MailboxPlan
+    Only mailboxes with this mailbox plan.
+
+    .PARAMETER Archive
+    Only mailboxes that have an archive.
+
+    .PARAMETER InactiveMailboxOnly
+    Only inactive mailboxes.
+
+    .PARAMETER IncludeInactiveMailbox
+    Include inactive mailboxes.
+
+    .PARAMETER SoftDeletedMailbox
+    Only soft-deleted mailboxes.
+
+    .PARAMETER ResultSize
+    The most mailboxes to return (default 1000), or 'Unlimited'. A warning says when the
+    default cut the output short.
+
+    .PARAMETER Properties
+    Properties to return in addition to the property sets; '*' returns every property.
+
+    .PARAMETER PropertySets
+    Property sets to return in addition to Minimum (as in ExchangeOnlineManagement v3):
+    AddressList, Archive, Audit, Custom, Delivery, Hold, Moderation, Move, Policy,
+    PublicFolder, Quota, Resource, Retention, SCL, SoftDelete, StatisticsSeed, or All.
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the connection the piped object came from, else
+    the current connection.
+
+    .EXAMPLE
+    Get-EXOMailbox -ResultSize Unlimited -RecipientTypeDetails SharedMailbox
+
+    Lists every shared mailbox.
+
+    .EXAMPLE
+    Get-EXOMailbox -Identity john@contoso.com -PropertySets Quota,Audit
+
+    Gets one mailbox with the quota and audit properties.
+
+    .EXAMPLE
+    Get-EXOMailbox -Connection $fabrikam | Get-EXOMailboxPermission
+
+    Lists the mailbox permissions of every mailbox of the tenant behind $fabrikam.
+
+    .OUTPUTS
+    ExoDelegated.Mailbox
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Identity')]
+    [OutputType('ExoDelegated.Mailbox')]
+    param(
+        [Parameter(ParameterSetName = 'Identity', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('UserPrincipalName', 'PrimarySmtpAddress', 'ExternalDirectoryObjectId')]
+        [string] $Identity,
+
+        [Parameter(Mandatory, ParameterSetName = 'Anr')]
+        [string] $Anr,
+
+        [string] $Filter,
+
+        [string] $OrganizationalUnit,
+
+        [ArgumentCompleter({ 'UserMailbox', 'SharedMailbox', 'RoomMailbox', 'EquipmentMailbox', 'SchedulingMailbox', 'DiscoveryMailbox', 'GroupMailbox', 'TeamMailbox', 'LinkedMailbox', 'LegacyMailbox' })]
+        [string[]] $RecipientTypeDetails,
+
+        [string] $MailboxPlan,
+
+        [switch] $Archive,
+
+        [switch] $InactiveMailboxOnly,
+
+        [switch] $IncludeInactiveMailbox,
+
+        [switch] $SoftDeletedMailbox,
+
+        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ArgumentCompleter({ 'Unlimited' })]
+        [string] $ResultSize = '1000',
+
+        [string[]] $Properties,
+
+        [ValidateSet('Minimum', 'AddressList', 'Archive', 'Audit', 'Custom', 'Delivery', 'Hold', 'Moderation', 'Move', 'Policy', 'PublicFolder', 'Quota', 'Resource', 'Retention', 'SCL', 'SoftDelete', 'StatisticsSeed', 'All')]
+        [string[]] $PropertySets,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    begin {
+        $select = Resolve-ExoSelect -Kind Mailbox -PropertySets $PropertySets -Properties $Properties
+        $limit = ConvertTo-ExoResultSize $ResultSize
+    }
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Anr', 'Filter', 'OrganizationalUnit', 'RecipientTypeDetails', 'MailboxPlan',
+            'Archive', 'InactiveMailboxOnly', 'IncludeInactiveMailbox', 'SoftDeletedMailbox'
+        $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
+        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-Mailbox' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.Mailbox' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c.TenantId })
+    }
+}

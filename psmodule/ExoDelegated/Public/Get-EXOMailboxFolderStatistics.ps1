@@ -1,0 +1,88 @@
+function Get-EXOMailboxFolderStatistics {
+    <#
+    .SYNOPSIS
+    Gets the folders of a mailbox with their item counts and sizes, like Get-EXOMailboxFolderStatistics of ExchangeOnlineManagement v3.
+
+    .DESCRIPTION
+    Runs Get-MailboxFolderStatistics for each mailbox given or piped in and streams one
+    ExoDelegated.MailboxFolderStatistics object per folder (Name, FolderPath, FolderType,
+    ItemsInFolder, FolderSize, ...). Folder names are localized in the mailbox's language;
+    FolderType is not (Calendar, Inbox, SentItems, ...).
+
+    .PARAMETER Identity
+    The mailbox: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name.
+    Accepts pipeline input, e.g. from Get-EXOMailbox.
+
+    .PARAMETER FolderScope
+    Only folders of this type: All, Calendar, Contacts, DeletedItems, Drafts, Inbox,
+    JunkEmail, SentItems, Tasks, RecoverableItems, ...
+
+    .PARAMETER Archive
+    Folders of the archive mailbox.
+
+    .PARAMETER IncludeOldestAndNewestItems
+    Also return the dates of the oldest and newest item of each folder.
+
+    .PARAMETER IncludeSoftDeletedRecipients
+    Include soft-deleted mailboxes.
+
+    .PARAMETER ResultSize
+    The most folders to return per mailbox (default 1000), or 'Unlimited'.
+
+    .PARAMETER Properties
+    Only these properties are returned. Default: all.
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the connection the piped object came from, else
+    the current connection.
+
+    .EXAMPLE
+    Get-EXOMailboxFolderStatistics -Identity john@contoso.com -FolderScope Calendar
+
+    The calendar folders of John's mailbox, whatever their localized names.
+
+    .EXAMPLE
+    Get-EXOMailboxFolderStatistics john@contoso.com | Sort-Object ItemsInFolder -Descending | Select-Object -First 5 Name, ItemsInFolder
+
+    John's five fullest folders.
+
+    .OUTPUTS
+    ExoDelegated.MailboxFolderStatistics
+    #>
+    [CmdletBinding()]
+    [OutputType('ExoDelegated.MailboxFolderStatistics')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('UserPrincipalName', 'PrimarySmtpAddress', 'ExternalDirectoryObjectId')]
+        [string] $Identity,
+
+        [ValidateSet('All', 'Archive', 'Calendar', 'Clutter', 'Contacts', 'ConversationHistory', 'DeletedItems', 'Drafts', 'Inbox', 'Journal', 'JunkEmail', 'LegacyArchiveJournals', 'ManagedCustomFolder', 'NonIpmRoot', 'Notes', 'Outbox', 'Personal', 'RecoverableItems', 'RssSubscriptions', 'SentItems', 'SyncIssues', 'Tasks')]
+        [string] $FolderScope,
+
+        [switch] $Archive,
+
+        [switch] $IncludeOldestAndNewestItems,
+
+        [switch] $IncludeSoftDeletedRecipients,
+
+        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ArgumentCompleter({ 'Unlimited' })]
+        [string] $ResultSize = '1000',
+
+        [string[]] $Properties,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    begin {
+        $select = Resolve-ExoSelect -Kind MailboxFolderStatistics -Properties $Properties
+        $limit = ConvertTo-ExoResultSize $ResultSize
+    }
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'FolderScope', 'Archive', 'IncludeOldestAndNewestItems', 'IncludeSoftDeletedRecipients'
+        $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
+        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxFolderStatistics' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.MailboxFolderStatistics' -ResultSize $limit -Target $Identity
+    }
+}

@@ -1,0 +1,76 @@
+function Get-EXOMailboxPermission {
+    <#
+    .SYNOPSIS
+    Gets the permissions on mailboxes (Full Access, ...), like Get-EXOMailboxPermission of ExchangeOnlineManagement v3.
+
+    .DESCRIPTION
+    Runs Get-MailboxPermission for each mailbox given or piped in and streams the permission
+    entries (ExoDelegated.MailboxPermission: Identity, User, AccessRights, IsInherited, Deny).
+    A mailbox that cannot be found gives a non-terminating ExoDelegated.NotFound error and
+    the next mailbox is processed.
+
+    .PARAMETER Identity
+    The mailbox: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name.
+    Accepts pipeline input, e.g. from Get-EXOMailbox.
+
+    .PARAMETER User
+    Only the entries of this user or group.
+
+    .PARAMETER SoftDeletedMailbox
+    The mailbox is soft-deleted.
+
+    .PARAMETER ResultSize
+    The most entries to return per mailbox (default 1000), or 'Unlimited'.
+
+    .PARAMETER Properties
+    Only these properties are returned. Default: all.
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the connection the piped object came from, else
+    the current connection.
+
+    .EXAMPLE
+    Get-EXOMailboxPermission -Identity info@contoso.com
+
+    Lists who has access to the info mailbox.
+
+    .EXAMPLE
+    Get-EXOMailbox -RecipientTypeDetails SharedMailbox -ResultSize Unlimited | Get-EXOMailboxPermission | Where-Object { -not $_.IsInherited }
+
+    Lists the explicit permissions on every shared mailbox.
+
+    .OUTPUTS
+    ExoDelegated.MailboxPermission
+    #>
+    [CmdletBinding()]
+    [OutputType('ExoDelegated.MailboxPermission')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('UserPrincipalName', 'PrimarySmtpAddress', 'ExternalDirectoryObjectId')]
+        [string] $Identity,
+
+        [string] $User,
+
+        [switch] $SoftDeletedMailbox,
+
+        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ArgumentCompleter({ 'Unlimited' })]
+        [string] $ResultSize = '1000',
+
+        [string[]] $Properties,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    begin {
+        $select = Resolve-ExoSelect -Kind MailboxPermission -Properties $Properties
+        $limit = ConvertTo-ExoResultSize $ResultSize
+    }
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'User', 'SoftDeletedMailbox'
+        $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
+        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxPermission' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.MailboxPermission' -ResultSize $limit -Target $Identity
+    }
+}

@@ -1,0 +1,76 @@
+function Get-EXOMobileDeviceStatistics {
+    <#
+    .SYNOPSIS
+    Gets the mobile devices of a mailbox with their sync statistics, like Get-EXOMobileDeviceStatistics of ExchangeOnlineManagement v3.
+
+    .DESCRIPTION
+    Runs Get-MobileDeviceStatistics -Mailbox for each mailbox given or piped in and streams
+    one ExoDelegated.MobileDeviceStatistics object per device (DeviceModel, DeviceType,
+    DeviceOS, LastSuccessSync, Status, ...). A mailbox without devices returns nothing.
+
+    .PARAMETER Identity
+    The mailbox whose devices to list: UPN, email address, GUID, ExternalDirectoryObjectId,
+    alias or name. Accepts pipeline input, e.g. from Get-EXOMailbox. Alias: -Mailbox.
+
+    .PARAMETER ActiveSync
+    Only Exchange ActiveSync devices.
+
+    .PARAMETER OWAforDevices
+    Only devices using Outlook on the web for devices.
+
+    .PARAMETER RestApi
+    Only REST API devices.
+
+    .PARAMETER UniversalOutlook
+    Only Mail and Calendar app devices.
+
+    .PARAMETER Properties
+    Only these properties are returned. Default: all.
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the connection the piped object came from, else
+    the current connection.
+
+    .EXAMPLE
+    Get-EXOMobileDeviceStatistics -Identity john@contoso.com
+
+    John's phones and tablets.
+
+    .EXAMPLE
+    Get-EXOMailbox -ResultSize Unlimited | Get-EXOMobileDeviceStatistics | Where-Object LastSuccessSync -lt (Get-Date).AddDays(-90)
+
+    Devices that have not synced for 90 days.
+
+    .OUTPUTS
+    ExoDelegated.MobileDeviceStatistics
+    #>
+    [CmdletBinding()]
+    [OutputType('ExoDelegated.MobileDeviceStatistics')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('UserPrincipalName', 'PrimarySmtpAddress', 'ExternalDirectoryObjectId', 'Mailbox')]
+        [string] $Identity,
+
+        [switch] $ActiveSync,
+
+        [switch] $OWAforDevices,
+
+        [switch] $RestApi,
+
+        [switch] $UniversalOutlook,
+
+        [string[]] $Properties,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    begin {
+        $select = Resolve-ExoSelect -Kind MobileDeviceStatistics -Properties $Properties
+    }
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $p = Copy-ExoParameter $PSBoundParameters 'ActiveSync', 'OWAforDevices', 'RestApi', 'UniversalOutlook' -Into ([ordered]@{ Mailbox = $Identity })
+        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MobileDeviceStatistics' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.MobileDeviceStatistics' -Target $Identity
+    }
+}

@@ -1,0 +1,112 @@
+function Get-EXORecipient {
+    <#
+    .SYNOPSIS
+    Gets recipients (mailboxes, mail users, contacts, groups) of the connected tenant, like Get-EXORecipient of ExchangeOnlineManagement v3.
+
+    .DESCRIPTION
+    Runs Get-Recipient in the tenant of the connection and streams the results page by page.
+    By default only the Minimum property set is requested (ExternalDirectoryObjectId, Name,
+    RecipientType, RecipientTypeDetails, ...); add sets with -PropertySets or single
+    properties with -Properties.
+
+    .PARAMETER Identity
+    The recipient: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name.
+    Accepts pipeline input, also by the property names UserPrincipalName, PrimarySmtpAddress
+    and ExternalDirectoryObjectId.
+
+    .PARAMETER Anr
+    Ambiguous name resolution: recipients whose name, alias, email address, ... start with this text.
+
+    .PARAMETER Filter
+    An OPATH filter evaluated by Exchange, e.g. "RecipientType -eq 'MailContact'".
+
+    .PARAMETER OrganizationalUnit
+    Only recipients in this organizational unit.
+
+    .PARAMETER RecipientType
+    Only recipients of these types: UserMailbox, MailUser, MailContact, MailUniversalDistributionGroup, ...
+
+    .PARAMETER RecipientTypeDetails
+    Only recipients of these detailed types: UserMailbox, SharedMailbox, RoomMailbox, GroupMailbox, ...
+
+    .PARAMETER RecipientPreviewFilter
+    Tests the recipient filter of a dynamic distribution group or address list.
+
+    .PARAMETER IncludeSoftDeletedRecipients
+    Include soft-deleted recipients.
+
+    .PARAMETER ResultSize
+    The most recipients to return (default 1000), or 'Unlimited'.
+
+    .PARAMETER Properties
+    Properties to return in addition to the property sets; '*' returns every property.
+
+    .PARAMETER PropertySets
+    Property sets to return in addition to Minimum: Archive, Custom, MailboxMove, Policy, or All.
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the connection the piped object came from, else
+    the current connection.
+
+    .EXAMPLE
+    Get-EXORecipient -RecipientTypeDetails MailContact -ResultSize Unlimited
+
+    Lists every mail contact.
+
+    .EXAMPLE
+    Get-EXORecipient -Anr sales -Properties PrimarySmtpAddress
+
+    Finds recipients matching 'sales', with their primary address.
+
+    .OUTPUTS
+    ExoDelegated.Recipient
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Identity')]
+    [OutputType('ExoDelegated.Recipient')]
+    param(
+        [Parameter(ParameterSetName = 'Identity', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('UserPrincipalName', 'PrimarySmtpAddress', 'ExternalDirectoryObjectId')]
+        [string] $Identity,
+
+        [Parameter(Mandatory, ParameterSetName = 'Anr')]
+        [string] $Anr,
+
+        [string] $Filter,
+
+        [string] $OrganizationalUnit,
+
+        [ArgumentCompleter({ 'UserMailbox', 'MailUser', 'MailContact', 'MailUniversalDistributionGroup', 'MailUniversalSecurityGroup', 'DynamicDistributionGroup', 'MailNonUniversalGroup', 'PublicFolder' })]
+        [string[]] $RecipientType,
+
+        [ArgumentCompleter({ 'UserMailbox', 'SharedMailbox', 'RoomMailbox', 'EquipmentMailbox', 'GroupMailbox', 'MailUser', 'MailContact', 'GuestMailUser', 'MailUniversalDistributionGroup', 'DynamicDistributionGroup' })]
+        [string[]] $RecipientTypeDetails,
+
+        [string] $RecipientPreviewFilter,
+
+        [switch] $IncludeSoftDeletedRecipients,
+
+        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ArgumentCompleter({ 'Unlimited' })]
+        [string] $ResultSize = '1000',
+
+        [string[]] $Properties,
+
+        [ValidateSet('Minimum', 'Archive', 'Custom', 'MailboxMove', 'Policy', 'All')]
+        [string[]] $PropertySets,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    begin {
+        $select = Resolve-ExoSelect -Kind Recipient -PropertySets $PropertySets -Properties $Properties
+        $limit = ConvertTo-ExoResultSize $ResultSize
+    }
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Anr', 'Filter', 'OrganizationalUnit', 'RecipientType', 'RecipientTypeDetails',
+            'RecipientPreviewFilter', 'IncludeSoftDeletedRecipients'
+        $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
+        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-Recipient' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.Recipient' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c.TenantId })
+    }
+}

@@ -1,0 +1,76 @@
+function Get-EXORecipientPermission {
+    <#
+    .SYNOPSIS
+    Gets Send As permissions on recipients, like Get-EXORecipientPermission of ExchangeOnlineManagement v3.
+
+    .DESCRIPTION
+    Runs Get-RecipientPermission, for the recipients given or piped in, or for the whole
+    tenant when no identity is given, and streams the entries
+    (ExoDelegated.RecipientPermission: Identity, Trustee, AccessControlType, AccessRights, IsInherited).
+
+    .PARAMETER Identity
+    The recipient: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name.
+    Accepts pipeline input, e.g. from Get-EXOMailbox or Get-EXORecipient.
+
+    .PARAMETER Trustee
+    Only the entries of this user or group.
+
+    .PARAMETER AccessRights
+    Only entries with these rights (SendAs).
+
+    .PARAMETER ResultSize
+    The most entries to return (default 1000), or 'Unlimited'.
+
+    .PARAMETER Properties
+    Only these properties are returned. Default: all.
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the connection the piped object came from, else
+    the current connection.
+
+    .EXAMPLE
+    Get-EXORecipientPermission -Identity info@contoso.com
+
+    Lists who can send as the info mailbox.
+
+    .EXAMPLE
+    Get-EXORecipientPermission -Trustee john@contoso.com -ResultSize Unlimited
+
+    Lists every recipient John can send as.
+
+    .OUTPUTS
+    ExoDelegated.RecipientPermission
+    #>
+    [CmdletBinding()]
+    [OutputType('ExoDelegated.RecipientPermission')]
+    param(
+        [Parameter(Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('UserPrincipalName', 'PrimarySmtpAddress', 'ExternalDirectoryObjectId')]
+        [string] $Identity,
+
+        [string] $Trustee,
+
+        [ArgumentCompleter({ 'SendAs' })]
+        [string[]] $AccessRights,
+
+        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ArgumentCompleter({ 'Unlimited' })]
+        [string] $ResultSize = '1000',
+
+        [string[]] $Properties,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    begin {
+        $select = Resolve-ExoSelect -Kind RecipientPermission -Properties $Properties
+        $limit = ConvertTo-ExoResultSize $ResultSize
+    }
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Trustee', 'AccessRights'
+        $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
+        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-RecipientPermission' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.RecipientPermission' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c.TenantId })
+    }
+}

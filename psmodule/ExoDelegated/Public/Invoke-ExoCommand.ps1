@@ -1,0 +1,97 @@
+function Invoke-ExoCommand {
+    <#
+    .SYNOPSIS
+    Runs any Exchange Online cmdlet in the connected tenant.
+
+    .DESCRIPTION
+    Sends an Exchange Online cmdlet with its parameters to the admin API (InvokeCommand)
+    of the connection's tenant and streams the resulting objects page by page. It replaces
+    the cmdlets an imported remote PowerShell session provided: Set-Mailbox, Add-MailboxPermission,
+    New-DistributionGroup, Get-TransportRule, and so on.
+
+    Parameter values are sent as JSON: strings, numbers, booleans (switches: $true), arrays,
+    and hashtables for multi-valued changes, e.g. @{ Add = 'a@contoso.com'; Remove = 'b@contoso.com' }.
+    Cmdlets whose verb is Get or Test only read. Every other cmdlet changes the tenant and
+    asks ShouldProcess first, so -WhatIf shows what would run and -Confirm asks; writes are
+    never retried blindly.
+
+    Output objects get the type name ExoDelegated.<Noun> (ExoDelegated.Mailbox for
+    Get-Mailbox, ...) unless -TypeName says otherwise, so the module's table views apply.
+
+    .PARAMETER Name
+    The Exchange cmdlet to run, e.g. Get-Mailbox or Set-MailboxFolderPermission.
+
+    .PARAMETER Parameters
+    The cmdlet's parameters, as a hashtable: @{ Identity = 'john@contoso.com'; ResultSize = 'Unlimited' }.
+
+    .PARAMETER Properties
+    Only these properties are returned (the request's $select). Default: all properties.
+
+    .PARAMETER ResultSize
+    The most objects to return, or 'Unlimited' (default).
+
+    .PARAMETER AnchorMailbox
+    The X-AnchorMailbox routing value for this request, instead of the connection's.
+
+    .PARAMETER TypeName
+    The PSTypeName given to the output objects. Default: ExoDelegated.<Noun of the cmdlet>.
+
+    .PARAMETER Connection
+    The connection (tenant) to use. Default: the current connection.
+
+    .EXAMPLE
+    Invoke-ExoCommand -Name Get-Mailbox -Parameters @{ RecipientTypeDetails = 'SharedMailbox'; ResultSize = 'Unlimited' }
+
+    Lists the shared mailboxes of the current tenant.
+
+    .EXAMPLE
+    Invoke-ExoCommand Set-Mailbox @{ Identity = 'john@contoso.com'; AuditEnabled = $true } -WhatIf
+
+    Shows what would be changed, without changing anything.
+
+    .EXAMPLE
+    Invoke-ExoCommand Set-Mailbox @{ Identity = 'info@contoso.com'; EmailAddresses = @{ Add = 'smtp:hello@contoso.com' } } -Confirm:$false
+
+    Adds a proxy address without asking for confirmation.
+
+    .OUTPUTS
+    System.Management.Automation.PSObject
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    [OutputType([psobject])]
+    param(
+        [Parameter(Mandatory, Position = 0)]
+        [ValidatePattern('^[A-Za-z]+-[A-Za-z0-9]+$', ErrorMessage = "'{0}' is not a cmdlet name (Verb-Noun).")]
+        [Alias('CmdletName', 'Command')]
+        [string] $Name,
+
+        [Parameter(Position = 1)]
+        [System.Collections.IDictionary] $Parameters = @{},
+
+        [string[]] $Properties,
+
+        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ArgumentCompleter({ 'Unlimited' })]
+        [string] $ResultSize = 'Unlimited',
+
+        [ValidateNotNullOrEmpty()]
+        [string] $AnchorMailbox,
+
+        [string] $TypeName,
+
+        [ExoDelegated.Connection] $Connection
+    )
+
+    $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection
+    if (-not $PSBoundParameters.ContainsKey('TypeName')) { $TypeName = 'ExoDelegated.' + ($Name -split '-', 2)[1] }
+    $identity = if (@($Parameters.Keys) -contains 'Identity') { $Parameters['Identity'] } else { $null }
+    $target = if ($null -ne $identity) { $identity } else { $Name }
+    if (-not (Get-ExoReadVerb $Name)) {
+        $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
+        $action = if ($summary) { "$Name ($summary)" } else { $Name }
+        $what = if ($null -ne $identity) { "$identity in tenant $($c.TenantId)" } else { "tenant $($c.TenantId)" }
+        if (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
+    }
+    Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $Parameters -Select $Properties `
+        -TypeName $TypeName -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox
+}

@@ -1,0 +1,208 @@
+# Helpers to run exo-emulator (a local Entra ID + Exchange Online admin API) from PowerShell:
+# used by the Pester tests, the demo and the benchmarks, and by users testing runbooks.
+#
+#   $emu = Start-ExoEmulator -Tenants 3 -Mailboxes 50
+#   ... Connect-ExoDelegated -AuthorityHost $emu.url -ExchangeHost $emu.url ...
+#   Get-ExoEmulatorStats $emu
+#   Stop-ExoEmulator $emu
+Set-StrictMode -Version 3.0
+
+function Get-ExoEmulatorDefaultPath {
+    $exe = if ($IsWindows) { 'exo-emulator.exe' } else { 'exo-emulator' }
+    [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot "../target/release/$exe"))
+}
+
+function Start-ExoEmulator {
+    <#
+    .SYNOPSIS
+    Starts exo-emulator and returns its startup information (url, tenants, secrets) and process.
+
+    .DESCRIPTION
+    Starts the emulator with the given options, reads the one JSON line it prints on startup
+    (waiting at most -TimeoutSec), and returns it as an object with two more properties:
+    Process (the System.Diagnostics.Process) and Arguments. Stop it with Stop-ExoEmulator.
+    The returned object holds the emulator's test secrets (refreshToken, clientSecret, ...) as
+    plain strings: they are fake, valid only for this emulator process.
+
+    .PARAMETER Path
+    The emulator executable. Default: target/release/exo-emulator of this repository.
+
+    .PARAMETER Tenants
+    Number of customer tenants (--tenants).
+
+    .PARAMETER Mailboxes
+    Mailboxes per tenant (--mailboxes).
+
+    .PARAMETER Seed
+    Seed of the generated estate and of the faults (--seed).
+
+    .PARAMETER LatencyMs
+    Added latency per request (--latency-ms).
+
+    .PARAMETER Faults
+    Fault injection, e.g. 'throttle=1.0' or 'throttle=0.05,transient=0.02' (--faults).
+
+    .PARAMETER TokenLifetime
+    Access token lifetime in seconds (--token-lifetime).
+
+    .PARAMETER MaxPageSize
+    Largest page Exchange returns (--max-page-size).
+
+    .PARAMETER NextLinkTtl
+    Seconds a nextLink stays valid (--next-link-ttl).
+
+    .PARAMETER DeviceCodeInterval
+    Device code polling interval in seconds (--device-code-interval).
+
+    .PARAMETER Threads
+    Worker threads (--threads).
+
+    .PARAMETER ArgumentList
+    More command-line arguments, passed as they are.
+
+    .PARAMETER TimeoutSec
+    How long to wait for the startup line. Default: 30.
+
+    .EXAMPLE
+    $emu = Start-ExoEmulator -Tenants 2 -Mailboxes 20
+    $emu.url; $emu.customers.domain
+    Stop-ExoEmulator $emu
+    #>
+    [CmdletBinding()]
+    param(
+        [string] $Path = (Get-ExoEmulatorDefaultPath),
+        [int] $Tenants,
+        [int] $Mailboxes,
+        [int] $Seed,
+        [int] $LatencyMs,
+        [string] $Faults,
+        [int] $TokenLifetime,
+        [int] $MaxPageSize,
+        [int] $NextLinkTtl,
+        [int] $DeviceCodeInterval,
+        [int] $Threads,
+        [string[]] $ArgumentList = @(),
+        [int] $TimeoutSec = 30
+    )
+
+    if (-not (Test-Path -LiteralPath $Path)) {
+        throw "exo-emulator not found at '$Path': build it with 'pwsh ./build.ps1 build'."
+    }
+    $map = [ordered]@{
+        Tenants = '--tenants'; Mailboxes = '--mailboxes'; Seed = '--seed'; LatencyMs = '--latency-ms'; Faults = '--faults'
+        TokenLifetime = '--token-lifetime'; MaxPageSize = '--max-page-size'; NextLinkTtl = '--next-link-ttl'
+        DeviceCodeInterval = '--device-code-interval'; Threads = '--threads'
+    }
+    $arguments = [System.Collections.Generic.List[string]]::new()
+    $arguments.Add('--listen'); $arguments.Add('127.0.0.1:0')
+    foreach ($key in $map.Keys) {
+        if ($PSBoundParameters.ContainsKey($key)) { $arguments.Add($map[$key]); $arguments.Add([string]$PSBoundParameters[$key]) }
+    }
+    foreach ($a in $ArgumentList) { $arguments.Add($a) }
+
+    $info = [System.Diagnostics.ProcessStartInfo]::new($Path)
+    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($info)
+    # Drain stderr in the background so the emulator never blocks on a full pipe.
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $line = $null
+    try {
+        $read = $process.StandardOutput.ReadLineAsync()
+        if (-not $read.Wait([TimeSpan]::FromSeconds($TimeoutSec))) {
+            throw "exo-emulator printed no startup line within $TimeoutSec s."
+        }
+        $line = $read.Result
+        if ([string]::IsNullOrWhiteSpace($line)) {
+            $null = $process.WaitForExit(2000)
+            $err = if ($stderr.Wait(2000)) { $stderr.Result } else { '' }
+            throw "exo-emulator exited without a startup line (exit code $(if ($process.HasExited) { $process.ExitCode } else { '?' })): $err"
+        }
+        $emulator = $line | ConvertFrom-Json
+    }
+    catch {
+        if (-not $process.HasExited) { $process.Kill($true) }
+        $process.Dispose()
+        throw
+    }
+    $emulator.PSObject.TypeNames.Insert(0, 'ExoEmulator.Instance')
+    $emulator | Add-Member -NotePropertyName Process -NotePropertyValue $process
+    $emulator | Add-Member -NotePropertyName Arguments -NotePropertyValue $arguments.ToArray()
+    $emulator | Add-Member -NotePropertyName StandardError -NotePropertyValue $stderr
+    Write-Verbose "exo-emulator $($process.Id) listening on $($emulator.url)"
+    $emulator
+}
+
+function Stop-ExoEmulator {
+    <#
+    .SYNOPSIS
+    Stops an emulator started by Start-ExoEmulator: closes its stdin, then kills it if it is still running.
+
+    .PARAMETER Emulator
+    The object Start-ExoEmulator returned (pipeline input).
+
+    .PARAMETER TimeoutSec
+    How long to wait for a clean exit after stdin is closed. Default: 5.
+
+    .EXAMPLE
+    Stop-ExoEmulator $emu
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline)][AllowNull()] $Emulator,
+        [int] $TimeoutSec = 5
+    )
+    process {
+        if ($null -eq $Emulator -or -not $Emulator.PSObject.Properties['Process']) { return }
+        $process = $Emulator.Process
+        if ($null -eq $process) { return }
+        try {
+            if (-not $process.HasExited) {
+                try { $process.StandardInput.Close() } catch { Write-Verbose "closing stdin: $_" }
+                if (-not $process.WaitForExit($TimeoutSec * 1000)) {
+                    Write-Verbose "exo-emulator $($process.Id) did not exit after stdin closed; killing it"
+                    $process.Kill($true)
+                    $null = $process.WaitForExit(5000)
+                }
+            }
+        }
+        finally { $process.Dispose() }
+    }
+}
+
+function Get-ExoEmulatorStats {
+    <#
+    .SYNOPSIS
+    Reads the emulator's counters (GET {url}/_emulator/stats).
+
+    .PARAMETER Emulator
+    The object Start-ExoEmulator returned (pipeline input).
+
+    .EXAMPLE
+    (Get-ExoEmulatorStats $emu).invokeCommand
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
+    process { Invoke-RestMethod -Method Get -Uri "$($Emulator.url)/_emulator/stats" -NoProxy }
+}
+
+function Reset-ExoEmulatorStats {
+    <#
+    .SYNOPSIS
+    Sets the emulator's counters back to zero (POST {url}/_emulator/reset-stats).
+
+    .PARAMETER Emulator
+    The object Start-ExoEmulator returned (pipeline input).
+
+    .EXAMPLE
+    Reset-ExoEmulatorStats $emu
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
+    process { $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.url)/_emulator/reset-stats" -NoProxy }
+}
+
+Export-ModuleMember -Function Start-ExoEmulator, Stop-ExoEmulator, Get-ExoEmulatorStats, Reset-ExoEmulatorStats
