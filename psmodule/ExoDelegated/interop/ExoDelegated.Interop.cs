@@ -433,7 +433,8 @@ namespace ExoDelegated.Interop
                 var page = PageReader.Read(json, typeName);
                 if (origin != null)
                 {
-                    foreach (var record in page.Records) RecordOrigin.Set(record, origin);
+                    string tag = RecordOrigin.TagOf(origin);
+                    foreach (var record in page.Records) record.TypeNames.Add(tag);
                 }
                 return page;
             }
@@ -532,7 +533,9 @@ namespace ExoDelegated.Interop
             {
                 // OData annotations are protocol noise, not object data.
                 if (p.Name.Length > 0 && p.Name[0] == '@') continue;
-                props.Add(new PSNoteProperty(p.Name, Convert(p.Value)));
+                // Pre-validated: JSON object keys from Exchange are unique, and the check
+                // costs more than building the property (it dominated paging time).
+                props.Add(new PSNoteProperty(p.Name, Convert(p.Value)), true);
             }
             return obj;
         }
@@ -564,22 +567,50 @@ namespace ExoDelegated.Interop
 {
     /// <summary>Remembers which connection produced a record, so a downstream command
     /// (Get-EXOMailbox -Connection $c | Get-EXOMailboxPermission) uses the same tenant.</summary>
+    /// <summary>
+    /// Which connection a record came from, so piping records from tenant A into another
+    /// command stays in tenant A. The record carries a type name "ExoDelegated.Origin#&lt;id&gt;"
+    /// at the end of its TypeNames (cheap: no per-record table entry for the GC to track),
+    /// and a process-wide map resolves the id while the connection is alive.
+    /// </summary>
     public static class RecordOrigin
     {
-        private static readonly ConditionalWeakTable<PSObject, ExoDelegated.Connection> Table =
-            new ConditionalWeakTable<PSObject, ExoDelegated.Connection>();
+        private const string Prefix = "ExoDelegated.Origin#";
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, WeakReference<ExoDelegated.Connection>> Live =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, WeakReference<ExoDelegated.Connection>>();
+
+        internal static string TagOf(ExoDelegated.Connection connection)
+        {
+            string tag = Prefix + connection.Id.ToString("N");
+            WeakReference<ExoDelegated.Connection> existing;
+            ExoDelegated.Connection alive;
+            if (!Live.TryGetValue(tag, out existing) || !existing.TryGetTarget(out alive))
+            {
+                Live[tag] = new WeakReference<ExoDelegated.Connection>(connection);
+            }
+            return tag;
+        }
 
         public static void Set(PSObject record, ExoDelegated.Connection connection)
         {
-            if (record != null && connection != null) Table.AddOrUpdate(record, connection);
+            if (record != null && connection != null) record.TypeNames.Add(TagOf(connection));
         }
 
         /// <summary>The connection a pipeline object came from, or null.</summary>
         public static ExoDelegated.Connection Get(object record)
         {
             var p = record as PSObject;
-            ExoDelegated.Connection c;
-            return p != null && Table.TryGetValue(p, out c) ? c : null;
+            if (p == null) return null;
+            var names = p.TypeNames;
+            for (int i = names.Count - 1; i >= 0; i--)
+            {
+                string name = names[i];
+                if (!name.StartsWith(Prefix, StringComparison.Ordinal)) continue;
+                WeakReference<ExoDelegated.Connection> weak;
+                ExoDelegated.Connection c;
+                return Live.TryGetValue(name, out weak) && weak.TryGetTarget(out c) ? c : null;
+            }
+            return null;
         }
     }
 

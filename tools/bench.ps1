@@ -1,0 +1,282 @@
+# Benchmarks: ExoDelegated vs a careful hand-written Invoke-RestMethod runbook
+# (tools/Baseline.psm1), measured in the same run against exo-emulator.
+# Run through `pwsh ./build.ps1 bench`; prints tables and writes docs/BENCHMARKS.md.
+# Figures are medians of -Runs runs. Nothing here is a pass/fail test.
+param(
+    [Parameter(Mandatory)][string] $Root,
+    [int] $Runs = 5,
+    [int] $Mailboxes = 100000,
+    [int] $FanOutTenants = 200,
+    [int] $Connections = 1000,
+    # Run only some scenarios (1..5); docs/BENCHMARKS.md is written only for a full run.
+    [int[]] $Scenario = @(1, 2, 3, 4, 5)
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
+$Manifest = Join-Path $Root 'psmodule/ExoDelegated/ExoDelegated.psd1'
+$BaselineModule = Join-Path $Root 'tools/Baseline.psm1'
+$EmulatorExe = Join-Path $Root 'target/release/exo-emulator'
+$Results = [System.Collections.Generic.List[object]]::new()
+
+function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
+
+function Get-Median([double[]] $Values) {
+    $sorted = @($Values | Sort-Object)
+    $n = $sorted.Count
+    if ($n % 2) { $sorted[[int][Math]::Floor($n / 2)] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
+}
+
+function Start-Emulator([string[]] $Arguments) {
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($EmulatorExe)
+    foreach ($a in @('--listen', '127.0.0.1:0') + $Arguments) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $lineTask = $process.StandardOutput.ReadLineAsync()
+    if (-not $lineTask.Wait(30000)) { $process.Kill(); throw 'exo-emulator did not start within 30 s' }
+    $info = $lineTask.Result | ConvertFrom-Json
+    $info | Add-Member -NotePropertyName Process -NotePropertyValue $process
+    $info
+}
+
+function Stop-Emulator($Emulator) {
+    try { $Emulator.Process.StandardInput.Close() } catch { }
+    if (-not $Emulator.Process.WaitForExit(5000)) { $Emulator.Process.Kill() }
+}
+
+function Get-EmulatorStats($Emulator) { Invoke-RestMethod "$($Emulator.url)/_emulator/stats" }
+
+function Invoke-Child {
+    # Runs a script in a fresh pwsh; the script's last output line is JSON.
+    param([string] $Script, [hashtable] $Variables = @{})
+    $prelude = ($Variables.GetEnumerator() | ForEach-Object {
+            '${0} = ''{1}''' -f $_.Key, ("$($_.Value)" -replace "'", "''")
+        }) -join "`n"
+    $file = Join-Path ([IO.Path]::GetTempPath()) "exo-bench-$PID.ps1"
+    Set-Content -Path $file -Value "$prelude`n$Script"
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $out = & $Pwsh -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" }
+    $wall = $sw.Elapsed.TotalMilliseconds
+    Remove-Item $file
+    if ($LASTEXITCODE -ne 0) { throw "benchmark child failed: $($out -join "`n")" }
+    $json = $out | Where-Object { $_ -like '{*' } | Select-Object -Last 1
+    $r = if ($json) { $json | ConvertFrom-Json } else { [pscustomobject]@{} }
+    $r | Add-Member -NotePropertyName WallMs -NotePropertyValue $wall -Force
+    $r
+}
+
+# Shared child-script fragments.
+$PeakRss = '([int64]((Get-Content /proc/self/status | Where-Object { $_ -like "VmHWM:*" }) -replace "\D", "") * 1KB)'
+$ModuleConnect = @'
+Import-Module $Manifest
+$rt = ConvertTo-SecureString $RefreshToken -AsPlainText -Force
+$cs = ConvertTo-SecureString $ClientSecret -AsPlainText -Force
+$null = Connect-ExoDelegated -TenantId $Tenant -ApplicationId $AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $Url -ExchangeHost $Url
+'@
+$BaselineConnect = @'
+Import-Module $BaselineModule
+$tok = Get-BaselineToken -AuthorityHost $Url -TenantId $Tenant -ApplicationId $AppId -ClientSecret $ClientSecret -RefreshToken $RefreshToken -ExchangeHost $Url
+'@
+
+# The baseline asks for the same properties as Get-EXOMailbox's default (Minimum) set.
+$MailboxSelect = 'Alias,DisplayName,DistinguishedName,EmailAddresses,ExchangeVersion,ExternalDirectoryObjectId,Guid,Id,Name,OrganizationId,PrimarySmtpAddress,RecipientType,RecipientTypeDetails,UserPrincipalName'
+
+function Get-Vars($Emulator, [string] $Tenant) {
+    @{
+        Select = $MailboxSelect
+        Manifest = $Manifest; BaselineModule = $BaselineModule; Url = $Emulator.url; Tenant = $Tenant
+        AppId = $Emulator.applicationId; ClientSecret = $Emulator.clientSecret; RefreshToken = $Emulator.refreshToken
+    }
+}
+
+function Add-Row([string] $Scenario, [string] $Metric, $Module, $Baseline, [string] $Target, [string] $Verdict, [string] $Unit) {
+    $ratio = if ($Module -and $Baseline) { '{0:N2}' -f ($Module / $Baseline) } else { '' }
+    $Results.Add([pscustomobject]@{
+            Scenario = $Scenario; Metric = $Metric; Unit = $Unit
+            Module = $Module; Baseline = $Baseline; Ratio = $ratio; Target = $Target; Verdict = $Verdict
+        })
+}
+
+$osName = ((Get-Content /etc/os-release | Where-Object { $_ -like 'PRETTY_NAME=*' }) -split '=', 2)[1].Trim('"')
+$cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '.*:\s*', ''
+$memGiB = [Math]::Round(([double]((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '')) / 1MB)
+$machine = "$osName; $([Environment]::ProcessorCount) cores ($cpu); $memGiB GiB RAM; pwsh $($PSVersionTable.PSVersion)"
+Write-Step "machine: $machine"
+
+# ---------------------------------------------------------------- 1. cold start
+if (1 -in $Scenario) {
+Write-Step "1. cold start ($Runs runs each)"
+$emu = Start-Emulator @('--tenants', '1', '--mailboxes', '50')
+try {
+    $vars = Get-Vars $emu $emu.customers[0].tenantId
+    $bare = 1..$Runs | ForEach-Object { (Invoke-Child '1').WallMs }
+    $mod = 1..$Runs | ForEach-Object { (Invoke-Child "$ModuleConnect`n`$null = Get-EXOMailbox -ResultSize 1" $vars).WallMs }
+    $base = 1..$Runs | ForEach-Object {
+        (Invoke-Child "$BaselineConnect`n`$null = Invoke-BaselineExoCommand -ExchangeHost `$Url -TenantId `$Tenant -AccessToken `$tok.access_token -Cmdlet Get-Mailbox -Select `$Select.Split(',') -Parameters @{ResultSize=1}" $vars).WallMs
+    }
+    $bareMs = Get-Median $bare
+    $modOver = (Get-Median $mod) - $bareMs
+    $baseOver = (Get-Median $base) - $bareMs
+    Add-Row 'Cold start' 'overhead over bare pwsh (median)' ([Math]::Round($modOver)) ([Math]::Round($baseOver)) '<= 250 ms' ($(if ($modOver -le 250) { 'met' } else { 'missed' })) 'ms'
+    Add-Row 'Cold start' 'bare pwsh -NoProfile -c 1 (median)' ([Math]::Round($bareMs)) $null '' '' 'ms'
+}
+finally { Stop-Emulator $emu }
+
+}
+# ---------------------------------------------------------------- 2. throughput
+if (2 -in $Scenario) {
+Write-Step "2. throughput: $Mailboxes mailboxes ($Runs runs each)"
+$emu = Start-Emulator @('--tenants', '1', '--mailboxes', "$Mailboxes")
+try {
+    $vars = Get-Vars $emu $emu.customers[0].tenantId
+    $measure = @"
+`$sw = [Diagnostics.Stopwatch]::StartNew()
+`$n = (ENUM | Measure-Object).Count
+`$ms = `$sw.Elapsed.TotalMilliseconds
+@{ Records = `$n; Ms = `$ms; PeakRss = $PeakRss } | ConvertTo-Json -Compress
+"@
+    $modRuns = 1..$Runs | ForEach-Object { Invoke-Child ($ModuleConnect + "`n" + $measure.Replace('ENUM', 'Get-EXOMailbox -ResultSize Unlimited')) $vars }
+    $baseRuns = 1..$Runs | ForEach-Object {
+        Invoke-Child ($BaselineConnect + "`n" + $measure.Replace('ENUM', 'Invoke-BaselineExoCommand -ExchangeHost $Url -TenantId $Tenant -AccessToken $tok.access_token -Cmdlet Get-Mailbox -Select $Select.Split(",") -Parameters @{ResultSize="Unlimited"}')) $vars
+    }
+    foreach ($r in @($modRuns) + @($baseRuns)) { if ($r.Records -ne $Mailboxes) { throw "throughput run returned $($r.Records) records, expected $Mailboxes" } }
+    $modRate = Get-Median ($modRuns | ForEach-Object { $_.Records / ($_.Ms / 1000) })
+    $baseRate = Get-Median ($baseRuns | ForEach-Object { $_.Records / ($_.Ms / 1000) })
+    $modRss = Get-Median ($modRuns | ForEach-Object { $_.PeakRss / 1MB })
+    $baseRss = Get-Median ($baseRuns | ForEach-Object { $_.PeakRss / 1MB })
+    $rateRatio = $modRate / $baseRate
+    Add-Row 'Throughput' 'records/s (median)' ([Math]::Round($modRate)) ([Math]::Round($baseRate)) '>= 3x baseline' ($(if ($rateRatio -ge 3) { 'met' } else { 'missed' }) + (' ({0:N2}x)' -f $rateRatio)) 'rec/s'
+    Add-Row 'Throughput' 'peak RSS of the pwsh process (median)' ([Math]::Round($modRss)) ([Math]::Round($baseRss)) '<= 0.5x baseline' ($(if ($modRss -le $baseRss / 2) { 'met' } else { 'missed' }) + (' ({0:N2}x)' -f ($modRss / $baseRss))) 'MiB'
+    $stats = Get-EmulatorStats $emu
+    $emuRate = $stats.records.total / ($stats.computeMs.byEndpoint.invokeCommand / 1000)
+    Add-Row 'Throughput' 'emulator raw serving rate (records / handler time)' ([Math]::Round($emuRate)) $null '' '' 'rec/s'
+}
+finally { Stop-Emulator $emu }
+Write-Step 'native core alone (no PowerShell): cargo test bench_page_100k'
+Push-Location $Root
+try {
+    $cargo = if (Test-Path (Join-Path $HOME '.cargo/bin/cargo')) { Join-Path $HOME '.cargo/bin/cargo' } else { 'cargo' }
+    $coreOut = & $cargo test --release --features emulator --test core_paging -- --ignored --nocapture bench_page_100k 2>&1 | ForEach-Object { "$_" }
+}
+finally { Pop-Location }
+foreach ($line in $coreOut) {
+    if ($line -match '^select=(\w+): (\d+) records.* = (\d+) records/s') {
+        $what = if ($Matches[1] -eq 'true') { '3 selected properties' } else { 'all properties' }
+        Add-Row 'Throughput' "native core alone, no PowerShell ($what)" ([int]$Matches[3]) $null '' '' 'rec/s'
+    }
+}
+
+}
+# ---------------------------------------------------------------- 3. fan-out
+if (3 -in $Scenario) {
+Write-Step "3. fan-out: $FanOutTenants tenants, --latency-ms 50, ThrottleLimit 16"
+$emu = Start-Emulator @('--tenants', "$FanOutTenants", '--mailboxes', '50', '--latency-ms', '50')
+try {
+    $vars = Get-Vars $emu ''
+    $tenantList = ($emu.customers.tenantId) -join ','
+    $vars.Tenants = $tenantList
+    $fanModule = @'
+Import-Module $Manifest
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$counts = $Tenants.Split(',') | ForEach-Object -ThrottleLimit 16 -Parallel {
+    Import-Module $using:Manifest
+    $rt = ConvertTo-SecureString $using:RefreshToken -AsPlainText -Force
+    $cs = ConvertTo-SecureString $using:ClientSecret -AsPlainText -Force
+    $c = Connect-ExoDelegated -TenantId $_ -ApplicationId $using:AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $using:Url -ExchangeHost $using:Url -Name $_
+    (Get-EXOMailbox -Connection $c -ResultSize Unlimited | Measure-Object).Count
+}
+@{ Ms = $sw.Elapsed.TotalMilliseconds; Records = ($counts | Measure-Object -Sum).Sum } | ConvertTo-Json -Compress
+'@
+    $fanBaseline = @'
+Import-Module $BaselineModule
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$counts = $Tenants.Split(',') | ForEach-Object THROTTLE {
+    Import-Module BASELINE
+    $tok = Get-BaselineToken -AuthorityHost URL -TenantId $_ -ApplicationId APPID -ClientSecret SECRET -RefreshToken RTOKEN -ExchangeHost URL
+    @(Invoke-BaselineExoCommand -ExchangeHost URL -TenantId $_ -AccessToken $tok.access_token -Cmdlet Get-Mailbox -Select SELECT -Parameters @{ ResultSize = 'Unlimited' }).Count
+}
+@{ Ms = $sw.Elapsed.TotalMilliseconds; Records = ($counts | Measure-Object -Sum).Sum } | ConvertTo-Json -Compress
+'@
+    $before = Get-EmulatorStats $emu
+    $m = Invoke-Child $fanModule $vars
+    $after = Get-EmulatorStats $emu
+    $seqScript = $fanBaseline.Replace('THROTTLE', '').Replace('BASELINE', '$BaselineModule').Replace('URL', '$Url').Replace('APPID', '$AppId').Replace('SECRET', '$ClientSecret').Replace('RTOKEN', '$RefreshToken').Replace('SELECT', '$Select.Split(",")')
+    $parScript = $fanBaseline.Replace('THROTTLE', '-ThrottleLimit 16 -Parallel').Replace('BASELINE', '$using:BaselineModule').Replace('URL', '$using:Url').Replace('APPID', '$using:AppId').Replace('SECRET', '$using:ClientSecret').Replace('RTOKEN', '$using:RefreshToken').Replace('SELECT', '($using:Select).Split(",")')
+    $bs = Invoke-Child $seqScript $vars
+    $bp = Invoke-Child $parScript $vars
+    $requests = $FanOutTenants * 2   # one token request + one InvokeCommand page per tenant
+    $ideal = $requests * 50 / 16
+    Add-Row 'Fan-out' "wall time for $FanOutTenants tenants (module parallel 16 vs baseline parallel 16)" ([Math]::Round($m.Ms)) ([Math]::Round($bp.Ms)) "<= 2x ideal ($([Math]::Round($ideal)) ms)" ($(if ($m.Ms -le 2 * $ideal) { 'met' } else { 'missed' }) + (' ({0:N2}x ideal)' -f ($m.Ms / $ideal))) 'ms'
+    Add-Row 'Fan-out' 'baseline sequential wall time' $null ([Math]::Round($bs.Ms)) '' '' 'ms'
+    $tokenRequests = $after.tokens.issued - $before.tokens.issued
+    Add-Row 'Fan-out' 'token requests by the module (emulator stats)' $tokenRequests $null "= $FanOutTenants (one per tenant)" ($(if ($tokenRequests -eq $FanOutTenants) { 'met' } else { 'missed' })) 'requests'
+}
+finally { Stop-Emulator $emu }
+
+}
+# ---------------------------------------------------------------- 4. memory per connection
+if (4 -in $Scenario) {
+Write-Step "4. memory: $Connections open connections in one pwsh"
+$emu = Start-Emulator @('--tenants', '1', '--mailboxes', '5')
+try {
+    $vars = Get-Vars $emu $emu.customers[0].tenantId
+    $vars.Connections = $Connections
+    $memScript = $ModuleConnect + @"
+
+`$null = Get-EXOMailbox -ResultSize 1
+[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+`$before = (Get-Process -Id `$PID).WorkingSet64
+`$list = foreach (`$i in 1..[int]`$Connections) { Connect-ExoDelegated -TenantId `$Tenant -ApplicationId `$AppId -RefreshToken `$rt -ClientSecret `$cs -AuthorityHost `$Url -ExchangeHost `$Url -Name "c`$i" }
+[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+`$after = (Get-Process -Id `$PID).WorkingSet64
+@{ PerConnection = (`$after - `$before) / [int]`$Connections; Count = @(Get-ExoDelegatedConnection).Count } | ConvertTo-Json -Compress
+"@
+    $memRuns = 1..3 | ForEach-Object { Invoke-Child $memScript $vars }
+    $per = Get-Median ($memRuns | ForEach-Object { $_.PerConnection / 1KB })
+    Add-Row 'Memory' "RSS per open connection ($Connections connections, median of 3)" ([Math]::Round($per, 1)) $null '<= 50 KB' ($(if ($per -le 50) { 'met' } else { 'missed' })) 'KB'
+}
+finally { Stop-Emulator $emu }
+
+}
+# ---------------------------------------------------------------- 5. streaming
+if (5 -in $Scenario) {
+Write-Step "5. streaming: $Mailboxes records, first object and early stop"
+$emu = Start-Emulator @('--tenants', '1', '--mailboxes', "$Mailboxes")
+try {
+    $vars = Get-Vars $emu $emu.customers[0].tenantId
+    $first = @"
+`$sw = [Diagnostics.Stopwatch]::StartNew()
+`$firstMs = `$null
+ENUM | ForEach-Object { if (`$null -eq `$firstMs) { `$firstMs = `$sw.Elapsed.TotalMilliseconds } `$_ } | SINK
+@{ FirstMs = `$firstMs; Ms = `$sw.Elapsed.TotalMilliseconds; PeakRss = $PeakRss } | ConvertTo-Json -Compress
+"@
+    $modEnum = 'Get-EXOMailbox -ResultSize Unlimited'
+    $baseEnum = 'Invoke-BaselineExoCommand -ExchangeHost $Url -TenantId $Tenant -AccessToken $tok.access_token -Cmdlet Get-Mailbox -Select $Select.Split(",") -Parameters @{ResultSize="Unlimited"}'
+    foreach ($sink in 'Select-Object -First 10 | Out-Null', 'Out-Null') {
+        $m = 1..$Runs | ForEach-Object { Invoke-Child ($ModuleConnect + "`n" + $first.Replace('ENUM', $modEnum).Replace('SINK', $sink)) $vars }
+        $b = 1..$Runs | ForEach-Object { Invoke-Child ($BaselineConnect + "`n" + $first.Replace('ENUM', $baseEnum).Replace('SINK', $sink)) $vars }
+        $label = if ($sink -like 'Select*') { '| Select-Object -First 10' } else { '| Out-Null' }
+        Add-Row 'Streaming' "time to first object $label" ([Math]::Round((Get-Median ($m.FirstMs)), 1)) ([Math]::Round((Get-Median ($b.FirstMs)), 1)) '' '' 'ms'
+        Add-Row 'Streaming' "total time $label" ([Math]::Round((Get-Median ($m.Ms)))) ([Math]::Round((Get-Median ($b.Ms)))) '' '' 'ms'
+        Add-Row 'Streaming' "peak RSS $label" ([Math]::Round((Get-Median ($m | ForEach-Object { $_.PeakRss / 1MB })))) ([Math]::Round((Get-Median ($b | ForEach-Object { $_.PeakRss / 1MB })))) '' '' 'MiB'
+    }
+}
+finally { Stop-Emulator $emu }
+
+}
+# ---------------------------------------------------------------- report
+$md = [System.Text.StringBuilder]::new()
+$null = $md.AppendLine('# Benchmarks').AppendLine()
+$null = $md.AppendLine('Produced by `pwsh ./build.ps1 bench` (tools/bench.ps1) on ' + (Get-Date -Format 'yyyy-MM-dd HH:mm') + ' UTC. Every figure can be reproduced by running it again.').AppendLine()
+$null = $md.AppendLine("Machine: $machine.").AppendLine()
+$null = $md.AppendLine("Module = ExoDelegated; Baseline = tools/Baseline.psm1, a careful hand-written Invoke-RestMethod runbook (same headers, follows @odata.nextLink, retries 429/503 with Retry-After, emits objects). Both run against exo-emulator on 127.0.0.1 in the same run. Medians of $Runs runs unless stated. Ratio = module / baseline (for records/s higher is better; for times and memory lower is better).").AppendLine()
+$null = $md.AppendLine('| Scenario | Metric | Unit | Module | Baseline | Ratio | Target | Verdict |').AppendLine('|---|---|---|---:|---:|---:|---|---|')
+foreach ($r in $Results) { $null = $md.AppendLine("| $($r.Scenario) | $($r.Metric) | $($r.Unit) | $($r.Module) | $($r.Baseline) | $($r.Ratio) | $($r.Target) | $($r.Verdict) |") }
+Write-Host $md.ToString()
+if ($Scenario.Count -eq 5) {
+    Set-Content -Path (Join-Path $Root 'docs/BENCHMARKS.md') -Value $md.ToString()
+    Write-Step 'wrote docs/BENCHMARKS.md'
+}
