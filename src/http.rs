@@ -97,7 +97,8 @@ impl HttpResponse {
 /// Why an exchange produced no response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpFailure {
-    /// Could not connect (refused, DNS, TLS): the request was provably not sent.
+    /// Could not connect (refused, DNS, TLS), or the connection failed before the request was
+    /// written to it: the request was provably not sent.
     NotSent(String),
     /// A timeout; `sent` is false when it expired while connecting.
     Timeout { sent: bool, message: String },
@@ -140,6 +141,27 @@ fn describe(e: &reqwest::Error) -> String {
     crate::util::clean_text(&msg, 200)
 }
 
+/// hyper (0.14) reports `Canceled` only for a request it never started to write: the pool
+/// checkout failed, the connection was "not ready", or the connection failed while the request
+/// was still queued for it ("the message was never even started, so it's safe to tell the user
+/// that the request was completely canceled", `proto/h1/dispatch.rs`). On a reused connection
+/// hyper retries those itself; on a fresh one it returns them, and the innermost cause can read
+/// "connection closed before message completed", the same text as a real `IncompleteMessage`
+/// (the request was written and the connection closed before the response: it may have run).
+/// reqwest does not re-export hyper, so the kind is read from hyper's `Debug` form,
+/// `hyper::Error(Canceled, …)`.
+fn never_started(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cur {
+        let d = format!("{:?}", c);
+        if d.starts_with("hyper::Error(Canceled") {
+            return true;
+        }
+        cur = c.source();
+    }
+    false
+}
+
 fn classify(e: reqwest::Error) -> HttpFailure {
     let e = e.without_url();
     let m = describe(&e);
@@ -151,6 +173,8 @@ fn classify(e: reqwest::Error) -> HttpFailure {
         }
     } else if e.is_timeout() {
         HttpFailure::Timeout { sent: true, message: m }
+    } else if never_started(&e) {
+        HttpFailure::NotSent(format!("the connection closed before the request was sent ({m})"))
     } else {
         HttpFailure::Broken(m)
     }
@@ -284,6 +308,68 @@ mod tests {
         assert!(matches!(r, Err(HttpFailure::Cancelled)));
         assert!(start.elapsed() < Duration::from_secs(1));
         hold.join().unwrap();
+    }
+
+    #[test]
+    fn a_connection_closed_after_the_request_is_broken_not_unsent() {
+        // The server closes each connection without answering. hyper wrote the request before it
+        // saw the close (IncompleteMessage): the service may have run it, so it must not count
+        // as not sent (which would let a write be retried).
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for s in l.incoming() {
+                let mut s = match s {
+                    Ok(s) => s,
+                    Err(_) => return,
+                };
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+            }
+        });
+        let cancel = Arc::new(CancelToken::new());
+        for _ in 0..20 {
+            match execute(req(&format!("http://127.0.0.1:{port}/x"), 2000), &cancel) {
+                Err(HttpFailure::Broken(m)) => assert!(m.contains("closed"), "{m}"),
+                other => panic!("{:?}", other.map(|r| r.status)),
+            }
+        }
+    }
+
+    #[derive(Debug)]
+    struct Wrapper(Box<dyn std::error::Error + 'static>);
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("error sending request")
+        }
+    }
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.0)
+        }
+    }
+    /// Stands in for hyper's error (whose constructors are private), with its Debug form.
+    struct FakeHyper(&'static str, &'static str);
+    impl std::fmt::Debug for FakeHyper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "hyper::Error({})", self.0)
+        }
+    }
+    impl std::fmt::Display for FakeHyper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.1)
+        }
+    }
+    impl std::error::Error for FakeHyper {}
+
+    #[test]
+    fn only_hyper_canceled_means_never_started() {
+        let canceled = Wrapper(Box::new(FakeHyper("Canceled, \"connection closed\"", "operation was canceled")));
+        assert!(never_started(&canceled));
+        let incomplete = Wrapper(Box::new(FakeHyper("IncompleteMessage", "connection closed before message completed")));
+        assert!(!never_started(&incomplete));
+        let io = Wrapper(Box::new(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset")));
+        assert!(!never_started(&io));
     }
 
     #[test]

@@ -19,6 +19,19 @@ fn patient() -> Value {
     serde_json::from_str(PATIENT).unwrap()
 }
 
+/// The retry budget for many threads against `--faults concurrency=N`: the emulator, like
+/// Exchange, refuses rather than queues, so no request is promised a turn and in the worst case
+/// one waits until every other request of the test has run (each holds a slot for
+/// `--latency-ms 20` plus overhead), plus a retry wait at each hand-over where the finishing
+/// thread has nothing left to send and the slot sits idle. For 20 writes through one slot that
+/// is about 20 × 21 ms + 4 × 100 ms ≈ 0.8 s; `PATIENT` (12 retries of at most 20 ms, 0.24 s) is
+/// shorter, so a write could starve by construction. This allows 20 × 100 ms = 2 s.
+const CONTENDED: &str = r#"{"maxRetries": 20, "maxRetryWaitMs": 100, "readTimeoutMs": 3000}"#;
+
+fn contended() -> Value {
+    serde_json::from_str(CONTENDED).unwrap()
+}
+
 /// Connect despite token-endpoint faults (a 5xx is retried only once).
 fn connect(emu: &Emulator, extra: Value) -> Arc<Connection> {
     let mut last = None;
@@ -75,7 +88,7 @@ fn reads_survive_connection_resets() {
 #[test]
 fn reads_survive_the_concurrency_limit() {
     let emu = Arc::new(Emulator::start(&["--tenants", "1", "--mailboxes", "60", "--faults", "concurrency=2", "--latency-ms", "20"]));
-    let conn = connect(&emu, patient());
+    let conn = connect(&emu, contended());
     let hs: Vec<_> = (0..6)
         .map(|_| {
             let c = conn.clone();
@@ -216,20 +229,9 @@ fn reset_write_failures_are_not_retried() {
 #[test]
 fn concurrency_refused_writes_are_retried_and_applied_once() {
     let emu = Arc::new(Emulator::start(&["--tenants", "1", "--mailboxes", "30", "--faults", "concurrency=1", "--latency-ms", "20"]));
-    let conn = connect(&emu, patient());
+    let conn = connect(&emu, contended());
     let mbx = Arc::new(run(&conn, json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}})).unwrap());
-    // Warm the keep-alive pool with concurrent reads (retried as needed): tiny_http, the emulator's
-    // server, can strand a request that arrives on a burst of new connections, and a stranded write
-    // is rightly not retried.
-    let warm: Vec<_> = (0..5)
-        .map(|_| {
-            let c = conn.clone();
-            std::thread::spawn(move || run(&c, json!({"cmdlet":"Get-Mailbox"})).expect("warm-up read"))
-        })
-        .collect();
-    for h in warm {
-        h.join().unwrap();
-    }
+    // No warm-up: the five writers open their connections in one burst.
     let hs: Vec<_> = (0..5)
         .map(|t| {
             let (c, m) = (conn.clone(), mbx.clone());
@@ -247,8 +249,10 @@ fn concurrency_refused_writes_are_retried_and_applied_once() {
         .collect();
     let reasons: Vec<String> = hs.into_iter().flat_map(|h| h.join().unwrap()).collect();
     assert!(reasons.iter().all(|r| r == "ConcurrencyLimit"), "{reasons:?}");
+    assert!(!reasons.is_empty(), "five writers through one slot were never refused");
     let st = assert_applied_once(&emu);
     assert_eq!(st["writes"]["applied"], 20);
+    assert_eq!(st["faults"]["byKind"]["concurrency"].as_u64().unwrap() as usize, reasons.len());
 }
 
 #[test]

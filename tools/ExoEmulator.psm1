@@ -205,4 +205,25 @@ function Reset-ExoEmulatorStats {
     process { $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.url)/_emulator/reset-stats" -NoProxy }
 }
 
-Export-ModuleMember -Function Start-ExoEmulator, Stop-ExoEmulator, Get-ExoEmulatorStats, Reset-ExoEmulatorStats
+function Revoke-ExoEmulatorRefreshToken {
+    <#
+    .SYNOPSIS
+    Revokes every refresh token the emulator issued so far (POST {url}/_emulator/revoke).
+
+    .DESCRIPTION
+    Later redemptions of those tokens fail with AADSTS70000 (invalid_grant), as after a
+    password reset or a revoked consent. Access tokens already issued keep working until they
+    expire; refresh tokens issued after the call work.
+
+    .PARAMETER Emulator
+    The object Start-ExoEmulator returned (pipeline input).
+
+    .EXAMPLE
+    Revoke-ExoEmulatorRefreshToken $emu
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
+    process { $null = Invoke-RestMethod -Method Post -Uri "$($Emulator.url)/_emulator/revoke" -NoProxy }
+}
+
+Export-ModuleMember -Function Start-ExoEmulator, Stop-ExoEmulator, Get-ExoEmulatorStats, Reset-ExoEmulatorStats, Revoke-ExoEmulatorRefreshToken

@@ -53,6 +53,12 @@ impl RetryPolicy {
     }
 
     /// Wait for a retry: Retry-After capped, else backoff.
+    ///
+    /// No jitter below Retry-After or the cap: against the per-tenant concurrency limit a
+    /// shorter wait only spends the retry budget faster while the running request still holds
+    /// the slot. Measured with 5 threads through one slot (20 ms per request, 12 retries capped
+    /// at 20 ms): a write ran out of retries in 15 % of runs with the exact wait, and in every
+    /// run with 15–20 ms.
     pub fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
         match retry_after {
             Some(d) => d.min(self.max_wait),

@@ -1,9 +1,13 @@
 /*
  * core_test.c: drives the native core through the committed header against a
  * running exo-emulator: connect -> invoke -> page through -> free, device code
- * sign-in, refresh-token export, and >= 30 distinct bad inputs (NULL, bad
- * UTF-8/UTF-16, empty and 10 MB strings, malformed JSON, unknown options,
- * disconnected-connection use). Every object is freed, so valgrind's leak
+ * sign-in, refresh-token export, and a bad-input corpus of >= 50 named,
+ * counted cases ("case N: name", then "bad-input corpus: N cases"): NULL
+ * everywhere, bad UTF-8 and UTF-16 (lone surrogates), empty and 10 MB
+ * strings, malformed and deeply nested JSON, wrong types and unknown keys in
+ * options and requests, use after disconnect, double cancel, cancel after
+ * done, zero-length buffers, the wrong kind of handle. Each must give an
+ * error result, never a crash. Every object is freed, so valgrind's leak
  * check stays clean.
  *
  * Inputs come from the environment (tests/c/run_core_test.sh sets them from
@@ -251,6 +255,37 @@ static char *big_string(size_t n, char fill) {
     return s;
 }
 
+/* `depth` opening brackets, then closing ones: deeply nested JSON. */
+static char *nested(const char *prefix, size_t depth, const char *suffix) {
+    size_t pl = strlen(prefix), sl = strlen(suffix);
+    char *s = malloc(pl + 2 * depth + sl + 1);
+    memcpy(s, prefix, pl);
+    memset(s + pl, '[', depth);
+    memset(s + pl + depth, ']', depth);
+    memcpy(s + pl + 2 * depth, suffix, sl + 1);
+    return s;
+}
+
+/* The bad-input corpus: every case is named and counted ("case N: name");
+ * each must give an error result (never OK, never PANIC, never a crash), with
+ * an error object whose code matches, and no out-parameter written. */
+static int cases;
+#define CASE(name) printf("  case %d: %s\n", ++cases, (name))
+
+/* Any error will do (the exact code is the service's or the platform's call),
+ * as long as it is an error with a consistent error object and not a panic. */
+static void expect_error(const char *what, exo_result got, exo_error **errp) {
+    exo_error *err = *errp;
+    *errp = NULL;
+    CHECK(got != EXO_RESULT_OK && got != EXO_RESULT_PANIC, "%s: got %s, want an error", what, exo_result_name(got));
+    CHECK(err != NULL && exo_error_code(err) == got, "%s: error object", what);
+    if (err) {
+        const char *m = exo_error_message(err);
+        CHECK(m != NULL && strlen(m) > 0 && strlen(m) < 4096, "%s: a short, non-empty message", what);
+    }
+    exo_error_free(err);
+}
+
 static void bad_inputs(void) {
     exo_connection *conn = NULL;
     exo_error *err = NULL;
@@ -259,189 +294,393 @@ static void bad_inputs(void) {
     uint16_t *cs = utf16(env("EXO_CLIENT_SECRET"), &sl);
     size_t rl;
     uint16_t *rt = utf16(env("EXO_REFRESH_TOKEN"), &rl);
+    char json[8192];
 
-#define CONNECT(what, json, r16, r16l, s16, s16l, want)                                      \
+#define CONNECT_ALL(what, jsn, r16, r16l, s16, s16l, a16, a16l, want)                        \
     do {                                                                                   \
+        CASE(what);                                                                        \
         conn = NULL;                                                                       \
         err = NULL;                                                                        \
-        exo_result r_ = exo_connect(json, r16, r16l, s16, s16l, NULL, 0, &conn, &err);     \
-        expect(what, r_, want, &err);                                                       \
+        exo_result r_ = exo_connect(jsn, r16, r16l, s16, s16l, a16, a16l, &conn, &err);    \
+        expect(what, r_, want, &err);                                                      \
         CHECK(r_ == EXO_RESULT_OK || conn == NULL, "%s: out written on failure", what);    \
         exo_connection_free(conn);                                                         \
     } while (0)
+#define CONNECT(what, jsn, r16, r16l, s16, s16l, want) CONNECT_ALL(what, jsn, r16, r16l, s16, s16l, NULL, 0, want)
+#define OPTS_RAW(fmt, ...) (snprintf(json, sizeof json, fmt, __VA_ARGS__), json)
 
-    /* 1-14: options */
-    CONNECT("NULL options", NULL, rt, rl, cs, sl, EXO_RESULT_NULL_PARAMETER);
-    CONNECT("bad UTF-8 options", "{\"tenantId\":\"\xff\xfe\"}", rt, rl, cs, sl, EXO_RESULT_INVALID_UTF8);
-    CONNECT("empty options", "", rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    /* --- connect: options_json --- */
+    CONNECT("connect: NULL options", NULL, rt, rl, cs, sl, EXO_RESULT_NULL_PARAMETER);
+    CONNECT("connect: bad UTF-8 in options (0xff 0xfe)", "{\"tenantId\":\"\xff\xfe\"}", rt, rl, cs, sl, EXO_RESULT_INVALID_UTF8);
+    CONNECT("connect: overlong UTF-8 encoding (0xc0 0xaf)", "{\"tenantId\":\"\xc0\xaf\"}", rt, rl, cs, sl, EXO_RESULT_INVALID_UTF8);
+    CONNECT("connect: UTF-8-encoded surrogate (0xed 0xa0 0x80)", "{\"tenantId\":\"\xed\xa0\x80\"}", rt, rl, cs, sl, EXO_RESULT_INVALID_UTF8);
+    CONNECT("connect: truncated multi-byte sequence at the end", "{\"tenantId\":\"\xe2\x82", rt, rl, cs, sl, EXO_RESULT_INVALID_UTF8);
+    CONNECT("connect: empty options string", "", rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
     char *ten_mb = big_string(10 * 1024 * 1024, 'a');
-    CONNECT("10 MB options", ten_mb, rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: 10 MB options of garbage", ten_mb, rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
     ten_mb[0] = '{';
     ten_mb[1] = '"';
-    CONNECT("10 MB key", ten_mb, rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("malformed JSON", "{\"tenantId\":", rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("JSON array", "[1,2]", rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("unknown option", opts(tenant, app, ",\"clientSecret\":\"x\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("missing tenant", "{\"applicationId\":\"11111111-2222-3333-4444-555555555555\"}", rt, rl, cs, sl,
+    CONNECT("connect: 10 MB unterminated key", ten_mb, rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: malformed JSON (cut off)", "{\"tenantId\":", rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: JSON array instead of an object", "[1,2]", rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: JSON null", "null", rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: byte-order mark before the JSON", OPTS_RAW("\xef\xbb\xbf{\"tenantId\":\"%s\",\"applicationId\":\"%s\"}", tenant, app),
+            rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: trailing garbage after the JSON", OPTS_RAW("{\"tenantId\":\"%s\",\"applicationId\":\"%s\"} x", tenant, app), rt, rl, cs, sl,
             EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("bad application id", opts(tenant, "not-a-guid", NULL), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("tenant with a slash", opts("a/b", app, NULL), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
-    snprintf(options, sizeof options,
-             "{\"tenantId\":\"%s\",\"applicationId\":\"%s\",\"exchangeHost\":\"http://outlook.office365.com\"}", tenant, app);
-    CONNECT("http to a non-loopback host", options, rt, rl, cs, sl, EXO_RESULT_INSECURE_ENDPOINT);
-    snprintf(options, sizeof options,
-             "{\"tenantId\":\"%s\",\"applicationId\":\"%s\",\"authorityHost\":\"http://10.1.2.3\"}", tenant, app);
-    CONNECT("http authority on a private address", options, rt, rl, cs, sl, EXO_RESULT_INSECURE_ENDPOINT);
-    CONNECT("pageSize 0", opts(tenant, app, ",\"pageSize\":0"), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("wrong type", opts(tenant, app, ",\"maxRetries\":\"five\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("bad environment", opts(tenant, app, ",\"environment\":\"Mars\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    {
+        char *deep = nested("", 100000, "");
+        CONNECT("connect: JSON nested 100,000 deep", deep, rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+        free(deep);
+        deep = nested("{\"tenantId\":", 5000, "}");
+        CONNECT("connect: option value nested 5,000 deep", deep, rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+        free(deep);
+    }
+    CONNECT("connect: unknown option (clientSecret in options)", opts(tenant, app, ",\"clientSecret\":\"x\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: unknown option differing only in case (tenantid)",
+            OPTS_RAW("{\"tenantid\":\"%s\",\"applicationId\":\"%s\"}", tenant, app), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    {
+        char *longkey = big_string(10000, 'k');
+        char *j = malloc(10100);
+        snprintf(j, 10100, "{\"%s\":1}", longkey);
+        CONNECT("connect: unknown option with a 10,000-character name", j, rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+        free(j);
+        free(longkey);
+    }
+    CONNECT("connect: missing tenantId", "{\"applicationId\":\"11111111-2222-3333-4444-555555555555\"}", rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: tenantId of the wrong type (number)", OPTS_RAW("{\"tenantId\":42,\"applicationId\":\"%s\"}", app), rt, rl, cs, sl,
+            EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: applicationId null", OPTS_RAW("{\"tenantId\":\"%s\",\"applicationId\":null}", tenant), rt, rl, cs, sl,
+            EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: applicationId not a GUID", opts(tenant, "not-a-guid", NULL), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: tenantId with a slash", opts("a/b", app, NULL), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: tenantId with a space", opts("con toso.onmicrosoft.com", app, NULL), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: http:// exchangeHost on a non-loopback host",
+            OPTS_RAW("{\"tenantId\":\"%s\",\"applicationId\":\"%s\",\"exchangeHost\":\"http://outlook.office365.com\"}", tenant, app), rt, rl,
+            cs, sl, EXO_RESULT_INSECURE_ENDPOINT);
+    CONNECT("connect: http:// authorityHost on a private address",
+            OPTS_RAW("{\"tenantId\":\"%s\",\"applicationId\":\"%s\",\"authorityHost\":\"http://10.1.2.3\"}", tenant, app), rt, rl, cs, sl,
+            EXO_RESULT_INSECURE_ENDPOINT);
+    CONNECT("connect: http:// to localhost.evil.example (not loopback)",
+            OPTS_RAW("{\"tenantId\":\"%s\",\"applicationId\":\"%s\",\"exchangeHost\":\"http://localhost.evil.example\"}", tenant, app), rt, rl,
+            cs, sl, EXO_RESULT_INSECURE_ENDPOINT);
+    CONNECT("connect: ftp:// authorityHost",
+            OPTS_RAW("{\"tenantId\":\"%s\",\"applicationId\":\"%s\",\"authorityHost\":\"ftp://127.0.0.1\"}", tenant, app), rt, rl, cs, sl,
+            EXO_RESULT_INSECURE_ENDPOINT);
+    CONNECT("connect: exchangeHost not a URL", opts(tenant, app, ",\"exchangeHost\":\"not a url\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: exchangeHost with user info",
+            OPTS_RAW("{\"tenantId\":\"%s\",\"applicationId\":\"%s\",\"exchangeHost\":\"https://u:p@example.com\"}", tenant, app), rt, rl, cs, sl,
+            EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: exchangeHost with a query",
+            OPTS_RAW("{\"tenantId\":\"%s\",\"applicationId\":\"%s\",\"exchangeHost\":\"https://example.com/?a=1\"}", tenant, app), rt, rl, cs, sl,
+            EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: pageSize 0", opts(tenant, app, ",\"pageSize\":0"), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: pageSize 1001", opts(tenant, app, ",\"pageSize\":1001"), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: pageSize negative", opts(tenant, app, ",\"pageSize\":-1"), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: pageSize fractional", opts(tenant, app, ",\"pageSize\":1.5"), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: readTimeoutMs 1e300", opts(tenant, app, ",\"readTimeoutMs\":1e300"), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: connectTimeoutMs 0", opts(tenant, app, ",\"connectTimeoutMs\":0"), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: maxRetries of the wrong type (string)", opts(tenant, app, ",\"maxRetries\":\"five\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: maxRetries 21", opts(tenant, app, ",\"maxRetries\":21"), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: maxRetryWaitMs of the wrong type (boolean)", opts(tenant, app, ",\"maxRetryWaitMs\":true"), rt, rl, cs, sl,
+            EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: unknown environment", opts(tenant, app, ",\"environment\":\"Mars\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: unknown credential kind", opts(tenant, app, ",\"credential\":\"Password\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: anchorMailbox with CR LF (header injection)", opts(tenant, app, ",\"anchorMailbox\":\"a\\r\\nX-Evil: 1\""), rt, rl, cs, sl,
+            EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: empty anchorMailbox", opts(tenant, app, ",\"anchorMailbox\":\"\""), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+    {
+        char *longapp = big_string(200, 'c');
+        char *extra = malloc(300);
+        snprintf(extra, 300, ",\"clientApplication\":\"%s\"", longapp);
+        CONNECT("connect: clientApplication of 200 characters", opts(tenant, app, extra), rt, rl, cs, sl, EXO_RESULT_INVALID_ARGUMENT);
+        free(extra);
+        free(longapp);
+    }
 
-    /* 15-22: secrets */
-    CONNECT("NULL secret with a length", opts(tenant, app, NULL), NULL, 5, cs, sl, EXO_RESULT_NULL_PARAMETER);
+    /* --- connect: secrets (UTF-16 pointer + length) --- */
+    CONNECT("connect: NULL refresh token with a length", opts(tenant, app, NULL), NULL, 5, cs, sl, EXO_RESULT_NULL_PARAMETER);
+    CONNECT("connect: NULL client secret with a length", opts(tenant, app, NULL), rt, rl, NULL, 7, EXO_RESULT_NULL_PARAMETER);
+    CONNECT_ALL("connect: NULL access token with a length", opts(tenant, app, NULL), NULL, 0, NULL, 0, NULL, 9, EXO_RESULT_NULL_PARAMETER);
     uint16_t lone[] = {'a', 0xD800, 'b'};
-    CONNECT("lone surrogate", opts(tenant, app, NULL), lone, 3, cs, sl, EXO_RESULT_INVALID_UTF8);
-    CONNECT("no credential", opts(tenant, app, NULL), NULL, 0, NULL, 0, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("empty secrets", opts(tenant, app, NULL), rt, 0, cs, 0, EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("AppSecret with a refresh token", opts(tenant, app, ",\"credential\":\"AppSecret\""), rt, rl, cs, sl,
+    CONNECT("connect: lone high surrogate in the refresh token", opts(tenant, app, NULL), lone, 3, cs, sl, EXO_RESULT_INVALID_UTF8);
+    uint16_t low[] = {'a', 0xDC00, 'b'};
+    CONNECT("connect: lone low surrogate in the client secret", opts(tenant, app, NULL), rt, rl, low, 3, EXO_RESULT_INVALID_UTF8);
+    uint16_t tail[] = {'a', 'b', 0xD83D};
+    CONNECT_ALL("connect: high surrogate as the last unit of the access token", opts(tenant, app, NULL), NULL, 0, NULL, 0, tail, 3,
+                EXO_RESULT_INVALID_UTF8);
+    uint16_t reversed[] = {0xDE00, 0xD83D};
+    CONNECT("connect: surrogate pair in reverse order", opts(tenant, app, NULL), reversed, 2, cs, sl, EXO_RESULT_INVALID_UTF8);
+    CONNECT("connect: no credential at all", opts(tenant, app, NULL), NULL, 0, NULL, 0, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: zero-length secret buffers (non-NULL, length 0)", opts(tenant, app, NULL), rt, 0, cs, 0, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: AppSecret credential given a refresh token", opts(tenant, app, ",\"credential\":\"AppSecret\""), rt, rl, cs, sl,
             EXO_RESULT_INVALID_ARGUMENT);
-    CONNECT("DeviceCode through connect", opts(tenant, app, ",\"credential\":\"DeviceCode\""), rt, rl, cs, sl,
+    CONNECT_ALL("connect: AccessToken credential given a refresh token too", opts(tenant, app, ",\"credential\":\"AccessToken\""), rt, rl, NULL, 0,
+                rt, rl, EXO_RESULT_INVALID_ARGUMENT);
+    CONNECT("connect: DeviceCode credential through exo_connect", opts(tenant, app, ",\"credential\":\"DeviceCode\""), rt, rl, cs, sl,
             EXO_RESULT_INVALID_ARGUMENT);
     size_t wl;
     uint16_t *wrong = utf16("definitely-not-the-secret", &wl);
-    CONNECT("wrong client secret", opts(tenant, app, ",\"maxRetries\":0"), rt, rl, wrong, wl, EXO_RESULT_AUTH_FAILED);
+    CONNECT("connect: wrong client secret (AADSTS7000215)", opts(tenant, app, ",\"maxRetries\":0"), rt, rl, wrong, wl, EXO_RESULT_AUTH_FAILED);
+    CONNECT("connect: garbage refresh token (AADSTS70000)", opts(tenant, app, ",\"maxRetries\":0"), wrong, wl, cs, sl, EXO_RESULT_AUTH_FAILED);
     free(wrong);
-    CONNECT("unknown tenant", opts("nobody-here.onmicrosoft.com", app, ",\"maxRetries\":0"), rt, rl, cs, sl,
+    {
+        uint16_t nul_inside[] = {'a', 0, 'b', 'c'};
+        CONNECT("connect: refresh token with a NUL code unit inside", opts(tenant, app, ",\"maxRetries\":0"), nul_inside, 4, cs, sl,
+                EXO_RESULT_AUTH_FAILED);
+    }
+    CONNECT("connect: unknown tenant (AADSTS90002)", opts("nobody-here.onmicrosoft.com", app, ",\"maxRetries\":0"), rt, rl, cs, sl,
             EXO_RESULT_AUTH_FAILED);
     {
         size_t big = 5 * 1024 * 1024; /* 10 MB of UTF-16 */
         uint16_t *huge = malloc(big * sizeof *huge);
         for (size_t i = 0; i < big; i++) huge[i] = 'x';
+        CASE("connect: 10 MB refresh token");
         conn = NULL;
         err = NULL;
         exo_result r = exo_connect(opts(tenant, app, ",\"maxRetries\":0"), huge, big, cs, sl, NULL, 0, &conn, &err);
-        CHECK(r != EXO_RESULT_OK && conn == NULL, "10 MB refresh token refused (%s)", exo_result_name(r));
-        exo_error_free(err);
+        expect_error("10 MB refresh token", r, &err);
+        CHECK(conn == NULL, "10 MB refresh token: no connection");
         free(huge);
     }
-    /* NULL err is allowed: the code still comes back. */
-    CHECK(exo_connect(NULL, NULL, 0, NULL, 0, NULL, 0, &conn, NULL) == EXO_RESULT_NULL_PARAMETER, "NULL err");
+    CASE("connect: NULL err pointer (the code still comes back)");
+    conn = NULL;
+    CHECK(exo_connect(NULL, NULL, 0, NULL, 0, NULL, 0, &conn, NULL) == EXO_RESULT_NULL_PARAMETER && conn == NULL, "NULL err");
+    CASE("connect: NULL out pointer");
     err = NULL;
-    expect("NULL out", exo_connect(opts(tenant, app, NULL), rt, rl, cs, sl, NULL, 0, NULL, &err),
-           EXO_RESULT_NULL_PARAMETER, &err);
+    expect("NULL out", exo_connect(opts(tenant, app, NULL), rt, rl, cs, sl, NULL, 0, NULL, &err), EXO_RESULT_NULL_PARAMETER, &err);
 
-    /* 23-40: handles and requests */
+    /* --- invoke: request_json and handles --- */
     exo_connection *c = connect_rt(NULL);
     exo_cursor *cur = NULL;
     char *s = NULL;
-#define INVOKE(what, handle, json, want)                                                   \
+#define INVOKE(what, handle, jsn, want)                                                    \
     do {                                                                                   \
+        CASE(what);                                                                        \
         cur = NULL;                                                                        \
         err = NULL;                                                                        \
-        expect(what, exo_invoke(handle, json, &cur, &err), want, &err);                     \
+        exo_result r_ = exo_invoke(handle, jsn, &cur, &err);                                \
+        expect(what, r_, want, &err);                                                      \
+        CHECK(r_ == EXO_RESULT_OK || cur == NULL, "%s: out written on failure", what);     \
         exo_cursor_free(cur);                                                              \
     } while (0)
-    INVOKE("invoke NULL connection", NULL, "{\"cmdlet\":\"Get-Mailbox\"}", EXO_RESULT_NULL_PARAMETER);
-    INVOKE("invoke NULL request", c, NULL, EXO_RESULT_NULL_PARAMETER);
-    INVOKE("invoke bad UTF-8", c, "{\"cmdlet\":\"Get-\xc3\x28\"}", EXO_RESULT_INVALID_UTF8);
-    INVOKE("invoke empty request", c, "", EXO_RESULT_INVALID_ARGUMENT);
-    INVOKE("invoke malformed JSON", c, "{\"cmdlet\":", EXO_RESULT_INVALID_ARGUMENT);
-    INVOKE("invoke unknown field", c, "{\"cmdlet\":\"Get-Mailbox\",\"filter\":1}", EXO_RESULT_INVALID_ARGUMENT);
-    INVOKE("invoke bad cmdlet name", c, "{\"cmdlet\":\"Get-Mailbox; Remove-Mailbox\"}", EXO_RESULT_INVALID_ARGUMENT);
-    INVOKE("invoke bad ResultSize", c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"ResultSize\":-4}}",
-           EXO_RESULT_INVALID_ARGUMENT);
-    ten_mb[0] = 'x';
-    INVOKE("invoke 10 MB request", c, ten_mb, EXO_RESULT_INVALID_ARGUMENT);
+/* A request the library accepts; the service refuses it on the first page. */
+#define SERVICE_REFUSES(what, jsn)                                                         \
+    do {                                                                                   \
+        CASE(what);                                                                        \
+        cur = NULL;                                                                        \
+        err = NULL;                                                                        \
+        expect(what, exo_invoke(c, jsn, &cur, &err), EXO_RESULT_OK, &err);                  \
+        s = NULL;                                                                          \
+        err = NULL;                                                                        \
+        exo_result r_ = exo_cursor_next(cur, &s, &err);                                    \
+        expect_error(what, r_, &err);                                                      \
+        CHECK(s == NULL, "%s: page written on failure", what);                             \
+        exo_cursor_free(cur);                                                              \
+    } while (0)
+    INVOKE("invoke: NULL connection", NULL, "{\"cmdlet\":\"Get-Mailbox\"}", EXO_RESULT_NULL_PARAMETER);
+    INVOKE("invoke: NULL request", c, NULL, EXO_RESULT_NULL_PARAMETER);
+    INVOKE("invoke: bad UTF-8 in the request", c, "{\"cmdlet\":\"Get-\xc3\x28\"}", EXO_RESULT_INVALID_UTF8);
+    INVOKE("invoke: bad UTF-8 in a parameter value", c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"Identity\":\"\xf0\x28\x8c\x28\"}}",
+           EXO_RESULT_INVALID_UTF8);
+    INVOKE("invoke: empty request", c, "", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: malformed JSON", c, "{\"cmdlet\":", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: JSON null", c, "null", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: unknown request field", c, "{\"cmdlet\":\"Get-Mailbox\",\"filter\":1}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: missing cmdlet", c, "{\"parameters\":{}}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: cmdlet of the wrong type (number)", c, "{\"cmdlet\":7}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: empty cmdlet", c, "{\"cmdlet\":\"\"}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: cmdlet name with a command separator", c, "{\"cmdlet\":\"Get-Mailbox; Remove-Mailbox\"}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: cmdlet name with non-ASCII letters", c, "{\"cmdlet\":\"Get-Mailb\xc3\xb6x\"}", EXO_RESULT_INVALID_ARGUMENT);
     {
-        /* A valid 10 MB parameter is sent; the service's answer decides (no crash). */
+        char *longname = big_string(300, 'x');
+        char *j = malloc(400);
+        snprintf(j, 400, "{\"cmdlet\":\"Get-%s\"}", longname);
+        INVOKE("invoke: cmdlet name of 304 characters", c, j, EXO_RESULT_INVALID_ARGUMENT);
+        free(j);
+        free(longname);
+    }
+    INVOKE("invoke: parameters of the wrong type (array)", c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":[1]}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: parameter name with a space", c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"a b\":1}}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: empty parameter name", c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"\":1}}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: ResultSize negative", c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"ResultSize\":-4}}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: ResultSize not a number", c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"ResultSize\":\"abc\"}}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: ResultSize of the wrong type (object)", c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"ResultSize\":{\"a\":1}}}",
+           EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: select of the wrong type (string)", c, "{\"cmdlet\":\"Get-Mailbox\",\"select\":\"Name\"}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: select with a bad property name", c, "{\"cmdlet\":\"Get-Mailbox\",\"select\":[\"Na me\"]}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: select with a number", c, "{\"cmdlet\":\"Get-Mailbox\",\"select\":[1]}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: pageSize 0", c, "{\"cmdlet\":\"Get-Mailbox\",\"pageSize\":0}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: pageSize of the wrong type (string)", c, "{\"cmdlet\":\"Get-Mailbox\",\"pageSize\":\"10\"}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: anchorMailbox of the wrong type (number)", c, "{\"cmdlet\":\"Get-Mailbox\",\"anchorMailbox\":5}", EXO_RESULT_INVALID_ARGUMENT);
+    INVOKE("invoke: anchorMailbox with CR LF", c, "{\"cmdlet\":\"Get-Mailbox\",\"anchorMailbox\":\"a\\r\\nb\"}", EXO_RESULT_INVALID_ARGUMENT);
+    ten_mb[0] = 'x';
+    INVOKE("invoke: 10 MB request of garbage", c, ten_mb, EXO_RESULT_INVALID_ARGUMENT);
+    {
+        char *deep = nested("{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"Identity\":", 100000, "}}");
+        INVOKE("invoke: parameter value nested 100,000 deep", c, deep, EXO_RESULT_INVALID_ARGUMENT);
+        free(deep);
+    }
+    {
+        /* Nested less than the parser's limit: accepted here, refused by the service. */
+        char *deep = nested("{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"Identity\":", 100, "}}");
+        SERVICE_REFUSES("invoke: parameter value nested 100 deep (service refuses it)", deep);
+        free(deep);
+    }
+    {
+        /* A valid 10 MB parameter is sent; the service's answer decides. */
         size_t n = 10 * 1024 * 1024;
         char *req = malloc(n + 200);
         int k = sprintf(req, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"Identity\":\"");
         memset(req + k, 'z', n);
         strcpy(req + k + n, "\"}}");
-        cur = NULL;
-        err = NULL;
-        expect("invoke with a 10 MB parameter", exo_invoke(c, req, &cur, &err), EXO_RESULT_OK, &err);
-        s = NULL;
-        err = NULL;
-        exo_result r = exo_cursor_next(cur, &s, &err);
-        CHECK(r != EXO_RESULT_PANIC, "10 MB parameter: %s", exo_result_name(r));
-        exo_string_free(s);
-        exo_error_free(err);
-        exo_cursor_free(cur);
+        SERVICE_REFUSES("invoke: 10 MB Identity (service: not found)", req);
         free(req);
     }
-    INVOKE("invoke control", c, "{\"cmdlet\":\"Get-Mailbox\"}", EXO_RESULT_OK); /* control */
+    SERVICE_REFUSES("invoke: unknown cmdlet (service: CommandNotFound)", "{\"cmdlet\":\"Get-NoSuchThing\"}");
+    SERVICE_REFUSES("invoke: unknown parameter (service: ParameterBinding)", "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"NoSuchParameter\":1}}");
+    SERVICE_REFUSES("invoke: malformed -Filter (service: invalid filter syntax)",
+                    "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"Filter\":\"Name -eq (\"}}");
+    SERVICE_REFUSES("invoke: wrong parameter type (string for a Boolean)",
+                    "{\"cmdlet\":\"Set-Mailbox\",\"parameters\":{\"Identity\":\"x\",\"HiddenFromAddressListsEnabled\":\"maybe\"}}");
+    CASE("invoke: NULL out pointer");
     err = NULL;
     expect("invoke out NULL", exo_invoke(c, "{\"cmdlet\":\"Get-Mailbox\"}", NULL, &err), EXO_RESULT_NULL_PARAMETER, &err);
 
-    /* Unknown cmdlet: the service's error, mapped. */
-    cur = NULL;
-    err = NULL;
-    expect("invoke unknown cmdlet", exo_invoke(c, "{\"cmdlet\":\"Get-NoSuchThing\"}", &cur, &err), EXO_RESULT_OK, &err);
+    /* --- cursors --- */
+    CASE("next: NULL cursor");
     s = NULL;
     err = NULL;
-    exo_result r = exo_cursor_next(cur, &s, &err);
-    CHECK(r == EXO_RESULT_EXCHANGE_ERROR && err && strstr(exo_error_json(err), "UnknownCmdlet"),
-          "unknown cmdlet mapped: %s %s", exo_result_name(r), err ? exo_error_json(err) : "");
-    exo_error_free(err);
-    exo_cursor_free(cur);
-
-    err = NULL;
     expect("next NULL cursor", exo_cursor_next(NULL, &s, &err), EXO_RESULT_NULL_PARAMETER, &err);
+    CHECK(s == NULL, "next NULL cursor: page written");
     exo_cursor *kept = NULL;
     err = NULL;
-    exo_invoke(c, "{\"cmdlet\":\"Get-Mailbox\"}", &kept, &err);
-    exo_error_free(err);
+    expect("invoke kept", exo_invoke(c, "{\"cmdlet\":\"Get-Mailbox\"}", &kept, &err), EXO_RESULT_OK, &err);
+    CASE("next: NULL page_json");
     err = NULL;
     expect("next NULL page_json", exo_cursor_next(kept, NULL, &err), EXO_RESULT_NULL_PARAMETER, &err);
+    INVOKE("invoke: a cursor passed as the connection", (const exo_connection *)kept, "{\"cmdlet\":\"Get-Mailbox\"}", EXO_RESULT_INVALID_HANDLE);
+    {
+        CASE("cursor: cancel twice, then next");
+        cur = NULL;
+        err = NULL;
+        expect("invoke for double cancel", exo_invoke(c, "{\"cmdlet\":\"Get-Recipient\"}", &cur, &err), EXO_RESULT_OK, &err);
+        exo_cursor_cancel(cur);
+        exo_cursor_cancel(cur);
+        s = NULL;
+        err = NULL;
+        expect("next after double cancel", exo_cursor_next(cur, &s, &err), EXO_RESULT_CANCELLED, &err);
+        CHECK(s == NULL, "double cancel: page written");
+        exo_cursor_free(cur);
+    }
+    {
+        CASE("cursor: cancel after the last page, then next");
+        cur = NULL;
+        err = NULL;
+        expect("invoke for cancel after done",
+               exo_invoke(c, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"ResultSize\":1}}", &cur, &err), EXO_RESULT_OK, &err);
+        s = NULL;
+        err = NULL;
+        expect("the only page", exo_cursor_next(cur, &s, &err), EXO_RESULT_OK, &err);
+        CHECK(s && strstr(s, "\"more\":false"), "one page only");
+        exo_string_free(s);
+        exo_cursor_cancel(cur);
+        s = NULL;
+        err = NULL;
+        expect("next after cancel after done", exo_cursor_next(cur, &s, &err), EXO_RESULT_CANCELLED, &err);
+        exo_cursor_free(cur);
+    }
+    CASE("info: NULL connection");
     err = NULL;
     expect("info NULL connection", exo_connection_info(NULL, &s, &err), EXO_RESULT_NULL_PARAMETER, &err);
+    CASE("info: NULL out pointer");
     err = NULL;
     expect("info NULL out", exo_connection_info(c, NULL, &err), EXO_RESULT_NULL_PARAMETER, &err);
+    size_t needed = 0;
+    CASE("export: NULL connection");
     err = NULL;
-    size_t needed;
-    expect("export NULL connection", exo_connection_export_refresh_token(NULL, NULL, 0, &needed, &err),
-           EXO_RESULT_NULL_PARAMETER, &err);
+    expect("export NULL connection", exo_connection_export_refresh_token(NULL, NULL, 0, &needed, &err), EXO_RESULT_NULL_PARAMETER, &err);
+    {
+        CASE("export: zero-length buffer (non-NULL, length 0)");
+        uint16_t one[1] = {0x4141};
+        needed = 0;
+        err = NULL;
+        expect("export zero-length", exo_connection_export_refresh_token(c, one, 0, &needed, &err), EXO_RESULT_BUFFER_TOO_SMALL, &err);
+        CHECK(one[0] == 0x4141 && needed > 0, "zero-length buffer untouched, size reported");
+        CASE("export: NULL buffer with a length");
+        err = NULL;
+        expect("export NULL buf with a length", exo_connection_export_refresh_token(c, NULL, 64, NULL, &err), EXO_RESULT_BUFFER_TOO_SMALL, &err);
+    }
 
-    /* Disconnected-connection use: every call says INVALID_HANDLE. */
+    /* --- use after disconnect: every call says INVALID_HANDLE --- */
     exo_connection_disconnect(c);
-    exo_connection_disconnect(c); /* twice is fine */
+    CASE("disconnect: twice (no crash)");
+    exo_connection_disconnect(c);
+    CASE("info: after disconnect");
     s = NULL;
     err = NULL;
     expect("info after disconnect", exo_connection_info(c, &s, &err), EXO_RESULT_INVALID_HANDLE, &err);
-    INVOKE("invoke after disconnect", c, "{\"cmdlet\":\"Get-Mailbox\"}", EXO_RESULT_INVALID_HANDLE);
+    INVOKE("invoke: after disconnect", c, "{\"cmdlet\":\"Get-Mailbox\"}", EXO_RESULT_INVALID_HANDLE);
+    CASE("export: after disconnect");
     err = NULL;
-    expect("export after disconnect", exo_connection_export_refresh_token(c, NULL, 0, &needed, &err),
-           EXO_RESULT_INVALID_HANDLE, &err);
+    expect("export after disconnect", exo_connection_export_refresh_token(c, NULL, 0, &needed, &err), EXO_RESULT_INVALID_HANDLE, &err);
+    CASE("next: cursor of a disconnected connection");
     s = NULL;
     err = NULL;
-    expect("next on a cursor of a disconnected connection", exo_cursor_next(kept, &s, &err), EXO_RESULT_INVALID_HANDLE,
-           &err);
+    expect("next on a cursor of a disconnected connection", exo_cursor_next(kept, &s, &err), EXO_RESULT_INVALID_HANDLE, &err);
     exo_cursor_free(kept);
     exo_connection_free(c);
 
     /* App-only connection: no refresh token to export. */
+    CASE("export: from an app-only connection");
     conn = NULL;
     err = NULL;
     expect("connect app-only", exo_connect(opts(tenant, app, NULL), NULL, 0, cs, sl, NULL, 0, &conn, &err), EXO_RESULT_OK, &err);
     err = NULL;
-    expect("export from app-only", exo_connection_export_refresh_token(conn, NULL, 0, &needed, &err),
-           EXO_RESULT_INVALID_ARGUMENT, &err);
+    expect("export from app-only", exo_connection_export_refresh_token(conn, NULL, 0, &needed, &err), EXO_RESULT_INVALID_ARGUMENT, &err);
     exo_connection_free(conn);
 
-    /* Device code misuse. */
+    /* --- device code misuse --- */
     exo_device_flow *flow = NULL;
+    CASE("device: start with NULL options");
     err = NULL;
     expect("device start NULL options", exo_device_code_start(NULL, &flow, &err), EXO_RESULT_NULL_PARAMETER, &err);
+    CASE("device: start with malformed options");
     err = NULL;
-    expect("device start wrong credential",
-           exo_device_code_start(opts(tenant, app, ",\"credential\":\"RefreshToken\""), &flow, &err),
+    expect("device start malformed", exo_device_code_start("{", &flow, &err), EXO_RESULT_INVALID_ARGUMENT, &err);
+    CASE("device: start with a refresh-token credential");
+    err = NULL;
+    expect("device start wrong credential", exo_device_code_start(opts(tenant, app, ",\"credential\":\"RefreshToken\""), &flow, &err),
            EXO_RESULT_INVALID_ARGUMENT, &err);
+    CASE("device: start with a NULL out pointer");
+    err = NULL;
+    expect("device start NULL out", exo_device_code_start(opts(env("EXO_PARTNER_TENANT"), env("EXO_PUBLIC_CLIENT_ID"), NULL), NULL, &err),
+           EXO_RESULT_NULL_PARAMETER, &err);
+    CASE("device: wait on a NULL flow");
     err = NULL;
     expect("device wait NULL flow", exo_device_flow_wait(NULL, 0, &conn, &err), EXO_RESULT_NULL_PARAMETER, &err);
+    CASE("device: message of a NULL flow");
     CHECK(exo_device_flow_message_json(NULL) == NULL, "message of NULL flow");
+    {
+        flow = NULL;
+        err = NULL;
+        expect("device start for cancel", exo_device_code_start(opts(env("EXO_PARTNER_TENANT"), env("EXO_PUBLIC_CLIENT_ID"), NULL), &flow, &err),
+               EXO_RESULT_OK, &err);
+        CASE("device: wait with a NULL out pointer");
+        err = NULL;
+        expect("device wait NULL out", exo_device_flow_wait(flow, 0, NULL, &err), EXO_RESULT_NULL_PARAMETER, &err);
+        CASE("device: cancel twice, then wait");
+        exo_device_flow_cancel(flow);
+        exo_device_flow_cancel(flow);
+        conn = NULL;
+        err = NULL;
+        expect("device wait after double cancel", exo_device_flow_wait(flow, 100, &conn, &err), EXO_RESULT_CANCELLED, &err);
+        CHECK(conn == NULL, "no connection after cancel");
+        exo_device_flow_free(flow);
+    }
 
-    /* Every free/cancel accepts NULL; accessors of NULL errors are safe. */
+    /* --- NULL everywhere else: frees, cancels and accessors --- */
+    CASE("NULL to every free, cancel and disconnect function");
     exo_connection_free(NULL);
     exo_connection_disconnect(NULL);
     exo_cursor_free(NULL);
@@ -450,10 +689,16 @@ static void bad_inputs(void) {
     exo_device_flow_cancel(NULL);
     exo_string_free(NULL);
     exo_error_free(NULL);
+    CASE("NULL to the error accessors");
     CHECK(exo_error_code(NULL) == EXO_RESULT_NULL_PARAMETER, "code of NULL error");
     CHECK(exo_error_message(NULL) == NULL, "message of NULL error");
+    CHECK(exo_error_json(NULL) == NULL, "json of NULL error");
     CHECK(exo_error_aadsts(NULL) == 0, "aadsts of NULL error");
+    CASE("unknown result code name");
     CHECK(strcmp(exo_result_name(99999), "Unknown") == 0, "unknown result name");
+
+    printf("bad-input corpus: %d cases\n", cases);
+    CHECK(cases >= 50, "the bad-input corpus has %d cases, want at least 50", cases);
 
     free(ten_mb);
     memset(rt, 0, rl * 2);

@@ -8,7 +8,9 @@ function Get-ExoAllRecord {
         [System.Collections.IDictionary] $Parameters,
         [string[]] $Select
     )
-    $request = [ExoDelegated.Interop.Bridge]::BuildRequest($CmdletName, $Parameters, $Select, 0, $null)
+    $call = [ExoDelegated.Interop.Bridge]::TryBuildRequest($CmdletName, $Parameters, $Select, 0, $null)
+    if ($call.Failed) { return $call }
+    $request = $call.Value
     $call = [ExoDelegated.Interop.Bridge]::TryInvoke($Connection.Handle, $request)
     if ($call.Failed) { return $call }
     $cursor = $call.Value

@@ -22,7 +22,9 @@ function Invoke-ExoPaged {
 
     $pageSize = 0
     if ($ResultSize -gt 0 -and $ResultSize -lt $Connection.PageSize) { $pageSize = [int]$ResultSize }
-    $request = [ExoDelegated.Interop.Bridge]::BuildRequest($CmdletName, $Parameters, $Select, $pageSize, $AnchorMailbox)
+    $call = [ExoDelegated.Interop.Bridge]::TryBuildRequest($CmdletName, $Parameters, $Select, $pageSize, $AnchorMailbox)
+    if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; return }
+    $request = $call.Value
     $parameterNames = if ($Parameters) { @($Parameters.Keys) -join ', ' } else { '' }
     $Cmdlet.WriteDebug("$CmdletName in tenant $($Connection.TenantId) (parameters: $parameterNames; select: $(if ($Select) { $Select.Count } else { 'all' }) properties)")
 

@@ -240,6 +240,17 @@ namespace ExoDelegated.Interop
         public ExoNativeException Error { get; private set; }
         public bool Failed { get { return Error != null; } }
 
+        internal CallResult With(object value)
+        {
+            Value = value;
+            return this;
+        }
+
+        internal static CallResult Fail(ExoNativeException error)
+        {
+            return new CallResult { Error = error };
+        }
+
         internal static CallResult Run(Func<object> call, string what)
         {
             try { return new CallResult { Value = call() }; }
@@ -467,6 +478,21 @@ namespace ExoDelegated.Interop
         public static string BuildRequest(string cmdlet, IDictionary parameters, string[] select, int pageSize, string anchorMailbox)
         {
             return RequestWriter.Build(cmdlet, parameters, select, pageSize, anchorMailbox);
+        }
+
+        /// <summary>BuildRequest as a CallResult: a parameter value that cannot be sent (nested
+        /// too deeply or circular, a property getter that throws, ...) is an InvalidArgument error,
+        /// like the native library's own request checks, instead of an exception.</summary>
+        public static CallResult TryBuildRequest(string cmdlet, IDictionary parameters, string[] select, int pageSize, string anchorMailbox)
+        {
+            try { return new CallResult().With(RequestWriter.Build(cmdlet, parameters, select, pageSize, anchorMailbox)); }
+            catch (Exception e)
+            {
+                while (e is MethodInvocationException && e.InnerException != null) e = e.InnerException;
+                const uint InvalidArgument = 3;
+                return CallResult.Fail(new ExoNativeException(InvalidArgument,
+                    "The parameters of " + cmdlet + " cannot be sent: " + e.Message, "{\"reason\":\"InvalidArgument\"}"));
+            }
         }
     }
 

@@ -498,7 +498,10 @@ pub struct Tenant {
     ou: String,
     dn_suffix: String,
     mail_domain: String,
+    /// InvokeCommand requests in flight (arrived, response not yet written), refused ones included.
     pub inflight: AtomicUsize,
+    /// The admitted ones among them: what the `concurrency=N` limit counts.
+    pub admitted: AtomicUsize,
     pub state: RwLock<TenantState>,
     lookup: OnceCell<Lookup>,
     name_off: (usize, usize),
@@ -912,6 +915,7 @@ impl Tenant {
             // 2019-01-01 plus up to ~2 years.
             created: 1_546_300_800 + (ts >> 20) % (730 * 86400),
             inflight: AtomicUsize::new(0),
+            admitted: AtomicUsize::new(0),
             state: RwLock::new(TenantState::default()),
             lookup: OnceCell::new(),
             name_off: ((ts % FIRST.len() as u64) as usize, ((ts >> 12) % LAST.len() as u64) as usize),

@@ -16,17 +16,25 @@ const MORE_RESULTS: &str =
 pub const PAGINATION_EXPIRED: &str = "Expired or Invalid pagination request. Default Expiry time is 00:30:00";
 const CONCURRENCY_MSG: &str = "You have reached the maximum number of concurrent requests per tenant. Please wait and try again";
 
-/// Decrements the tenant's in-flight count once the response is written.
+/// Ends a request's in-flight accounting once its response is written (or, for a refused
+/// request, as soon as the refusal is decided).
 pub struct Inflight {
     app: Arc<App>,
     t: usize,
+    admitted: bool,
 }
 
-/// An InvokeCommand request counted as in flight for its URL tenant from arrival (before it
-/// waits for a handler) until its response is written.
+/// An InvokeCommand request in flight for its URL tenant from arrival (before it waits for a
+/// handler) until its response is written.
+///
+/// `admitted` is decided on arrival: under `--faults concurrency=N` a request is admitted only
+/// when fewer than N admitted requests of its tenant are in flight, and only admitted requests
+/// count against the limit, as Exchange counts the requests it is executing. A refused request
+/// takes no slot, so a burst of refusals (and retries) cannot lock out the next request after
+/// the running one ends.
 pub struct Admission {
     t: usize,
-    n: usize,
+    admitted: bool,
     guard: Inflight,
 }
 
@@ -45,18 +53,33 @@ pub fn admit(app: &Arc<App>, req: &Req) -> Option<Admission> {
     }
     let t = app.estate.tenant_index(seg)?;
     let tn = &app.estate.tenants[t];
+    // The stats count every request in flight, refused ones included.
     let n = tn.inflight.fetch_add(1, Ordering::SeqCst) + 1;
     app.stats.enter(&tn.id, n);
+    let admitted = match app.faults.cfg.concurrency {
+        None => {
+            tn.admitted.fetch_add(1, Ordering::SeqCst);
+            true
+        }
+        Some(limit) => tn
+            .admitted
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |k| if k < limit { Some(k + 1) } else { None })
+            .is_ok(),
+    };
     Some(Admission {
         t,
-        n,
-        guard: Inflight { app: app.clone(), t },
+        admitted,
+        guard: Inflight { app: app.clone(), t, admitted },
     })
 }
 
 impl Drop for Inflight {
     fn drop(&mut self) {
-        self.app.estate.tenants[self.t].inflight.fetch_sub(1, Ordering::SeqCst);
+        let tn = &self.app.estate.tenants[self.t];
+        if self.admitted {
+            tn.admitted.fetch_sub(1, Ordering::SeqCst);
+        }
+        tn.inflight.fetch_sub(1, Ordering::SeqCst);
         self.app.stats.leave();
     }
 }
@@ -289,30 +312,29 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
         let ok = dom.eq_ignore_ascii_case(&t.domain) || dom.eq_ignore_ascii_case(&t.id);
         app.stats.anchor(!ok);
     }
-    // Per-tenant concurrency: counted from arrival, held until the response is written.
-    let (at, n, guard) = match adm {
-        Some(Admission { t: at, n, guard }) => (at, n, guard),
+    // Per-tenant concurrency: decided on arrival (see `Admission`); an admitted request holds its
+    // slot until its response is written, a refused one never had a slot.
+    let (at, admitted, guard) = match adm {
+        Some(Admission { t: at, admitted, guard }) => (at, admitted, guard),
         _ => {
             return exo_error(500, "InternalServerError", "request was not admitted", None);
         }
     };
     debug_assert_eq!(at, tidx);
-    if let Some(limit) = app.faults.cfg.concurrency {
-        if n > limit {
-            app.stats.fault("concurrency", "invokeCommand", Some(&t.id));
-            drop(guard);
-            return exo_error(
-                429,
-                "TooManyRequests",
+    if !admitted {
+        app.stats.fault("concurrency", "invokeCommand", Some(&t.id));
+        drop(guard);
+        return exo_error(
+            429,
+            "TooManyRequests",
+            CONCURRENCY_MSG,
+            Some((
+                "ExC3F3E9",
+                "Microsoft.Exchange.Management.Tasks.TooManyConcurrentRequestsException",
                 CONCURRENCY_MSG,
-                Some((
-                    "ExC3F3E9",
-                    "Microsoft.Exchange.Management.Tasks.TooManyConcurrentRequestsException",
-                    CONCURRENCY_MSG,
-                )),
-            )
-            .header("Retry-After", "1");
-        }
+            )),
+        )
+        .header("Retry-After", "1");
     }
     crate::server::latency(app);
     if draw.throttle {

@@ -400,23 +400,39 @@ fn connection(app: &Arc<App>, sem: &Semaphore, stream: TcpStream) {
                 let body = serde_json::to_vec(&json!({"error": {"code": "BadRequest", "message": msg}})).unwrap();
                 let resp = Resp::raw(status, "application/json; charset=utf-8", body);
                 let _ = write_response(&mut writer, resp, false, false);
+                // Part of the request may be unread: closing now would send RST, which can
+                // discard the answer before the client reads it.
+                lingering_close(&mut reader, &writer);
                 return;
             }
         };
         let started = std::time::Instant::now();
         let admission = crate::exchange::admit(app, &inc.req);
-        let (endpoint, resp, computed) = {
+        let (routed, computed) = {
             let _permit = sem.acquire();
             let t0 = std::time::Instant::now();
-            let (e, r) = route(app, &inc.req, admission);
-            (e, r, t0.elapsed().as_micros() as u64)
+            // A handler panic answers 500 and closes (instead of dropping the connection
+            // without an answer, which a client cannot tell from a network failure).
+            let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(app, &inc.req, admission)));
+            let routed = routed.map_err(|_| {
+                eprintln!("exo-emulator: the handler for {} {} panicked", inc.req.method, inc.raw_url);
+                Resp::json(
+                    500,
+                    &json!({"error": {"code": "InternalServerError", "message": "exo-emulator: the request handler panicked"}}),
+                )
+            });
+            (routed, t0.elapsed().as_micros() as u64)
+        };
+        let (endpoint, resp, keep_alive) = match routed {
+            Ok((e, r)) => (e, r, inc.keep_alive),
+            Err(r) => ("other", r, false),
         };
         if app.cfg.verbose {
             eprintln!("exo-emulator: {} {} -> {}", inc.req.method, inc.raw_url, resp.status);
         }
         let sent = (resp.prefix.len() + resp.body.len()) as u64;
         app.stats.response(endpoint, resp.status, sent);
-        let open = write_response(&mut writer, resp, inc.keep_alive, inc.head);
+        let open = write_response(&mut writer, resp, keep_alive, inc.head);
         app.stats.busy(endpoint, started.elapsed().as_micros() as u64, computed);
         if !open {
             return;
@@ -497,6 +513,25 @@ fn write_response(w: &mut TcpStream, resp: Resp, keep_alive: bool, head_only: bo
     drop(guard);
     give_buffer(body);
     ok && keep_alive
+}
+
+/// Closes after a response that was sent before the whole request was read: half-close, then
+/// discard what the client still sends (bounded), so the close is a FIN and not an RST that
+/// could destroy the response in the client's receive buffer.
+fn lingering_close(r: &mut BufReader<TcpStream>, w: &TcpStream) {
+    let _ = w.shutdown(std::net::Shutdown::Write);
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    let mut sink = [0u8; 8192];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || w.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match r.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// SO_LINGER 0 (so close sends RST) and shutdown: the client sees the connection drop.
