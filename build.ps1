@@ -143,7 +143,12 @@ function Invoke-Build {
     $nativeDir = Join-Path $ModuleDir "runtimes/$rid/native"
     Write-Step "copy $libFile -> runtimes/$rid/native/"
     $null = New-Item -ItemType Directory -Force -Path $nativeDir
-    Copy-Item -Force (Join-Path $Root "target/release/$libFile") $nativeDir
+    # Copy then rename: overwriting the loaded library in place would crash every
+    # PowerShell session that has the module imported (SIGBUS); a rename leaves them
+    # on the old inode.
+    $staged = Join-Path $nativeDir ".$libFile.new"
+    Copy-Item -Force (Join-Path $Root "target/release/$libFile") $staged
+    Move-Item -Force $staged (Join-Path $nativeDir $libFile)
 
     $version = Get-CargoVersion
     $libDir = Join-Path $ModuleDir 'lib'

@@ -22,18 +22,25 @@ use zeroize::Zeroize;
 /// Largest response body read (a page of 1000 full mailboxes is a few MB).
 pub(crate) const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
 
-/// One client per distinct connect timeout; in practice one per process
-/// (every connection uses the default unless told otherwise). Clients share
-/// nothing but are cheap handles to their own pool.
-static CLIENTS: Lazy<Mutex<HashMap<u64, reqwest::blocking::Client>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+/// One client per distinct connect timeout and route; in practice one per
+/// process (every connection uses the default unless told otherwise). Clients
+/// share nothing but are cheap handles to their own pool.
+static CLIENTS: Lazy<Mutex<HashMap<(u64, bool), reqwest::blocking::Client>>> = Lazy::new(|| Mutex::new(HashMap::new()));
 
-fn client(connect_timeout: Duration) -> Result<reqwest::blocking::Client, Error> {
-    let key = connect_timeout.as_millis() as u64;
+/// `direct`: loopback destinations never go through a proxy from the
+/// environment (HTTP_PROXY & co.): their traffic may be plain http, and a
+/// proxy would receive secrets and bearer tokens in clear text.
+fn client(connect_timeout: Duration, direct: bool) -> Result<reqwest::blocking::Client, Error> {
+    let key = (connect_timeout.as_millis() as u64, direct);
     let mut clients = lock(&CLIENTS);
     if let Some(c) = clients.get(&key) {
         return Ok(c.clone());
     }
-    let c = reqwest::blocking::Client::builder()
+    let mut builder = reqwest::blocking::Client::builder();
+    if direct {
+        builder = builder.no_proxy();
+    }
+    let c = builder
         .use_rustls_tls()
         .connect_timeout(connect_timeout)
         .timeout(None::<Duration>) // per request instead
@@ -181,7 +188,8 @@ fn classify(e: reqwest::Error) -> HttpFailure {
 }
 
 fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
-    let client = client(req.connect_timeout).map_err(|e| HttpFailure::NotSent(e.message))?;
+    let direct = crate::endpoint::is_loopback(&req.url);
+    let client = client(req.connect_timeout, direct).map_err(|e| HttpFailure::NotSent(e.message))?;
     let mut headers = HeaderMap::new();
     for (name, value) in &req.headers {
         let mut v = HeaderValue::from_str(value)

@@ -405,16 +405,26 @@ try {
     $stats = Get-ExoEmulatorStats $faulty
     Write-Host ("    {0:N1} s, {1} InvokeCommand requests, {2} faults" -f ($faulted.ElapsedMs / 1000), (Get-StatNumber $stats 'requests.byEndpoint.invokeCommand'), (Get-StatNumber $stats 'faults.total'))
 
-    # Read back what the writes left behind (through the same faulty service: reads are retried).
+    # Read back what the writes left behind, through the same faulty service. This is the check's
+    # own measurement, so a read-back that fails is run again (up to 5 times; counted).
     $applied = @{}
     $readBackErrors = [System.Collections.Generic.List[string]]::new()
+    $readBackRetries = [System.Collections.Generic.List[string]]::new()
     foreach ($t in $targets) {
         $c = $faulted.Connections[$t]
-        try {
-            Get-EXOMailbox -Connection $c -Filter "CustomAttribute9 -like 'soak-$Seed-*'" -Properties UserPrincipalName, CustomAttribute9 -ResultSize Unlimited -ErrorAction Stop |
-                ForEach-Object { $applied["$t/$($_.UserPrincipalName)"] = $_.CustomAttribute9 }
+        foreach ($attempt in 1..5) {
+            $found = @{}
+            try {
+                Get-EXOMailbox -Connection $c -Filter "CustomAttribute9 -like 'soak-$Seed-*'" -Properties UserPrincipalName, CustomAttribute9 -ResultSize Unlimited -ErrorAction Stop |
+                    ForEach-Object { $found["$t/$($_.UserPrincipalName)"] = $_.CustomAttribute9 }
+                foreach ($k in $found.Keys) { $applied[$k] = $found[$k] }
+                break
+            }
+            catch {
+                $readBackRetries.Add("$($_.FullyQualifiedErrorId): $($_.Exception.Message)")
+                if ($attempt -eq 5) { $readBackErrors.Add("$t`: $($_.FullyQualifiedErrorId): $($_.Exception.Message)") }
+            }
         }
-        catch { $readBackErrors.Add("$t`: $($_.FullyQualifiedErrorId)") }
     }
     $statsAfter = Get-ExoEmulatorStats $faulty
     foreach ($c in $faulted.Connections.Values) { Disconnect-ExoDelegated -Connection $c }
@@ -438,7 +448,7 @@ try {
     Add-Check 'Fault soak' 'writes applied at most once (writes.duplicates = 0)' ($writeDuplicates -eq 0) "$writeDuplicates duplicate fingerprint(s) of $(Get-StatNumber $statsAfter 'writes.applied') applied writes"
     $okNotApplied = @($writes | Where-Object { $_.Ok -and $applied["$($_.Tenant)/$($_.Identity)"] -ne $_.Value })
     Add-Check 'Fault soak' 'every successful write is applied' ($okNotApplied.Count -eq 0 -and $readBackErrors.Count -eq 0) `
-        "$(@($writes | Where-Object Ok).Count) succeeded, $($okNotApplied.Count) of them not found on read-back; read-back errors: $($readBackErrors.Count)"
+        ("$(@($writes | Where-Object Ok).Count) succeeded, $($okNotApplied.Count) of them not found on read-back; read-backs that failed and were run again: $($readBackRetries.Count)" + $(if ($readBackRetries.Count) { " ($(($readBackRetries | Select-Object -Unique) -join '; '))" } else { '' }) + $(if ($readBackErrors.Count) { "; tenants whose read-back failed 5 times: $($readBackErrors -join '; ')" } else { '' }))
     $failedWrites = @($writes | Where-Object { -not $_.Ok })
     $unclear = @($failedWrites | Where-Object { $_.ErrorId -notmatch '^ExoDelegated\.' -or -not $_.Message })
     $silentlyApplied = @($failedWrites | Where-Object { $applied["$($_.Tenant)/$($_.Identity)"] -eq $_.Value -and $_.Message -notmatch 'may or may not have been applied' })

@@ -155,7 +155,24 @@ impl Cursor {
         let mut stale: Option<Arc<Secret>> = None;
         loop {
             self.cancel.check()?;
-            let at = self.conn.access_token(&self.cancel, &mut retries, stale.as_ref())?;
+            let at = match self.conn.access_token(&self.cancel, &mut retries, stale.as_ref()) {
+                Ok(at) => at,
+                // The identity platform was busy: nothing reached Exchange, so waiting and asking
+                // again is safe for reads and writes alike, within the page's own retry budget.
+                Err(e) if token_failure_is_transient(&e) && retry_no < policy.max_retries => {
+                    retry_no += 1;
+                    let wait = policy.wait(retry_no, None);
+                    retries.push(RetryRecord {
+                        reason: "TokenEndpointUnavailable".into(),
+                        attempt: retries.len() as u32 + 1,
+                        wait_ms: wait.as_millis() as u64,
+                        request_id: String::new(),
+                    });
+                    self.cancel.sleep(wait)?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             stale = None;
             let request_id = new_guid();
             let headers = request::headers(&HeaderInput {
@@ -243,6 +260,12 @@ impl Cursor {
             return Err(error);
         }
     }
+}
+
+/// Token failures worth another try: the identity platform throttled, was busy, or could not
+/// be reached. Refusals (bad secret, MFA, consent, ...) are final.
+fn token_failure_is_transient(e: &Error) -> bool {
+    matches!(e.code, ExoResult::Transient | ExoResult::Throttled | ExoResult::Network | ExoResult::Timeout)
 }
 
 /// The nextLink rule, on its own for testing: same scheme, host and port as

@@ -527,11 +527,10 @@ Describe 'Isolation' {
         $stats.requests.byEndpoint.invokeCommand | Should -Be 0
     }
 
-    # Known issue (reported): the native HTTP client uses the system proxy from the environment
-    # for every URL, loopback included, so loopback http:// requests (client secret and refresh
-    # token in the form body, bearer tokens in headers) go in clear text to the host HTTP_PROXY
-    # names. Fix in src/http.rs (no proxy for loopback hosts), then drop -Skip.
-    It 'never sends loopback http:// traffic to a proxy from the environment (HTTP_PROXY)' -Skip {
+    # A proxy from the environment must never see loopback http:// traffic (client secret and
+    # refresh token in the form body, bearer tokens in headers, all in clear text):
+    # src/http.rs builds loopback clients with no proxy.
+    It 'never sends loopback http:// traffic to a proxy from the environment (HTTP_PROXY)' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()
         try {
