@@ -258,7 +258,7 @@ ENUM | ForEach-Object { if (`$null -eq `$firstMs) { `$firstMs = `$sw.Elapsed.Tot
     foreach ($sink in 'Select-Object -First 10 | Out-Null', 'Out-Null') {
         $m = 1..$Runs | ForEach-Object { Invoke-Child ($ModuleConnect + "`n" + $first.Replace('ENUM', $modEnum).Replace('SINK', $sink)) $vars }
         $b = 1..$Runs | ForEach-Object { Invoke-Child ($BaselineConnect + "`n" + $first.Replace('ENUM', $baseEnum).Replace('SINK', $sink)) $vars }
-        $label = if ($sink -like 'Select*') { '| Select-Object -First 10' } else { '| Out-Null' }
+        $label = if ($sink -like 'Select*') { 'piped to Select-Object -First 10' } else { 'piped to Out-Null' }
         Add-Row 'Streaming' "time to first object $label" ([Math]::Round((Get-Median ($m.FirstMs)), 1)) ([Math]::Round((Get-Median ($b.FirstMs)), 1)) '' '' 'ms'
         Add-Row 'Streaming' "total time $label" ([Math]::Round((Get-Median ($m.Ms)))) ([Math]::Round((Get-Median ($b.Ms)))) '' '' 'ms'
         Add-Row 'Streaming' "peak RSS $label" ([Math]::Round((Get-Median ($m | ForEach-Object { $_.PeakRss / 1MB })))) ([Math]::Round((Get-Median ($b | ForEach-Object { $_.PeakRss / 1MB })))) '' '' 'MiB'
