@@ -56,7 +56,11 @@ impl CancelToken {
     /// Wait until `ready()` is true (checked under the token's lock, so a
     /// `wake` after the condition became true is never lost), the deadline
     /// passes (`Ok(false)`), or the token is cancelled (`Err`).
-    pub fn wait_until(&self, deadline: Instant, mut ready: impl FnMut() -> bool) -> Result<bool, Error> {
+    pub fn wait_until(
+        &self,
+        deadline: Instant,
+        mut ready: impl FnMut() -> bool,
+    ) -> Result<bool, Error> {
         let mut g: MutexGuard<'_, ()> = lock(&self.lock);
         loop {
             self.check()?;

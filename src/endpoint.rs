@@ -36,7 +36,9 @@ impl BaseUrl {
             }
         }
         if url.host().is_none() {
-            return Err(Error::invalid_argument(format!("option '{what}' has no host")));
+            return Err(Error::invalid_argument(format!(
+                "option '{what}' has no host"
+            )));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Error::invalid_argument(format!(
@@ -112,14 +114,34 @@ mod tests {
     #[test]
     fn https_anywhere_http_only_loopback() {
         assert!(BaseUrl::parse("https://outlook.office365.com", "exchangeHost").is_ok());
-        for ok in ["http://127.0.0.1:8080", "http://127.9.8.7", "http://[::1]:99", "http://localhost:1/", "http://LOCALHOST"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.9.8.7",
+            "http://[::1]:99",
+            "http://localhost:1/",
+            "http://LOCALHOST",
+        ] {
             assert!(BaseUrl::parse(ok, "x").is_ok(), "{ok}");
         }
-        for bad in ["http://10.0.0.1", "http://example.com", "http://128.0.0.1", "http://[::2]", "http://localhost.evil.com", "ftp://127.0.0.1"] {
+        for bad in [
+            "http://10.0.0.1",
+            "http://example.com",
+            "http://128.0.0.1",
+            "http://[::2]",
+            "http://localhost.evil.com",
+            "ftp://127.0.0.1",
+        ] {
             let e = BaseUrl::parse(bad, "x").unwrap_err();
             assert_eq!(e.code, ExoResult::InsecureEndpoint, "{bad}");
         }
-        for bad in ["", "not a url", "https://u:p@host", "https://host/?q=1", "https://host/#f", "mailto:a@b"] {
+        for bad in [
+            "",
+            "not a url",
+            "https://u:p@host",
+            "https://host/?q=1",
+            "https://host/#f",
+            "mailto:a@b",
+        ] {
             assert!(BaseUrl::parse(bad, "x").is_err(), "{bad}");
         }
     }
@@ -128,13 +150,18 @@ mod tests {
     fn trailing_slash_dropped_and_join() {
         let b = BaseUrl::parse("http://127.0.0.1:5/", "x").unwrap();
         assert_eq!(b.as_str(), "http://127.0.0.1:5");
-        assert_eq!(b.join("/t/oauth2/v2.0/token").unwrap().as_str(), "http://127.0.0.1:5/t/oauth2/v2.0/token");
+        assert_eq!(
+            b.join("/t/oauth2/v2.0/token").unwrap().as_str(),
+            "http://127.0.0.1:5/t/oauth2/v2.0/token"
+        );
     }
 
     #[test]
     fn same_origin_checks_scheme_host_port() {
         let b = BaseUrl::parse("https://outlook.office365.com", "x").unwrap();
-        assert!(b.same_origin(&Url::parse("https://outlook.office365.com:443/adminapi?x=1").unwrap()));
+        assert!(
+            b.same_origin(&Url::parse("https://outlook.office365.com:443/adminapi?x=1").unwrap())
+        );
         assert!(b.same_origin(&Url::parse("https://OUTLOOK.office365.com/a").unwrap()));
         assert!(!b.same_origin(&Url::parse("http://outlook.office365.com/a").unwrap()));
         assert!(!b.same_origin(&Url::parse("https://outlook.office365.com:444/a").unwrap()));

@@ -157,7 +157,11 @@ impl Error {
     }
 
     pub fn cancelled() -> Self {
-        Error::new(ExoResult::Cancelled, "Cancelled", "the operation was cancelled")
+        Error::new(
+            ExoResult::Cancelled,
+            "Cancelled",
+            "the operation was cancelled",
+        )
     }
 
     pub fn internal(message: impl Into<String>) -> Self {

@@ -25,7 +25,8 @@ pub(crate) const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
 /// One client per distinct connect timeout and route; in practice one per
 /// process (every connection uses the default unless told otherwise). Clients
 /// share nothing but are cheap handles to their own pool.
-static CLIENTS: Lazy<Mutex<HashMap<(u64, bool), reqwest::blocking::Client>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+static CLIENTS: Lazy<Mutex<HashMap<(u64, bool), reqwest::blocking::Client>>> =
+    Lazy::new(|| Mutex::new(HashMap::new()));
 
 /// `direct`: loopback destinations never go through a proxy from the
 /// environment (HTTP_PROXY & co.): their traffic may be plain http, and a
@@ -50,7 +51,12 @@ fn client(connect_timeout: Duration, direct: bool) -> Result<reqwest::blocking::
         .redirect(reqwest::redirect::Policy::none()) // never carry the token elsewhere
         .user_agent(concat!("ExoDelegated/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::internal(format!("could not create the HTTP client: {}", e.without_url())))?;
+        .map_err(|e| {
+            Error::internal(format!(
+                "could not create the HTTP client: {}",
+                e.without_url()
+            ))
+        })?;
     clients.insert(key, c.clone());
     Ok(c)
 }
@@ -124,9 +130,11 @@ impl HttpFailure {
                 "ConnectFailed",
                 format!("could not connect to {what}: {m}"),
             ),
-            HttpFailure::Timeout { message, .. } => {
-                Error::new(ExoResult::Timeout, "Timeout", format!("{what} did not answer in time: {message}"))
-            }
+            HttpFailure::Timeout { message, .. } => Error::new(
+                ExoResult::Timeout,
+                "Timeout",
+                format!("{what} did not answer in time: {message}"),
+            ),
             HttpFailure::Broken(m) => Error::new(
                 ExoResult::Network,
                 "ConnectionBroken",
@@ -174,14 +182,22 @@ fn classify(e: reqwest::Error) -> HttpFailure {
     let m = describe(&e);
     if e.is_connect() {
         if e.is_timeout() {
-            HttpFailure::Timeout { sent: false, message: m }
+            HttpFailure::Timeout {
+                sent: false,
+                message: m,
+            }
         } else {
             HttpFailure::NotSent(m)
         }
     } else if e.is_timeout() {
-        HttpFailure::Timeout { sent: true, message: m }
+        HttpFailure::Timeout {
+            sent: true,
+            message: m,
+        }
     } else if never_started(&e) {
-        HttpFailure::NotSent(format!("the connection closed before the request was sent ({m})"))
+        HttpFailure::NotSent(format!(
+            "the connection closed before the request was sent ({m})"
+        ))
     } else {
         HttpFailure::Broken(m)
     }
@@ -189,7 +205,8 @@ fn classify(e: reqwest::Error) -> HttpFailure {
 
 fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
     let direct = crate::endpoint::is_loopback(&req.url);
-    let client = client(req.connect_timeout, direct).map_err(|e| HttpFailure::NotSent(e.message))?;
+    let client =
+        client(req.connect_timeout, direct).map_err(|e| HttpFailure::NotSent(e.message))?;
     let mut headers = HeaderMap::new();
     for (name, value) in &req.headers {
         let mut v = HeaderValue::from_str(value)
@@ -199,7 +216,10 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
         }
         headers.insert(name.clone(), v);
     }
-    headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(req.content_type));
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        HeaderValue::from_static(req.content_type),
+    );
     let body = std::mem::take(&mut req.body);
     let result = client
         .post(req.url.clone())
@@ -215,19 +235,30 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
     if let Err(e) = reader.read_to_end(&mut body) {
         body.zeroize();
         let timed_out = e.kind() == std::io::ErrorKind::TimedOut
-            || e.get_ref().and_then(|i| i.downcast_ref::<reqwest::Error>()).map_or(false, |r| r.is_timeout());
+            || e.get_ref()
+                .and_then(|i| i.downcast_ref::<reqwest::Error>())
+                .map_or(false, |r| r.is_timeout());
         let m = crate::util::clean_text(&e.to_string(), 200);
         return Err(if timed_out {
-            HttpFailure::Timeout { sent: true, message: m }
+            HttpFailure::Timeout {
+                sent: true,
+                message: m,
+            }
         } else {
             HttpFailure::Broken(m)
         });
     }
     if body.len() as u64 > MAX_BODY_BYTES {
         body.zeroize();
-        return Err(HttpFailure::Broken(format!("response larger than {MAX_BODY_BYTES} bytes")));
+        return Err(HttpFailure::Broken(format!(
+            "response larger than {MAX_BODY_BYTES} bytes"
+        )));
     }
-    Ok(HttpResponse { status, headers, body })
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 struct Slot {
@@ -236,14 +267,19 @@ struct Slot {
 
 /// Run one exchange on a worker thread; return when it completes, `timeout`
 /// plus a grace period passes, or `cancel` is cancelled.
-pub fn execute(mut req: HttpRequest, cancel: &Arc<CancelToken>) -> Result<HttpResponse, HttpFailure> {
+pub fn execute(
+    mut req: HttpRequest,
+    cancel: &Arc<CancelToken>,
+) -> Result<HttpResponse, HttpFailure> {
     if cancel.is_cancelled() {
         req.body.zeroize();
         return Err(HttpFailure::Cancelled);
     }
     // Backstop: reqwest enforces `timeout`; this only guards against a stuck worker.
     let deadline = Instant::now() + req.timeout + req.connect_timeout + Duration::from_secs(5);
-    let slot = Arc::new(Slot { result: Mutex::new(None) });
+    let slot = Arc::new(Slot {
+        result: Mutex::new(None),
+    });
     let (slot2, cancel2) = (slot.clone(), cancel.clone());
     let spawned = std::thread::Builder::new()
         .name("exo-http".into())
@@ -254,16 +290,25 @@ pub fn execute(mut req: HttpRequest, cancel: &Arc<CancelToken>) -> Result<HttpRe
             cancel2.wake();
         });
     if spawned.is_err() {
-        return Err(HttpFailure::NotSent("could not start a worker thread".into()));
+        return Err(HttpFailure::NotSent(
+            "could not start a worker thread".into(),
+        ));
     }
     let done = cancel
         .wait_until(deadline, || lock(&slot.result).is_some())
         .map_err(|_| HttpFailure::Cancelled)?;
     if !done {
-        return Err(HttpFailure::Timeout { sent: true, message: "no answer before the deadline".into() });
+        return Err(HttpFailure::Timeout {
+            sent: true,
+            message: "no answer before the deadline".into(),
+        });
     }
     let taken = lock(&slot.result).take();
-    taken.unwrap_or_else(|| Err(HttpFailure::Broken("the exchange ended without a result".into())))
+    taken.unwrap_or_else(|| {
+        Err(HttpFailure::Broken(
+            "the exchange ended without a result".into(),
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -372,11 +417,20 @@ mod tests {
 
     #[test]
     fn only_hyper_canceled_means_never_started() {
-        let canceled = Wrapper(Box::new(FakeHyper("Canceled, \"connection closed\"", "operation was canceled")));
+        let canceled = Wrapper(Box::new(FakeHyper(
+            "Canceled, \"connection closed\"",
+            "operation was canceled",
+        )));
         assert!(never_started(&canceled));
-        let incomplete = Wrapper(Box::new(FakeHyper("IncompleteMessage", "connection closed before message completed")));
+        let incomplete = Wrapper(Box::new(FakeHyper(
+            "IncompleteMessage",
+            "connection closed before message completed",
+        )));
         assert!(!never_started(&incomplete));
-        let io = Wrapper(Box::new(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset")));
+        let io = Wrapper(Box::new(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "reset",
+        )));
         assert!(!never_started(&io));
     }
 
@@ -392,7 +446,9 @@ mod tests {
                 .unwrap();
         });
         let cancel = Arc::new(CancelToken::new());
-        let r = execute(req(&format!("http://127.0.0.1:{port}/x"), 5000), &cancel).ok().unwrap();
+        let r = execute(req(&format!("http://127.0.0.1:{port}/x"), 5000), &cancel)
+            .ok()
+            .unwrap();
         assert_eq!(r.status, 429);
         assert_eq!(r.retry_after(), Some(Duration::from_secs(2)));
         assert_eq!(r.body, b"{}");

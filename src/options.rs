@@ -40,7 +40,9 @@ impl Environment {
     pub fn authority_host(self) -> &'static str {
         match self {
             Environment::O365Default => "https://login.microsoftonline.com",
-            Environment::O365USGovGCCHigh | Environment::O365USGovDoD => "https://login.microsoftonline.us",
+            Environment::O365USGovGCCHigh | Environment::O365USGovDoD => {
+                "https://login.microsoftonline.us"
+            }
             Environment::O365China => "https://login.partner.microsoftonline.cn",
         }
     }
@@ -61,7 +63,10 @@ impl Environment {
         if s.eq_ignore_ascii_case("O365GCC") {
             return Some(Environment::O365Default);
         }
-        Environment::ALL.iter().copied().find(|e| e.name().eq_ignore_ascii_case(s))
+        Environment::ALL
+            .iter()
+            .copied()
+            .find(|e| e.name().eq_ignore_ascii_case(s))
     }
 }
 
@@ -96,7 +101,10 @@ impl CredentialKind {
     }
 
     fn parse(s: &str) -> Option<CredentialKind> {
-        CredentialKind::ALL.iter().copied().find(|k| k.name().eq_ignore_ascii_case(s))
+        CredentialKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
     }
 }
 
@@ -222,11 +230,18 @@ impl ConnectionOptions {
             }
             None => default_anchor(&tenant_id),
         };
-        let page_size = opt_u64(map, "pageSize", 1, 1000)?.map(|v| v as u32).unwrap_or(DEFAULT_PAGE_SIZE);
-        let connect_timeout = opt_u64(map, "connectTimeoutMs", 1, 600_000)?.unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS);
-        let read_timeout = opt_u64(map, "readTimeoutMs", 1, 3_600_000)?.unwrap_or(DEFAULT_READ_TIMEOUT_MS);
-        let max_retries = opt_u64(map, "maxRetries", 0, 20)?.map(|v| v as u32).unwrap_or(DEFAULT_MAX_RETRIES);
-        let max_retry_wait = opt_u64(map, "maxRetryWaitMs", 0, 600_000)?.unwrap_or(DEFAULT_MAX_RETRY_WAIT_MS);
+        let page_size = opt_u64(map, "pageSize", 1, 1000)?
+            .map(|v| v as u32)
+            .unwrap_or(DEFAULT_PAGE_SIZE);
+        let connect_timeout =
+            opt_u64(map, "connectTimeoutMs", 1, 600_000)?.unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS);
+        let read_timeout =
+            opt_u64(map, "readTimeoutMs", 1, 3_600_000)?.unwrap_or(DEFAULT_READ_TIMEOUT_MS);
+        let max_retries = opt_u64(map, "maxRetries", 0, 20)?
+            .map(|v| v as u32)
+            .unwrap_or(DEFAULT_MAX_RETRIES);
+        let max_retry_wait =
+            opt_u64(map, "maxRetryWaitMs", 0, 600_000)?.unwrap_or(DEFAULT_MAX_RETRY_WAIT_MS);
         let client_application = match opt_str(map, "clientApplication")? {
             Some(s) => {
                 if s.is_empty() || s.len() > 128 || !is_header_safe(&s) {
@@ -286,7 +301,9 @@ fn check_tenant(t: &str) -> Result<(), Error> {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
     if is_guid(t) || dns_ok {
         Ok(())
@@ -301,14 +318,18 @@ fn opt_str(map: &Map<String, Value>, key: &str) -> Result<Option<String>, Error>
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-        Some(_) => Err(Error::invalid_argument(format!("option '{key}' must be a string"))),
+        Some(_) => Err(Error::invalid_argument(format!(
+            "option '{key}' must be a string"
+        ))),
     }
 }
 
 fn req_str(map: &Map<String, Value>, key: &str) -> Result<String, Error> {
     match opt_str(map, key)? {
         Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(Error::invalid_argument(format!("option '{key}' is required"))),
+        _ => Err(Error::invalid_argument(format!(
+            "option '{key}' is required"
+        ))),
     }
 }
 
@@ -359,10 +380,26 @@ mod tests {
     #[test]
     fn environments_map_to_hosts() {
         let cases = [
-            ("O365USGovGCCHigh", "https://login.microsoftonline.us", "https://outlook.office365.us"),
-            ("O365USGovDoD", "https://login.microsoftonline.us", "https://outlook-dod.office365.us"),
-            ("O365China", "https://login.partner.microsoftonline.cn", "https://partner.outlook.cn"),
-            ("o365default", "https://login.microsoftonline.com", "https://outlook.office365.com"),
+            (
+                "O365USGovGCCHigh",
+                "https://login.microsoftonline.us",
+                "https://outlook.office365.us",
+            ),
+            (
+                "O365USGovDoD",
+                "https://login.microsoftonline.us",
+                "https://outlook-dod.office365.us",
+            ),
+            (
+                "O365China",
+                "https://login.partner.microsoftonline.cn",
+                "https://partner.outlook.cn",
+            ),
+            (
+                "o365default",
+                "https://login.microsoftonline.com",
+                "https://outlook.office365.com",
+            ),
         ];
         for (env, auth, exo) in cases {
             let o = parse(&format!(r#","environment":"{env}""#)).unwrap();
@@ -374,7 +411,9 @@ mod tests {
 
     #[test]
     fn overrides_and_loopback_http() {
-        let o = parse(r#","authorityHost":"http://127.0.0.1:9","exchangeHost":"http://localhost:9/""#).unwrap();
+        let o =
+            parse(r#","authorityHost":"http://127.0.0.1:9","exchangeHost":"http://localhost:9/""#)
+                .unwrap();
         assert_eq!(o.authority.as_str(), "http://127.0.0.1:9");
         assert_eq!(o.scope(), "http://localhost:9/.default");
         let e = parse(r#","exchangeHost":"http://outlook.office365.com""#).unwrap_err();
@@ -403,7 +442,11 @@ mod tests {
             r#","anchorMailbox":"a\r\nX-Evil: 1""#,
             r#","clientApplication":"""#,
         ] {
-            assert_eq!(parse(extra).unwrap_err().code, ExoResult::InvalidArgument, "{extra}");
+            assert_eq!(
+                parse(extra).unwrap_err().code,
+                ExoResult::InvalidArgument,
+                "{extra}"
+            );
         }
         for json in [
             "",
@@ -413,7 +456,11 @@ mod tests {
             r#"{"tenantId":"a/b","applicationId":"11111111-2222-3333-4444-555555555555"}"#,
             r#"{"tenantId":"contoso.com","applicationId":"not-a-guid"}"#,
         ] {
-            assert_eq!(ConnectionOptions::from_json(json).unwrap_err().code, ExoResult::InvalidArgument, "{json}");
+            assert_eq!(
+                ConnectionOptions::from_json(json).unwrap_err().code,
+                ExoResult::InvalidArgument,
+                "{json}"
+            );
         }
     }
 }

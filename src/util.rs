@@ -38,7 +38,10 @@ pub fn is_guid(s: &str) -> bool {
 
 /// `SystemTime` as ISO 8601 UTC with seconds, e.g. `2024-05-01T12:00:00Z`.
 pub fn format_utc(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
     format!(
@@ -89,7 +92,10 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     .position(|m| *m == parts[2])? as u32
         + 1;
     let year: i64 = parts[3].parse().ok()?;
-    let hms: Vec<u64> = parts[4].split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let hms: Vec<u64> = parts[4]
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     if hms.len() != 3 || day == 0 || day > 31 || hms[0] > 23 || hms[1] > 59 || hms[2] > 60 {
         return None;
     }
@@ -139,7 +145,9 @@ pub fn form_append(out: &mut String, key: &str, value: &str) {
 fn form_escape(out: &mut String, s: &str) {
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => {
                 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -189,7 +197,10 @@ mod tests {
         assert_eq!(format_utc(UNIX_EPOCH), "1970-01-01T00:00:00Z");
         let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
         assert_eq!(format_utc(t), "1994-11-06T08:49:37Z");
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
         assert_eq!(parse_http_date("yesterday"), None);
         let t = UNIX_EPOCH + Duration::from_secs(1_709_251_200); // 2024-03-01 (leap year)
         assert_eq!(format_utc(t), "2024-03-01T00:00:00Z");
@@ -207,7 +218,10 @@ mod tests {
         let mut s = String::new();
         form_append(&mut s, "scope", "https://x/.default offline_access");
         form_append(&mut s, "k", "a&b=c");
-        assert_eq!(s, "scope=https%3A%2F%2Fx%2F.default+offline_access&k=a%26b%3Dc");
+        assert_eq!(
+            s,
+            "scope=https%3A%2F%2Fx%2F.default+offline_access&k=a%26b%3Dc"
+        );
     }
 
     #[test]

@@ -21,7 +21,11 @@ fn tokens_are_reused_across_commands_and_connections() {
     }
     let b = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
     run(&b, json!({"cmdlet":"Get-Recipient"})).unwrap();
-    assert_eq!(emu.tokens_issued(), 1, "same credential, same tenant: one token");
+    assert_eq!(
+        emu.tokens_issued(),
+        1,
+        "same credential, same tenant: one token"
+    );
     // Another tenant is another key.
     let c = emu.connect_rt(&emu.customer(1), json!({})).unwrap();
     run(&c, json!({"cmdlet":"Get-Mailbox"})).unwrap();
@@ -36,7 +40,14 @@ fn tokens_are_reused_across_commands_and_connections() {
 #[test]
 fn short_lived_tokens_are_renewed_before_expiry() {
     // lifetime 4 s → margin min(5 min, 2 s): reused for 2 s, then renewed.
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "2", "--token-lifetime", "4"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "2",
+        "--token-lifetime",
+        "4",
+    ]);
     let conn = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
     run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap();
     assert_eq!(emu.tokens_issued(), 1);
@@ -51,7 +62,14 @@ fn short_lived_tokens_are_renewed_before_expiry() {
 
 #[test]
 fn sixteen_threads_connecting_cause_one_token_request() {
-    let emu = Arc::new(Emulator::start(&["--tenants", "1", "--mailboxes", "2", "--latency-ms", "0"]));
+    let emu = Arc::new(Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "2",
+        "--latency-ms",
+        "0",
+    ]));
     let barrier = Arc::new(Barrier::new(16));
     let ok = Arc::new(AtomicUsize::new(0));
     let handles: Vec<_> = (0..16)
@@ -59,7 +77,9 @@ fn sixteen_threads_connecting_cause_one_token_request() {
             let (emu, barrier, ok) = (emu.clone(), barrier.clone(), ok.clone());
             std::thread::spawn(move || {
                 barrier.wait();
-                let c = emu.connect_rt(&emu.customer(0), json!({"readTimeoutMs": 2000})).expect("connect");
+                let c = emu
+                    .connect_rt(&emu.customer(0), json!({"readTimeoutMs": 2000}))
+                    .expect("connect");
                 run(&c, json!({"cmdlet":"Get-Mailbox"})).expect("run");
                 ok.fetch_add(1, Ordering::SeqCst);
                 c
@@ -75,7 +95,14 @@ fn sixteen_threads_connecting_cause_one_token_request() {
 #[test]
 fn sixteen_threads_on_one_connection_share_one_renewal() {
     // lifetime 8 s → margin 4 s.
-    let emu = Arc::new(Emulator::start(&["--tenants", "1", "--mailboxes", "2", "--token-lifetime", "8"]));
+    let emu = Arc::new(Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "2",
+        "--token-lifetime",
+        "8",
+    ]));
     let conn = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
     std::thread::sleep(Duration::from_millis(4200)); // past the margin
     let barrier = Arc::new(Barrier::new(16));
@@ -96,7 +123,14 @@ fn sixteen_threads_on_one_connection_share_one_renewal() {
 
 #[test]
 fn rotated_refresh_token_is_kept_and_usable() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "1", "--token-lifetime", "2"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "1",
+        "--token-lifetime",
+        "2",
+    ]);
     let original = emu.s("refreshToken");
     let conn = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
     let (rt1, rotated) = conn.refresh_token().unwrap();
@@ -125,14 +159,20 @@ fn rotated_refresh_token_is_kept_and_usable() {
 #[test]
 fn disconnect_releases_and_later_calls_are_invalid_handle() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "3"]);
-    let conn = emu.connect_rt(&emu.customer(0), json!({"pageSize": 1})).unwrap();
+    let conn = emu
+        .connect_rt(&emu.customer(0), json!({"pageSize": 1}))
+        .unwrap();
     let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox"}));
     cur.next_page().unwrap();
     conn.disconnect();
     assert_eq!(cur.next_page().unwrap_err().code, ExoResult::InvalidHandle);
     assert_eq!(conn.info_json().unwrap_err().code, ExoResult::InvalidHandle);
-    assert_eq!(conn.refresh_token().unwrap_err().code, ExoResult::InvalidHandle);
-    let r = exo_bridge::exchange::request::InvokeRequest::from_json(r#"{"cmdlet":"Get-Mailbox"}"#).unwrap();
+    assert_eq!(
+        conn.refresh_token().unwrap_err().code,
+        ExoResult::InvalidHandle
+    );
+    let r = exo_bridge::exchange::request::InvokeRequest::from_json(r#"{"cmdlet":"Get-Mailbox"}"#)
+        .unwrap();
     assert_eq!(conn.invoke(r).err().unwrap().code, ExoResult::InvalidHandle);
     // After disconnect the cache entry is gone: a new connect asks again.
     let again = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
@@ -148,11 +188,17 @@ fn unauthorized_triggers_exactly_one_refresh_and_retry() {
     let srv = FakeServer::start(move |r| {
         if r.path.contains("/oauth2/v2.0/token") {
             let n = t2.fetch_add(1, Ordering::SeqCst) + 1;
-            return FakeResponse::json(200, json!({"token_type":"Bearer","access_token": format!("t{n}"),
-                "expires_in": 3600, "refresh_token": format!("rt{n}")}));
+            return FakeResponse::json(
+                200,
+                json!({"token_type":"Bearer","access_token": format!("t{n}"),
+                "expires_in": 3600, "refresh_token": format!("rt{n}")}),
+            );
         }
         if r.header("authorization") == Some("Bearer t1") {
-            return FakeResponse::json(401, json!({"error":{"code":"Unauthorized","message":"token expired"}}));
+            return FakeResponse::json(
+                401,
+                json!({"error":{"code":"Unauthorized","message":"token expired"}}),
+            );
         }
         FakeResponse::json(200, json!({"value":[{"Name":"a"}]}))
     });
@@ -162,7 +208,14 @@ fn unauthorized_triggers_exactly_one_refresh_and_retry() {
         .to_string(),
     )
     .unwrap();
-    let conn = Connection::connect(o, Secrets { refresh_token: Some(Secret::from("rt0")), ..Default::default() }).unwrap();
+    let conn = Connection::connect(
+        o,
+        Secrets {
+            refresh_token: Some(Secret::from("rt0")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox"}));
     let p = cur.next_page().unwrap();
     assert_eq!(p.value_json, r#"[{"Name":"a"}]"#);
@@ -180,7 +233,10 @@ fn persistent_unauthorized_stops_after_one_refresh() {
     let srv = FakeServer::start(move |r| {
         if r.path.contains("/oauth2/v2.0/token") {
             let n = t2.fetch_add(1, Ordering::SeqCst) + 1;
-            return FakeResponse::json(200, json!({"access_token": format!("t{n}"), "expires_in": 3600}));
+            return FakeResponse::json(
+                200,
+                json!({"access_token": format!("t{n}"), "expires_in": 3600}),
+            );
         }
         FakeResponse::json(401, json!({"error":{"code":"Unauthorized","message":"no"}}))
     });
@@ -190,7 +246,14 @@ fn persistent_unauthorized_stops_after_one_refresh() {
         .to_string(),
     )
     .unwrap();
-    let conn = Connection::connect(o, Secrets { client_secret: Some(Secret::from("s")), ..Default::default() }).unwrap();
+    let conn = Connection::connect(
+        o,
+        Secrets {
+            client_secret: Some(Secret::from("s")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let e = run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap_err();
     assert_eq!(e.code, ExoResult::Unauthorized);
     assert_eq!(e.retries, 1);

@@ -47,47 +47,107 @@ fn connect(emu: &Emulator, extra: Value) -> Arc<Connection> {
 fn read_all(emu: &Emulator, args: &[&str]) -> (usize, Vec<String>) {
     let _ = args;
     let conn = connect(emu, patient());
-    let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"},"pageSize":10}));
+    let mut cur = invoke(
+        &conn,
+        json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"},"pageSize":10}),
+    );
     let (records, pages) = drain(&mut cur).expect("a read completes through retries");
-    let guids: HashSet<String> = records.iter().map(|r| r["Guid"].as_str().unwrap().to_string()).collect();
+    let guids: HashSet<String> = records
+        .iter()
+        .map(|r| r["Guid"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(guids.len(), records.len(), "no duplicate records");
-    let reasons = pages.iter().flat_map(|p| p.retries.iter().map(|r| r.reason.clone())).collect();
+    let reasons = pages
+        .iter()
+        .flat_map(|p| p.retries.iter().map(|r| r.reason.clone()))
+        .collect();
     (records.len(), reasons)
 }
 
 #[test]
 fn reads_survive_throttling() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "120", "--faults", "throttle=0.3", "--seed", "3"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "120",
+        "--faults",
+        "throttle=0.3",
+        "--seed",
+        "3",
+    ]);
     let (n, reasons) = read_all(&emu, &[]);
     assert_eq!(n, 120);
     assert!(reasons.iter().any(|r| r == "Throttled"), "{reasons:?}");
-    assert!(emu.stats()["faults"]["byKind"]["throttle"].as_u64().unwrap() > 0);
+    assert!(
+        emu.stats()["faults"]["byKind"]["throttle"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 }
 
 #[test]
 fn reads_survive_transient_failures() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "120", "--faults", "transient=0.3", "--seed", "4"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "120",
+        "--faults",
+        "transient=0.3",
+        "--seed",
+        "4",
+    ]);
     let (n, reasons) = read_all(&emu, &[]);
     assert_eq!(n, 120);
     assert!(
-        reasons.iter().any(|r| r == "TransientException" || r == "ServiceUnavailable"),
+        reasons
+            .iter()
+            .any(|r| r == "TransientException" || r == "ServiceUnavailable"),
         "{reasons:?}"
     );
-    assert!(emu.stats()["faults"]["byKind"]["transient"].as_u64().unwrap() > 0);
+    assert!(
+        emu.stats()["faults"]["byKind"]["transient"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 }
 
 #[test]
 fn reads_survive_connection_resets() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "120", "--faults", "reset=0.3", "--seed", "5"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "120",
+        "--faults",
+        "reset=0.3",
+        "--seed",
+        "5",
+    ]);
     let (n, reasons) = read_all(&emu, &[]);
     assert_eq!(n, 120);
-    assert!(reasons.iter().any(|r| r == "ConnectionBroken"), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r == "ConnectionBroken"),
+        "{reasons:?}"
+    );
     assert!(emu.stats()["faults"]["byKind"]["reset"].as_u64().unwrap() > 0);
 }
 
 #[test]
 fn reads_survive_the_concurrency_limit() {
-    let emu = Arc::new(Emulator::start(&["--tenants", "1", "--mailboxes", "60", "--faults", "concurrency=2", "--latency-ms", "20"]));
+    let emu = Arc::new(Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "60",
+        "--faults",
+        "concurrency=2",
+        "--latency-ms",
+        "20",
+    ]));
     let conn = connect(&emu, contended());
     let hs: Vec<_> = (0..6)
         .map(|_| {
@@ -95,7 +155,10 @@ fn reads_survive_the_concurrency_limit() {
             std::thread::spawn(move || {
                 let mut cur = invoke(&c, json!({"cmdlet":"Get-Mailbox","pageSize":10}));
                 let (records, pages) = drain(&mut cur).expect("read");
-                let reasons: Vec<String> = pages.iter().flat_map(|p| p.retries.iter().map(|r| r.reason.clone())).collect();
+                let reasons: Vec<String> = pages
+                    .iter()
+                    .flat_map(|p| p.retries.iter().map(|r| r.reason.clone()))
+                    .collect();
                 (records.len(), reasons)
             })
         })
@@ -107,12 +170,26 @@ fn reads_survive_the_concurrency_limit() {
         all.extend(r);
     }
     assert!(all.iter().any(|r| r == "ConcurrencyLimit"), "{all:?}");
-    assert!(emu.stats()["faults"]["byKind"]["concurrency"].as_u64().unwrap() > 0);
+    assert!(
+        emu.stats()["faults"]["byKind"]["concurrency"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 }
 
 #[test]
 fn expired_links_fail_clearly_without_restarting() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "100", "--faults", "expired=0.5", "--seed", "6"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "100",
+        "--faults",
+        "expired=0.5",
+        "--seed",
+        "6",
+    ]);
     let conn = connect(&emu, patient());
     emu.reset_stats();
     let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox","pageSize":10}));
@@ -126,7 +203,13 @@ fn expired_links_fail_clearly_without_restarting() {
     };
     assert_eq!(err.code, ExoResult::PageExpired);
     let st = emu.stats();
-    assert_eq!(st["requests"]["byEndpoint"]["invokeCommand"].as_u64().unwrap(), pages + 1, "not retried, not restarted");
+    assert_eq!(
+        st["requests"]["byEndpoint"]["invokeCommand"]
+            .as_u64()
+            .unwrap(),
+        pages + 1,
+        "not retried, not restarted"
+    );
     assert_eq!(st["faults"]["byKind"]["expired"], 1);
 }
 
@@ -134,7 +217,10 @@ fn expired_links_fail_clearly_without_restarting() {
 fn read_timeouts_are_retried_then_reported() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "3", "--latency-ms", "1500"]);
     let _warm = connect(&emu, json!({})); // the token endpoint is slow too; share its token
-    let conn = connect(&emu, json!({"readTimeoutMs": 300, "maxRetries": 2, "maxRetryWaitMs": 10}));
+    let conn = connect(
+        &emu,
+        json!({"readTimeoutMs": 300, "maxRetries": 2, "maxRetryWaitMs": 10}),
+    );
     emu.reset_stats();
     let e = run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap_err();
     assert_eq!(e.code, ExoResult::Timeout, "{e:?}");
@@ -147,7 +233,11 @@ fn read_timeouts_are_retried_then_reported() {
 
 /// Run `n` distinct Set-Mailbox writes; returns (ok, errors).
 fn writes(conn: &Arc<Connection>, n: usize, tag: &str) -> (usize, Vec<Error>) {
-    let mbx = run(conn, json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}})).expect("list mailboxes");
+    let mbx = run(
+        conn,
+        json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}}),
+    )
+    .expect("list mailboxes");
     let mut ok = 0;
     let mut errors = Vec::new();
     for i in 0..n {
@@ -166,13 +256,26 @@ fn writes(conn: &Arc<Connection>, n: usize, tag: &str) -> (usize, Vec<Error>) {
 
 fn assert_applied_once(emu: &Emulator) -> Value {
     let st = emu.stats();
-    assert_eq!(st["writes"]["duplicates"], 0, "a write was applied twice: {}", st["writes"]["duplicateFingerprints"]);
+    assert_eq!(
+        st["writes"]["duplicates"], 0,
+        "a write was applied twice: {}",
+        st["writes"]["duplicateFingerprints"]
+    );
     st
 }
 
 #[test]
 fn throttled_writes_are_retried_and_applied_once() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "30", "--faults", "throttle=0.4", "--seed", "8"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "30",
+        "--faults",
+        "throttle=0.4",
+        "--seed",
+        "8",
+    ]);
     let conn = connect(&emu, patient());
     let (ok, errors) = writes(&conn, 20, "throttle");
     assert_eq!((ok, errors.len()), (20, 0), "{errors:?}");
@@ -183,54 +286,121 @@ fn throttled_writes_are_retried_and_applied_once() {
 
 #[test]
 fn transient_write_failures_are_not_retried() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "30", "--faults", "transient=0.4", "--seed", "9"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "30",
+        "--faults",
+        "transient=0.4",
+        "--seed",
+        "9",
+    ]);
     let conn = connect(&emu, patient());
     let _ = writes(&conn, 0, "warmup"); // the list read is retried as needed
     emu.reset_stats();
-    let mbx = run(&conn, json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}})).unwrap();
-    let reads = emu.stats()["requests"]["byEndpoint"]["invokeCommand"].as_u64().unwrap();
+    let mbx = run(
+        &conn,
+        json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}}),
+    )
+    .unwrap();
+    let reads = emu.stats()["requests"]["byEndpoint"]["invokeCommand"]
+        .as_u64()
+        .unwrap();
     let mut failed = 0;
     for i in 0..20 {
         let id = mbx[i]["UserPrincipalName"].as_str().unwrap();
-        if let Err(e) = run(&conn, json!({"cmdlet":"Set-Mailbox","parameters":{"Identity": id, "CustomAttribute2": format!("t{i}")}})) {
+        if let Err(e) = run(
+            &conn,
+            json!({"cmdlet":"Set-Mailbox","parameters":{"Identity": id, "CustomAttribute2": format!("t{i}")}}),
+        ) {
             assert_eq!(e.code, ExoResult::Transient, "{e:?}");
             assert_eq!(e.retries, 0);
-            assert!(e.message.contains("may or may not have been applied"), "{}", e.message);
+            assert!(
+                e.message.contains("may or may not have been applied"),
+                "{}",
+                e.message
+            );
             failed += 1;
         }
     }
     assert!(failed > 0, "p = 0.4 over 20 writes");
     let st = assert_applied_once(&emu);
-    assert_eq!(st["requests"]["byEndpoint"]["invokeCommand"].as_u64().unwrap() - reads, 20, "one attempt per write");
+    assert_eq!(
+        st["requests"]["byEndpoint"]["invokeCommand"]
+            .as_u64()
+            .unwrap()
+            - reads,
+        20,
+        "one attempt per write"
+    );
     assert!(st["faults"]["byKind"]["transient"].as_u64().unwrap() > 0);
 }
 
 #[test]
 fn reset_write_failures_are_not_retried() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "30", "--faults", "reset=0.4", "--seed", "10"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "30",
+        "--faults",
+        "reset=0.4",
+        "--seed",
+        "10",
+    ]);
     let conn = connect(&emu, patient());
-    let mbx = run(&conn, json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}})).unwrap();
+    let mbx = run(
+        &conn,
+        json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}}),
+    )
+    .unwrap();
     emu.reset_stats();
     let mut failed = 0;
     for i in 0..20 {
         let id = mbx[i]["UserPrincipalName"].as_str().unwrap();
-        if let Err(e) = run(&conn, json!({"cmdlet":"Set-Mailbox","parameters":{"Identity": id, "CustomAttribute3": format!("r{i}")}})) {
+        if let Err(e) = run(
+            &conn,
+            json!({"cmdlet":"Set-Mailbox","parameters":{"Identity": id, "CustomAttribute3": format!("r{i}")}}),
+        ) {
             assert_eq!(e.code, ExoResult::Network, "{e:?}");
             assert_eq!(e.retries, 0);
-            assert!(e.message.contains("may or may not have been applied"), "{}", e.message);
+            assert!(
+                e.message.contains("may or may not have been applied"),
+                "{}",
+                e.message
+            );
             failed += 1;
         }
     }
     assert!(failed > 0);
     let st = assert_applied_once(&emu);
-    assert_eq!(st["requests"]["byEndpoint"]["invokeCommand"], 20, "one attempt per write");
+    assert_eq!(
+        st["requests"]["byEndpoint"]["invokeCommand"], 20,
+        "one attempt per write"
+    );
 }
 
 #[test]
 fn concurrency_refused_writes_are_retried_and_applied_once() {
-    let emu = Arc::new(Emulator::start(&["--tenants", "1", "--mailboxes", "30", "--faults", "concurrency=1", "--latency-ms", "20"]));
+    let emu = Arc::new(Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "30",
+        "--faults",
+        "concurrency=1",
+        "--latency-ms",
+        "20",
+    ]));
     let conn = connect(&emu, contended());
-    let mbx = Arc::new(run(&conn, json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}})).unwrap());
+    let mbx = Arc::new(
+        run(
+            &conn,
+            json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}}),
+        )
+        .unwrap(),
+    );
     // No warm-up: the five writers open their connections in one burst.
     let hs: Vec<_> = (0..5)
         .map(|t| {
@@ -248,11 +418,20 @@ fn concurrency_refused_writes_are_retried_and_applied_once() {
         })
         .collect();
     let reasons: Vec<String> = hs.into_iter().flat_map(|h| h.join().unwrap()).collect();
-    assert!(reasons.iter().all(|r| r == "ConcurrencyLimit"), "{reasons:?}");
-    assert!(!reasons.is_empty(), "five writers through one slot were never refused");
+    assert!(
+        reasons.iter().all(|r| r == "ConcurrencyLimit"),
+        "{reasons:?}"
+    );
+    assert!(
+        !reasons.is_empty(),
+        "five writers through one slot were never refused"
+    );
     let st = assert_applied_once(&emu);
     assert_eq!(st["writes"]["applied"], 20);
-    assert_eq!(st["faults"]["byKind"]["concurrency"].as_u64().unwrap() as usize, reasons.len());
+    assert_eq!(
+        st["faults"]["byKind"]["concurrency"].as_u64().unwrap() as usize,
+        reasons.len()
+    );
 }
 
 #[test]
@@ -261,7 +440,9 @@ fn connection_refused_is_retried_for_reads_and_writes() {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let srv = FakeServer::start(|_| FakeResponse::json(200, json!({"access_token":"tok","expires_in":3600})));
+    let srv = FakeServer::start(|_| {
+        FakeResponse::json(200, json!({"access_token":"tok","expires_in":3600}))
+    });
     let o = exo_bridge::options::ConnectionOptions::from_json(
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",
                 "authorityHost": srv.url, "exchangeHost": format!("http://127.0.0.1:{closed}"),
@@ -269,9 +450,20 @@ fn connection_refused_is_retried_for_reads_and_writes() {
         .to_string(),
     )
     .unwrap();
-    let conn = Connection::connect(o, Secrets { client_secret: Some(Secret::from("s")), ..Default::default() }).unwrap();
+    let conn = Connection::connect(
+        o,
+        Secrets {
+            client_secret: Some(Secret::from("s")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     for cmdlet in ["Get-Mailbox", "Set-Mailbox"] {
-        let e = run(&conn, json!({"cmdlet": cmdlet, "parameters":{"Identity":"x"}})).unwrap_err();
+        let e = run(
+            &conn,
+            json!({"cmdlet": cmdlet, "parameters":{"Identity":"x"}}),
+        )
+        .unwrap_err();
         assert_eq!(e.code, ExoResult::Network, "{cmdlet}: {e:?}");
         assert_eq!(e.reason, "ConnectFailed");
         assert_eq!(e.retries, 3, "{cmdlet}: not sent, so retried");
@@ -284,11 +476,18 @@ fn write_timeouts_are_not_retried() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "3", "--latency-ms", "1500"]);
     // Learn an identity without timing out (and share its token: the token endpoint is slow too).
     let slow = connect(&emu, json!({"maxRetries": 0}));
-    let conn = connect(&emu, json!({"readTimeoutMs": 300, "maxRetries": 3, "maxRetryWaitMs": 10}));
+    let conn = connect(
+        &emu,
+        json!({"readTimeoutMs": 300, "maxRetries": 3, "maxRetryWaitMs": 10}),
+    );
     let mbx = run(&slow, json!({"cmdlet":"Get-Mailbox"})).unwrap();
     let id = mbx[0]["UserPrincipalName"].as_str().unwrap();
     emu.reset_stats();
-    let e = run(&conn, json!({"cmdlet":"Set-Mailbox","parameters":{"Identity": id, "CustomAttribute5":"x"}})).unwrap_err();
+    let e = run(
+        &conn,
+        json!({"cmdlet":"Set-Mailbox","parameters":{"Identity": id, "CustomAttribute5":"x"}}),
+    )
+    .unwrap_err();
     assert_eq!(e.code, ExoResult::Timeout, "{e:?}");
     assert_eq!(e.retries, 0);
     assert!(e.message.contains("may or may not have been applied"));

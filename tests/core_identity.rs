@@ -20,7 +20,9 @@ fn info(conn: &Arc<Connection>) -> Value {
 #[test]
 fn refresh_token_confidential_app() {
     let emu = Emulator::start(&["--tenants", "2", "--mailboxes", "5"]);
-    let conn = emu.connect_rt(&emu.customer(0), json!({})).expect("connect");
+    let conn = emu
+        .connect_rt(&emu.customer(0), json!({}))
+        .expect("connect");
     let i = info(&conn);
     assert_eq!(i["credential"], "RefreshToken");
     assert_eq!(i["connected"], true);
@@ -28,7 +30,10 @@ fn refresh_token_confidential_app() {
     assert!(i["tokenExpiresUtc"].as_str().unwrap().ends_with('Z'));
     let text = i.to_string();
     assert!(!text.contains(&emu.s("refreshToken")) && !text.contains(&emu.s("clientSecret")));
-    assert_eq!(run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(), 5);
+    assert_eq!(
+        run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(),
+        5
+    );
     assert_eq!(emu.stats()["tokens"]["byGrant"]["refresh_token"], 1);
 }
 
@@ -37,18 +42,29 @@ fn refresh_token_public_client_and_domain_tenant() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "3"]);
     let conn = Connection::connect(
         emu.options(&emu.customer_domain(0), &emu.s("publicClientId"), json!({})),
-        Secrets { refresh_token: Some(Secret::new(emu.s("publicRefreshToken"))), ..Default::default() },
+        Secrets {
+            refresh_token: Some(Secret::new(emu.s("publicRefreshToken"))),
+            ..Default::default()
+        },
     )
     .expect("public client connect");
-    assert_eq!(run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(), 3);
+    assert_eq!(
+        run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(),
+        3
+    );
 }
 
 #[test]
 fn app_secret_client_credentials() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "4"]);
-    let conn = emu.connect_app(&emu.customer(0), json!({})).expect("app-only connect");
+    let conn = emu
+        .connect_app(&emu.customer(0), json!({}))
+        .expect("app-only connect");
     assert_eq!(info(&conn)["credential"], "AppSecret");
-    assert_eq!(run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(), 4);
+    assert_eq!(
+        run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(),
+        4
+    );
     let e = conn.refresh_token().err().unwrap();
     assert_eq!(e.reason, "NoRefreshToken");
     assert_eq!(emu.stats()["tokens"]["byGrant"]["client_credentials"], 1);
@@ -59,23 +75,41 @@ fn raw_access_token(emu: &Emulator, tenant: &str) -> Secret {
     let ep = TokenEndpoint::from_options(&o, o.scope());
     let cs = Secret::new(emu.s("clientSecret"));
     let cancel = Arc::new(exo_bridge::cancel::CancelToken::new());
-    grant::redeem(&ep, &Grant::ClientCredentials { client_secret: &cs }, &cancel, &mut Vec::new())
-        .expect("token")
-        .access_token
+    grant::redeem(
+        &ep,
+        &Grant::ClientCredentials { client_secret: &cs },
+        &cancel,
+        &mut Vec::new(),
+    )
+    .expect("token")
+    .access_token
 }
 
 #[test]
 fn ready_access_token_works_then_expires_with_a_clear_error() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "2", "--token-lifetime", "2"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "2",
+        "--token-lifetime",
+        "2",
+    ]);
     let t = emu.customer(0);
     let at = raw_access_token(&emu, &t);
     let conn = Connection::connect(
         emu.options(&t, &emu.app(), json!({})),
-        Secrets { access_token: Some(at), ..Default::default() },
+        Secrets {
+            access_token: Some(at),
+            ..Default::default()
+        },
     )
     .expect("access token connect");
     assert_eq!(info(&conn)["credential"], "AccessToken");
-    assert_eq!(run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(), 2);
+    assert_eq!(
+        run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(),
+        2
+    );
     assert_eq!(conn.refresh_token().err().unwrap().reason, "NoRefreshToken");
     std::thread::sleep(Duration::from_millis(3100));
     let e = run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap_err();
@@ -86,7 +120,10 @@ fn ready_access_token_works_then_expires_with_a_clear_error() {
     std::thread::sleep(Duration::from_millis(2100));
     let e = Connection::connect(
         emu.options(&t, &emu.app(), json!({})),
-        Secrets { access_token: Some(at), ..Default::default() },
+        Secrets {
+            access_token: Some(at),
+            ..Default::default()
+        },
     )
     .err()
     .unwrap();
@@ -98,7 +135,10 @@ fn opaque_access_token_refused_by_exchange_is_unauthorized_without_refresh() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "2"]);
     let conn = Connection::connect(
         emu.options(&emu.customer(0), &emu.app(), json!({})),
-        Secrets { access_token: Some(Secret::from("not-a-real-token")), ..Default::default() },
+        Secrets {
+            access_token: Some(Secret::from("not-a-real-token")),
+            ..Default::default()
+        },
     )
     .expect("opaque tokens cannot be checked locally");
     let e = run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap_err();
@@ -113,38 +153,165 @@ fn every_mapped_token_error() {
     let c0 = emu.customer(0);
     let rt = |s: &str| Some(Secret::new(emu.s(s)));
     let check = |tenant: &str, client: &str, secrets: Secrets, reason: &str, aadsts: u32| {
-        let e = Connection::connect(emu.options(tenant, client, json!({})), secrets).err().expect(reason);
+        let e = Connection::connect(emu.options(tenant, client, json!({})), secrets)
+            .err()
+            .expect(reason);
         assert_eq!(e.code, ExoResult::AuthFailed, "{reason}: {e:?}");
         assert_eq!(e.reason, reason, "{e:?}");
         assert_eq!(e.aadsts, Some(aadsts), "{e:?}");
-        assert!(e.message.contains(&format!("AADSTS{aadsts}")), "{}", e.message);
+        assert!(
+            e.message.contains(&format!("AADSTS{aadsts}")),
+            "{}",
+            e.message
+        );
         assert!(e.correlation_id.is_some(), "{e:?}");
         assert!(e.message.contains("correlation id"), "{}", e.message);
         assert_no_secrets(&emu, &e);
         e
     };
-    let partner = || Secrets { refresh_token: rt("refreshToken"), client_secret: rt("clientSecret"), access_token: None };
+    let partner = || Secrets {
+        refresh_token: rt("refreshToken"),
+        client_secret: rt("clientSecret"),
+        access_token: None,
+    };
     // Tenants that fail by design.
-    check(&emu.special("mfaRequired"), &app, partner(), "MfaRequired", 50076);
-    check(&emu.special("consentMissing"), &app, partner(), "ReconsentRequired", 65001);
-    let ca = check(&emu.special("conditionalAccess"), &app, partner(), "ConditionalAccess", 53003);
+    check(
+        &emu.special("mfaRequired"),
+        &app,
+        partner(),
+        "MfaRequired",
+        50076,
+    );
+    check(
+        &emu.special("consentMissing"),
+        &app,
+        partner(),
+        "ReconsentRequired",
+        65001,
+    );
+    let ca = check(
+        &emu.special("conditionalAccess"),
+        &app,
+        partner(),
+        "ConditionalAccess",
+        53003,
+    );
     assert!(ca.message.contains("sign-in logs"));
-    check(&emu.special("appMissing"), &app, partner(), "AppNotInTenant", 700016);
-    check(&emu.special("noExchange"), &app, partner(), "ExchangeNotProvisioned", 500011);
-    let unrelated = emu.start["unrelatedTenant"]["tenantId"].as_str().unwrap().to_string();
+    check(
+        &emu.special("appMissing"),
+        &app,
+        partner(),
+        "AppNotInTenant",
+        700016,
+    );
+    check(
+        &emu.special("noExchange"),
+        &app,
+        partner(),
+        "ExchangeNotProvisioned",
+        500011,
+    );
+    let unrelated = emu.start["unrelatedTenant"]["tenantId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     check(&unrelated, &app, partner(), "AppNotInTenant", 700016);
-    let nf = check("nowhere.onmicrosoft.com", &app, partner(), "TenantNotFound", 90002);
+    let nf = check(
+        "nowhere.onmicrosoft.com",
+        &app,
+        partner(),
+        "TenantNotFound",
+        90002,
+    );
     assert!(nf.message.contains("-Environment"), "{}", nf.message);
     // Credentials.
-    check(&c0, &app, Secrets { refresh_token: rt("expiredRefreshToken"), client_secret: rt("clientSecret"), access_token: None }, "RefreshTokenExpired", 700082);
-    check(&c0, &app, Secrets { refresh_token: Some(Secret::from("garbage")), client_secret: rt("clientSecret"), access_token: None }, "ReconsentRequired", 70000);
-    check(&c0, &app, Secrets { refresh_token: rt("refreshToken"), client_secret: Some(Secret::from("wrong")), access_token: None }, "SecretInvalid", 7000215);
-    check(&c0, &app, Secrets { refresh_token: rt("refreshToken"), client_secret: rt("expiredClientSecret"), access_token: None }, "SecretInvalid", 7000222);
-    check(&c0, &app, Secrets { refresh_token: rt("refreshToken"), ..Default::default() }, "SecretRequired", 7000218);
+    check(
+        &c0,
+        &app,
+        Secrets {
+            refresh_token: rt("expiredRefreshToken"),
+            client_secret: rt("clientSecret"),
+            access_token: None,
+        },
+        "RefreshTokenExpired",
+        700082,
+    );
+    check(
+        &c0,
+        &app,
+        Secrets {
+            refresh_token: Some(Secret::from("garbage")),
+            client_secret: rt("clientSecret"),
+            access_token: None,
+        },
+        "ReconsentRequired",
+        70000,
+    );
+    check(
+        &c0,
+        &app,
+        Secrets {
+            refresh_token: rt("refreshToken"),
+            client_secret: Some(Secret::from("wrong")),
+            access_token: None,
+        },
+        "SecretInvalid",
+        7000215,
+    );
+    check(
+        &c0,
+        &app,
+        Secrets {
+            refresh_token: rt("refreshToken"),
+            client_secret: rt("expiredClientSecret"),
+            access_token: None,
+        },
+        "SecretInvalid",
+        7000222,
+    );
+    check(
+        &c0,
+        &app,
+        Secrets {
+            refresh_token: rt("refreshToken"),
+            ..Default::default()
+        },
+        "SecretRequired",
+        7000218,
+    );
     let public = emu.s("publicClientId");
-    check(&c0, &public, Secrets { refresh_token: rt("publicRefreshToken"), client_secret: rt("clientSecret"), access_token: None }, "PublicClientSecret", 700025);
-    check(&c0, &public, Secrets { refresh_token: rt("refreshToken"), ..Default::default() }, "WrongClient", 700007);
-    check(&c0, &app, Secrets { refresh_token: rt("publicRefreshToken"), client_secret: rt("clientSecret"), access_token: None }, "WrongClient", 700007);
+    check(
+        &c0,
+        &public,
+        Secrets {
+            refresh_token: rt("publicRefreshToken"),
+            client_secret: rt("clientSecret"),
+            access_token: None,
+        },
+        "PublicClientSecret",
+        700025,
+    );
+    check(
+        &c0,
+        &public,
+        Secrets {
+            refresh_token: rt("refreshToken"),
+            ..Default::default()
+        },
+        "WrongClient",
+        700007,
+    );
+    check(
+        &c0,
+        &app,
+        Secrets {
+            refresh_token: rt("publicRefreshToken"),
+            client_secret: rt("clientSecret"),
+            access_token: None,
+        },
+        "WrongClient",
+        700007,
+    );
     // Revoked refresh tokens.
     emu.revoke();
     check(&c0, &app, partner(), "ReconsentRequired", 70000);
@@ -154,7 +321,10 @@ fn every_mapped_token_error() {
 fn invalid_scope_when_exchange_host_is_wrong() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "1"]);
     let e = emu
-        .connect_rt(&emu.customer(0), json!({"exchangeHost": "http://127.0.0.1:9"}))
+        .connect_rt(
+            &emu.customer(0),
+            json!({"exchangeHost": "http://127.0.0.1:9"}),
+        )
         .err()
         .unwrap();
     assert_eq!(e.reason, "InvalidScope", "{e:?}");
@@ -163,8 +333,21 @@ fn invalid_scope_when_exchange_host_is_wrong() {
 
 #[test]
 fn token_endpoint_throttling_is_retried_bounded_then_reported() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "1", "--faults", "throttle=1.0"]);
-    let e = emu.connect_rt(&emu.customer(0), json!({"maxRetries": 2, "maxRetryWaitMs": 50})).err().unwrap();
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "1",
+        "--faults",
+        "throttle=1.0",
+    ]);
+    let e = emu
+        .connect_rt(
+            &emu.customer(0),
+            json!({"maxRetries": 2, "maxRetryWaitMs": 50}),
+        )
+        .err()
+        .unwrap();
     assert_eq!(e.code, ExoResult::Throttled, "{e:?}");
     assert_eq!(e.retries, 2);
     assert_eq!(emu.stats()["requests"]["byEndpoint"]["token"], 3);
@@ -172,8 +355,21 @@ fn token_endpoint_throttling_is_retried_bounded_then_reported() {
 
 #[test]
 fn token_endpoint_5xx_is_retried_once() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "1", "--faults", "transient=1.0"]);
-    let e = emu.connect_rt(&emu.customer(0), json!({"maxRetries": 5, "maxRetryWaitMs": 50})).err().unwrap();
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "1",
+        "--faults",
+        "transient=1.0",
+    ]);
+    let e = emu
+        .connect_rt(
+            &emu.customer(0),
+            json!({"maxRetries": 5, "maxRetryWaitMs": 50}),
+        )
+        .err()
+        .unwrap();
     assert_eq!(e.code, ExoResult::Transient, "{e:?}");
     assert_eq!(e.retries, 1);
     assert_eq!(emu.stats()["requests"]["byEndpoint"]["token"], 2);
@@ -181,22 +377,48 @@ fn token_endpoint_5xx_is_retried_once() {
 
 #[test]
 fn token_endpoint_occasional_faults_are_absorbed() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "1", "--faults", "throttle=0.3,transient=0.2", "--seed", "7"]);
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "1",
+        "--faults",
+        "throttle=0.3,transient=0.2",
+        "--seed",
+        "7",
+    ]);
     for _ in 0..10 {
         // New credential each time (the cache would otherwise answer): app-only at a fresh scope is
         // not possible, so disconnect to empty the cache entry.
-        let c = emu.connect_app(&emu.customer(0), json!({"maxRetries": 8, "maxRetryWaitMs": 20}));
+        let c = emu.connect_app(
+            &emu.customer(0),
+            json!({"maxRetries": 8, "maxRetryWaitMs": 20}),
+        );
         match c {
             Ok(c) => c.disconnect(),
-            Err(e) => assert!(e.code == ExoResult::Transient, "only a double 5xx may fail: {e:?}"),
+            Err(e) => assert!(
+                e.code == ExoResult::Transient,
+                "only a double 5xx may fail: {e:?}"
+            ),
         }
     }
 }
 
 #[test]
 fn device_code_sign_in_yields_a_refresh_token() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "1", "--device-code-interval", "1"]);
-    let o = emu.options(&emu.s("partnerTenantId"), &emu.s("publicClientId"), json!({}));
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "1",
+        "--device-code-interval",
+        "1",
+    ]);
+    let o = emu.options(
+        &emu.s("partnerTenantId"),
+        &emu.s("publicClientId"),
+        json!({}),
+    );
     let flow = DeviceFlow::start(o).expect("start");
     let msg: Value = serde_json::from_str(flow.message_json()).unwrap();
     assert!(msg["userCode"].as_str().unwrap().len() >= 6);
@@ -223,13 +445,27 @@ fn device_code_sign_in_yields_a_refresh_token() {
     assert_eq!(flow.interval(), Duration::from_secs(1));
     assert_eq!(emu.stats()["tokens"]["byGrant"]["device_code"], 1);
     // The flow is finished.
-    assert_eq!(flow.wait(Duration::ZERO).err().unwrap().code, ExoResult::InvalidHandle);
+    assert_eq!(
+        flow.wait(Duration::ZERO).err().unwrap().code,
+        ExoResult::InvalidHandle
+    );
 }
 
 #[test]
 fn device_code_cancel_returns_promptly() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "1", "--device-code-interval", "5"]);
-    let o = emu.options(&emu.s("partnerTenantId"), &emu.s("publicClientId"), json!({}));
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "1",
+        "--device-code-interval",
+        "5",
+    ]);
+    let o = emu.options(
+        &emu.s("partnerTenantId"),
+        &emu.s("publicClientId"),
+        json!({}),
+    );
     let flow = Arc::new(DeviceFlow::start(o).unwrap());
     let f2 = flow.clone();
     let h = std::thread::spawn(move || {
@@ -246,9 +482,20 @@ fn device_code_cancel_returns_promptly() {
 #[test]
 fn device_code_expiry() {
     let emu = Emulator::start(&[
-        "--tenants", "1", "--mailboxes", "1", "--device-code-interval", "1", "--device-code-lifetime", "2",
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "1",
+        "--device-code-interval",
+        "1",
+        "--device-code-lifetime",
+        "2",
     ]);
-    let o = emu.options(&emu.s("partnerTenantId"), &emu.s("publicClientId"), json!({}));
+    let o = emu.options(
+        &emu.s("partnerTenantId"),
+        &emu.s("publicClientId"),
+        json!({}),
+    );
     let flow = DeviceFlow::start(o).unwrap();
     let e = flow.wait(Duration::from_secs(10)).err().unwrap();
     assert_eq!(e.reason, "DeviceCodeExpired", "{e:?}");
@@ -261,11 +508,17 @@ fn device_code_slow_down_and_bad_code_with_a_fake_service() {
     let p2 = polls.clone();
     let srv = FakeServer::start(move |r| {
         if r.path.ends_with("/devicecode") {
-            return FakeResponse::json(200, json!({"device_code":"dc","user_code":"ABCD","verification_uri":"https://microsoft.com/devicelogin","expires_in":60,"interval":1,"message":"go"}));
+            return FakeResponse::json(
+                200,
+                json!({"device_code":"dc","user_code":"ABCD","verification_uri":"https://microsoft.com/devicelogin","expires_in":60,"interval":1,"message":"go"}),
+            );
         }
         match p2.fetch_add(1, Ordering::SeqCst) {
             0 => FakeResponse::json(400, json!({"error":"slow_down","error_codes":[70016]})),
-            _ => FakeResponse::json(400, json!({"error":"bad_verification_code","error_codes":[70000]})),
+            _ => FakeResponse::json(
+                400,
+                json!({"error":"bad_verification_code","error_codes":[70000]}),
+            ),
         }
     });
     let o = exo_bridge::options::ConnectionOptions::from_json(
@@ -278,8 +531,15 @@ fn device_code_slow_down_and_bad_code_with_a_fake_service() {
     let t = Instant::now();
     let e = flow.wait(Duration::from_secs(20)).err().unwrap();
     assert_eq!(e.reason, "BadVerificationCode", "{e:?}");
-    assert_eq!(flow.interval(), Duration::from_secs(6), "slow_down adds 5 s");
-    assert!(t.elapsed() >= Duration::from_secs(7), "second poll waited the longer interval");
+    assert_eq!(
+        flow.interval(),
+        Duration::from_secs(6),
+        "slow_down adds 5 s"
+    );
+    assert!(
+        t.elapsed() >= Duration::from_secs(7),
+        "second poll waited the longer interval"
+    );
 }
 
 #[test]
@@ -289,16 +549,30 @@ fn http_only_to_loopback() {
     // localhost works (the emulator listens on 127.0.0.1).
     let local = format!("http://localhost:{port}");
     let conn = emu
-        .connect_rt(&emu.customer(0), json!({"authorityHost": local, "exchangeHost": emu.url}))
+        .connect_rt(
+            &emu.customer(0),
+            json!({"authorityHost": local, "exchangeHost": emu.url}),
+        )
         .expect("http to localhost");
     drop(conn);
-    for bad in ["http://example.com", "http://192.168.1.10:8080", "http://[2001:db8::1]", "http://127.0.0.1.nip.io"] {
+    for bad in [
+        "http://example.com",
+        "http://192.168.1.10:8080",
+        "http://[2001:db8::1]",
+        "http://127.0.0.1.nip.io",
+    ] {
         for key in ["exchangeHost", "authorityHost"] {
             let j = emu.options_json(&emu.customer(0), &emu.app(), json!({ key: bad }));
-            let e = exo_bridge::options::ConnectionOptions::from_json(&j).err().unwrap();
+            let e = exo_bridge::options::ConnectionOptions::from_json(&j)
+                .err()
+                .unwrap();
             assert_eq!(e.code, ExoResult::InsecureEndpoint, "{key} {bad}");
             assert!(e.message.contains(key));
         }
     }
-    assert_eq!(emu.stats()["tokens"]["issued"], 1, "refused endpoints were never contacted");
+    assert_eq!(
+        emu.stats()["tokens"]["issued"],
+        1,
+        "refused endpoints were never contacted"
+    );
 }

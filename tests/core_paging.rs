@@ -17,7 +17,10 @@ use std::time::{Duration, Instant};
 fn pages_through_every_record_once() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "50"]);
     let conn = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
-    let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"},"pageSize":7}));
+    let mut cur = invoke(
+        &conn,
+        json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"},"pageSize":7}),
+    );
     let (records, pages) = drain(&mut cur).unwrap();
     assert_eq!(records.len(), 50);
     assert_eq!(pages.len(), 8);
@@ -28,13 +31,23 @@ fn pages_through_every_record_once() {
     }
     let ids: HashSet<String> = pages.iter().map(|p| p.request_id.clone()).collect();
     assert_eq!(ids.len(), 8, "a new client-request-id per request");
-    let guids: HashSet<&str> = records.iter().map(|r| r["Guid"].as_str().unwrap()).collect();
+    let guids: HashSet<&str> = records
+        .iter()
+        .map(|r| r["Guid"].as_str().unwrap())
+        .collect();
     assert_eq!(guids.len(), 50);
     // After the end: empty pages, no requests.
-    let before = emu.stats()["requests"]["byEndpoint"]["invokeCommand"].as_u64().unwrap();
+    let before = emu.stats()["requests"]["byEndpoint"]["invokeCommand"]
+        .as_u64()
+        .unwrap();
     let p = cur.next_page().unwrap();
     assert_eq!((p.value_json.as_str(), p.more), ("[]", false));
-    assert_eq!(emu.stats()["requests"]["byEndpoint"]["invokeCommand"].as_u64().unwrap(), before);
+    assert_eq!(
+        emu.stats()["requests"]["byEndpoint"]["invokeCommand"]
+            .as_u64()
+            .unwrap(),
+        before
+    );
     let st = emu.stats();
     assert_eq!(st["pages"]["nextLinksFollowed"], 7);
     assert_eq!(st["auth"]["anchorMailboxMismatch"], 0);
@@ -44,8 +57,13 @@ fn pages_through_every_record_once() {
 #[test]
 fn select_trims_and_default_page_size_is_the_connections() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "12"]);
-    let conn = emu.connect_rt(&emu.customer(0), json!({"pageSize": 5})).unwrap();
-    let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox","select":["DisplayName","Guid"]}));
+    let conn = emu
+        .connect_rt(&emu.customer(0), json!({"pageSize": 5}))
+        .unwrap();
+    let mut cur = invoke(
+        &conn,
+        json!({"cmdlet":"Get-Mailbox","select":["DisplayName","Guid"]}),
+    );
     let (records, pages) = drain(&mut cur).unwrap();
     assert_eq!((records.len(), pages.len()), (12, 3));
     for r in &records {
@@ -59,11 +77,17 @@ fn select_trims_and_default_page_size_is_the_connections() {
 fn warnings_reach_the_caller() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "10"]);
     let conn = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
-    let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":3}}));
+    let mut cur = invoke(
+        &conn,
+        json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":3}}),
+    );
     let (records, pages) = drain(&mut cur).unwrap();
     assert_eq!(records.len(), 3);
     let warnings: Vec<&String> = pages.iter().flat_map(|p| p.warnings.iter()).collect();
-    assert!(!warnings.is_empty(), "ResultSize cut the list: Exchange warns");
+    assert!(
+        !warnings.is_empty(),
+        "ResultSize cut the list: Exchange warns"
+    );
 }
 
 #[test]
@@ -77,7 +101,11 @@ fn hashtable_parameters_bind_and_writes_apply_once() {
     run(&conn, json!({"cmdlet":"Set-Mailbox","parameters":{"Identity": id, "EmailAddresses": {"Add":[addr]},
         "HiddenFromAddressListsEnabled": true}}))
     .expect("Set-Mailbox with a hashtable");
-    let after = run(&conn, json!({"cmdlet":"Get-Mailbox","parameters":{"Identity": id}})).unwrap();
+    let after = run(
+        &conn,
+        json!({"cmdlet":"Get-Mailbox","parameters":{"Identity": id}}),
+    )
+    .unwrap();
     let emails = after[0]["EmailAddresses"].to_string();
     assert!(emails.to_lowercase().contains("extra.alias@"), "{emails}");
     assert_eq!(after[0]["HiddenFromAddressListsEnabled"], true);
@@ -93,22 +121,50 @@ fn service_errors_are_mapped() {
     let check = |req: Value, code: ExoResult, reason: &str| {
         let e = run(&conn, req.clone()).unwrap_err();
         assert_eq!((e.code, e.reason.as_str()), (code, reason), "{req}: {e:?}");
-        assert!(e.request_id.as_deref().map_or(false, |r| r.len() == 36), "{e:?}");
+        assert!(
+            e.request_id.as_deref().map_or(false, |r| r.len() == 36),
+            "{e:?}"
+        );
         assert!(e.message.contains("client-request-id"), "{}", e.message);
         assert!(e.exception_type.is_some(), "{e:?}");
         assert_no_secrets(&emu, &e);
         e
     };
-    let nf = check(json!({"cmdlet":"Get-Mailbox","parameters":{"Identity":"nobody-at-all"}}), ExoResult::ExchangeError, "NotFound");
-    assert_eq!(nf.exception_type.as_deref(), Some("ManagementObjectNotFoundException"));
+    let nf = check(
+        json!({"cmdlet":"Get-Mailbox","parameters":{"Identity":"nobody-at-all"}}),
+        ExoResult::ExchangeError,
+        "NotFound",
+    );
+    assert_eq!(
+        nf.exception_type.as_deref(),
+        Some("ManagementObjectNotFoundException")
+    );
     assert!(nf.message.starts_with("Get-Mailbox: "));
-    check(json!({"cmdlet":"Get-Mailbox","parameters":{"NoSuchParameter":1}}), ExoResult::ExchangeError, "InvalidParameter");
-    check(json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited","Filter":"((("}}), ExoResult::ExchangeError, "InvalidParameter");
-    check(json!({"cmdlet":"Get-NoSuchThing"}), ExoResult::ExchangeError, "UnknownCmdlet");
+    check(
+        json!({"cmdlet":"Get-Mailbox","parameters":{"NoSuchParameter":1}}),
+        ExoResult::ExchangeError,
+        "InvalidParameter",
+    );
+    check(
+        json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited","Filter":"((("}}),
+        ExoResult::ExchangeError,
+        "InvalidParameter",
+    );
+    check(
+        json!({"cmdlet":"Get-NoSuchThing"}),
+        ExoResult::ExchangeError,
+        "UnknownCmdlet",
+    );
     let mbx = run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap();
-    let (a, b) = (mbx[0]["Alias"].as_str().unwrap(), mbx[1]["Alias"].as_str().unwrap());
+    let (a, b) = (
+        mbx[0]["Alias"].as_str().unwrap(),
+        mbx[1]["Alias"].as_str().unwrap(),
+    );
     let folders = run(&conn, json!({"cmdlet":"Get-MailboxFolderStatistics","parameters":{"Identity": a, "FolderScope":"Calendar"}})).unwrap();
-    let path = folders[0]["FolderPath"].as_str().unwrap().replace('/', "\\");
+    let path = folders[0]["FolderPath"]
+        .as_str()
+        .unwrap()
+        .replace('/', "\\");
     let folder = format!("{a}:{path}");
     let add = json!({"cmdlet":"Add-MailboxFolderPermission","parameters":{"Identity": folder, "User": b, "AccessRights":["Reviewer"]}});
     run(&conn, add.clone()).expect("first add");
@@ -133,8 +189,16 @@ fn cancel_from_another_thread_returns_promptly() {
     let t = Instant::now();
     let e = cur.next_page().unwrap_err();
     assert_eq!(e.code, ExoResult::Cancelled);
-    assert!(t.elapsed() < Duration::from_millis(1500), "{:?}", t.elapsed());
-    assert_eq!(cur.next_page().unwrap_err().code, ExoResult::Cancelled, "stays cancelled");
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(
+        cur.next_page().unwrap_err().code,
+        ExoResult::Cancelled,
+        "stays cancelled"
+    );
     h.join().unwrap();
 }
 
@@ -144,7 +208,10 @@ fn cancel_during_a_retry_wait_returns_promptly() {
         if r.path.contains("/oauth2/v2.0/token") {
             return FakeResponse::json(200, json!({"access_token":"tok","expires_in":3600}));
         }
-        let mut resp = FakeResponse::json(429, json!({"error":{"code":"TooManyRequests","message":"slow down"}}));
+        let mut resp = FakeResponse::json(
+            429,
+            json!({"error":{"code":"TooManyRequests","message":"slow down"}}),
+        );
         resp.headers.push(("Retry-After".into(), "30".into()));
         resp
     });
@@ -154,8 +221,18 @@ fn cancel_during_a_retry_wait_returns_promptly() {
         .to_string(),
     )
     .unwrap();
-    let conn = Connection::connect(o, Secrets { client_secret: Some(Secret::from("s")), ..Default::default() }).unwrap();
-    let mut cur = invoke(&conn, json!({"cmdlet":"Set-Mailbox","parameters":{"Identity":"x"}}));
+    let conn = Connection::connect(
+        o,
+        Secrets {
+            client_secret: Some(Secret::from("s")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut cur = invoke(
+        &conn,
+        json!({"cmdlet":"Set-Mailbox","parameters":{"Identity":"x"}}),
+    );
     let token = cur.cancel_token();
     let h = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
@@ -164,34 +241,61 @@ fn cancel_during_a_retry_wait_returns_promptly() {
     let t = Instant::now();
     assert_eq!(cur.next_page().unwrap_err().code, ExoResult::Cancelled);
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
-    assert_eq!(srv.request_count(), 2, "token + one throttled attempt, then the wait was cancelled");
+    assert_eq!(
+        srv.request_count(),
+        2,
+        "token + one throttled attempt, then the wait was cancelled"
+    );
     h.join().unwrap();
 }
 
 #[test]
 fn expired_next_link_is_a_clear_error_and_never_restarts() {
-    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "10", "--next-link-ttl", "1"]);
-    let conn = emu.connect_rt(&emu.customer(0), json!({"pageSize": 4})).unwrap();
+    let emu = Emulator::start(&[
+        "--tenants",
+        "1",
+        "--mailboxes",
+        "10",
+        "--next-link-ttl",
+        "1",
+    ]);
+    let conn = emu
+        .connect_rt(&emu.customer(0), json!({"pageSize": 4}))
+        .unwrap();
     let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox"}));
     cur.next_page().unwrap();
     std::thread::sleep(Duration::from_millis(2200));
     let e = cur.next_page().unwrap_err();
     assert_eq!(e.code, ExoResult::PageExpired, "{e:?}");
     assert!(e.message.contains("30 minutes"));
-    assert_eq!(cur.next_page().unwrap_err().code, ExoResult::PageExpired, "stays expired");
+    assert_eq!(
+        cur.next_page().unwrap_err().code,
+        ExoResult::PageExpired,
+        "stays expired"
+    );
     let st = emu.stats();
-    assert_eq!(st["requests"]["byEndpoint"]["invokeCommand"], 2, "no silent restart, no retry");
+    assert_eq!(
+        st["requests"]["byEndpoint"]["invokeCommand"], 2,
+        "no silent restart, no retry"
+    );
     assert_eq!(st["pages"]["expiredLinks"], 1);
 }
 
 #[test]
 fn foreign_next_link_is_refused_and_never_contacted() {
-    let elsewhere = FakeServer::start(|_| FakeResponse::json(200, json!({"value":[{"stolen":true}]})));
-    let foreign = format!("{}/adminapi/beta/t/InvokeCommand?$skiptoken=x", elsewhere.url);
+    let elsewhere =
+        FakeServer::start(|_| FakeResponse::json(200, json!({"value":[{"stolen":true}]})));
+    let foreign = format!(
+        "{}/adminapi/beta/t/InvokeCommand?$skiptoken=x",
+        elsewhere.url
+    );
     let f2 = foreign.clone();
     let srv = FakeServer::start(move |r| {
         if r.path.contains("/oauth2/v2.0/token") {
-            return FakeResponse::json(200, json!({"access_token":"secret-bearer","expires_in":3600}));
+            return FakeResponse::json(
+                200,
+                json!({"access_token":"secret-bearer","expires_in":3600}),
+            );
         }
         FakeResponse::json(200, json!({"value":[{"Name":"a"}], "@odata.nextLink": f2}))
     });
@@ -201,7 +305,14 @@ fn foreign_next_link_is_refused_and_never_contacted() {
         .to_string(),
     )
     .unwrap();
-    let conn = Connection::connect(o, Secrets { client_secret: Some(Secret::from("s")), ..Default::default() }).unwrap();
+    let conn = Connection::connect(
+        o,
+        Secrets {
+            client_secret: Some(Secret::from("s")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let mut cur = invoke(&conn, json!({"cmdlet":"Get-Mailbox"}));
     let p = cur.next_page().unwrap();
     assert_eq!(p.value_json, r#"[{"Name":"a"}]"#);
@@ -209,12 +320,21 @@ fn foreign_next_link_is_refused_and_never_contacted() {
     let e = cur.next_page().unwrap_err();
     assert_eq!(e.code, ExoResult::InsecureEndpoint);
     assert_eq!(e.reason, "ForeignNextLink");
-    assert_eq!(cur.next_page().unwrap_err().code, ExoResult::InsecureEndpoint);
-    assert_eq!(elsewhere.connections.load(Ordering::SeqCst), 0, "the token never left");
+    assert_eq!(
+        cur.next_page().unwrap_err().code,
+        ExoResult::InsecureEndpoint
+    );
+    assert_eq!(
+        elsewhere.connections.load(Ordering::SeqCst),
+        0,
+        "the token never left"
+    );
     // Same host, other port is foreign too.
     let port_only = FakeServer::start(|_| FakeResponse::json(200, json!({})));
     let o = exo_bridge::endpoint::BaseUrl::parse(&srv.url, "exchangeHost").unwrap();
-    assert!(exo_bridge::exchange::cursor::check_next_link(&o, &format!("{}/x", port_only.url)).is_err());
+    assert!(
+        exo_bridge::exchange::cursor::check_next_link(&o, &format!("{}/x", port_only.url)).is_err()
+    );
 }
 
 #[test]
@@ -231,17 +351,33 @@ fn request_headers_match_what_real_clients_send() {
         .to_string(),
     )
     .unwrap();
-    let conn = Connection::connect(o, Secrets { client_secret: Some(Secret::from("s")), ..Default::default() }).unwrap();
-    run(&conn, json!({"cmdlet":"Get-Mailbox","select":["Name","Guid"],"pageSize":250,
-        "parameters":{"Identity":"x","Archive":true,"EmailAddresses":{"Add":["a"]}}}))
+    let conn = Connection::connect(
+        o,
+        Secrets {
+            client_secret: Some(Secret::from("s")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    run(
+        &conn,
+        json!({"cmdlet":"Get-Mailbox","select":["Name","Guid"],"pageSize":250,
+        "parameters":{"Identity":"x","Archive":true,"EmailAddresses":{"Add":["a"]}}}),
+    )
     .unwrap();
     let reqs = srv.requests.lock().unwrap();
     let token_req = reqs[0].body_str();
     assert!(token_req.contains("grant_type=client_credentials"));
-    assert!(token_req.contains(&format!("scope={}", "http%3A%2F%2F127.0.0.1%3A")), "{token_req}");
+    assert!(
+        token_req.contains(&format!("scope={}", "http%3A%2F%2F127.0.0.1%3A")),
+        "{token_req}"
+    );
     let r = &reqs[1];
     assert_eq!(r.method, "POST");
-    assert_eq!(r.path, "/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$select=Name,Guid");
+    assert_eq!(
+        r.path,
+        "/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$select=Name,Guid"
+    );
     assert_eq!(r.header("authorization"), Some("Bearer tok"));
     assert_eq!(
         r.header("x-anchormailbox"),
@@ -252,12 +388,18 @@ fn request_headers_match_what_real_clients_send() {
     assert_eq!(r.header("x-clientapplication"), Some("MyRunbook"));
     assert_eq!(r.header("x-serializationlevel"), Some("Partial"));
     assert_eq!(r.header("prefer"), Some("odata.maxpagesize=250"));
-    assert_eq!(r.header("accept"), Some("application/json; odata.metadata=minimal"));
+    assert_eq!(
+        r.header("accept"),
+        Some("application/json; odata.metadata=minimal")
+    );
     assert_eq!(r.header("client-request-id").map(str::len), Some(36));
     let body: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(body["CmdletInput"]["CmdletName"], "Get-Mailbox");
     assert_eq!(body["CmdletInput"]["Parameters"]["Archive"], true);
-    assert_eq!(body["CmdletInput"]["Parameters"]["EmailAddresses"]["@odata.type"], "#Exchange.GenericHashTable");
+    assert_eq!(
+        body["CmdletInput"]["Parameters"]["EmailAddresses"]["@odata.type"],
+        "#Exchange.GenericHashTable"
+    );
 }
 
 /// Throughput of the core alone: `cargo test --release --features emulator --test core_paging
@@ -267,7 +409,10 @@ fn request_headers_match_what_real_clients_send() {
 fn bench_page_100k() {
     let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "100000"]);
     let conn = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
-    for select in [None, Some(json!(["DisplayName", "PrimarySmtpAddress", "Guid"]))] {
+    for select in [
+        None,
+        Some(json!(["DisplayName", "PrimarySmtpAddress", "Guid"])),
+    ] {
         let mut req = json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}});
         if let Some(s) = &select {
             req["select"] = s.clone();

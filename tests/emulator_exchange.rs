@@ -17,7 +17,9 @@ fn setup(args: &[&str]) -> (Emulator, String, String) {
 }
 
 fn s(v: &Value, k: &str) -> String {
-    v[k].as_str().unwrap_or_else(|| panic!("{} missing in {}", k, v)).to_string()
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{} missing in {}", k, v))
+        .to_string()
 }
 
 #[test]
@@ -33,7 +35,10 @@ fn authentication_and_tenant_checks() {
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer "));
     let r = emu.invoke_raw(&emu.invoke_url(&a), Some("eyJ.not.issued"), &body, &[]);
     assert_eq!(r.status, 401);
-    assert!(r.header("www-authenticate").unwrap().contains("error=\"invalid_token\""));
+    assert!(r
+        .header("www-authenticate")
+        .unwrap()
+        .contains("error=\"invalid_token\""));
     // Wrong audience (a Graph token).
     let g = emu.redeem(
         &a,
@@ -42,18 +47,31 @@ fn authentication_and_tenant_checks() {
         &emu.refresh_token(),
         "https://graph.microsoft.com/.default",
     );
-    let r = emu.invoke_raw(&emu.invoke_url(&a), g.json["access_token"].as_str(), &body, &[]);
+    let r = emu.invoke_raw(
+        &emu.invoke_url(&a),
+        g.json["access_token"].as_str(),
+        &body,
+        &[],
+    );
     assert_eq!(r.status, 401);
     // Token for A used at B, and at an unknown tenant.
     let r = emu.invoke_raw(&emu.invoke_url(&b), Some(&tok_a), &body, &[]);
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(r.json["error"]["code"], "Forbidden");
-    let r = emu.invoke_raw(&emu.invoke_url("nosuch.onmicrosoft.com"), Some(&tok_a), &body, &[]);
+    let r = emu.invoke_raw(
+        &emu.invoke_url("nosuch.onmicrosoft.com"),
+        Some(&tok_a),
+        &body,
+        &[],
+    );
     assert_eq!(r.status, 403);
     // The domain works as the tenant segment.
     let r = emu.invoke_raw(&emu.invoke_url(&a_dom), Some(&tok_a), &body, &[]);
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.json["@odata.context"].as_str().unwrap().contains("$metadata#"));
+    assert!(r.json["@odata.context"]
+        .as_str()
+        .unwrap()
+        .contains("$metadata#"));
     let st = emu.stats();
     assert_eq!(st["tokenTenantMismatch"], 2);
     assert_eq!(st["auth"]["unauthorized"], 3);
@@ -102,7 +120,10 @@ fn request_validation() {
         "{}",
         r.text
     );
-    assert_eq!(r.exo_exception(), "System.Management.Automation.CommandNotFoundException");
+    assert_eq!(
+        r.exo_exception(),
+        "System.Management.Automation.CommandNotFoundException"
+    );
     let r = emu.invoke(&t, &tok, "Get-Mailbox", json!({"Colour": "blue"}));
     assert_eq!(r.status, 400);
     assert!(
@@ -111,13 +132,21 @@ fn request_validation() {
         "{}",
         r.text
     );
-    assert_eq!(r.exo_exception(), "System.Management.Automation.ParameterBindingException");
+    assert_eq!(
+        r.exo_exception(),
+        "System.Management.Automation.ParameterBindingException"
+    );
     assert!(r.json["error"]["innererror"]["internalexception"]["message"].is_string());
     assert!(r.header("x-exceptiontype").is_some());
     // Missing mandatory parameter; wrong types.
     let r = emu.invoke(&t, &tok, "Get-MailboxPermission", json!({}));
     assert_eq!(r.status, 400);
-    assert!(r.exo_detail().contains("missing mandatory parameters: Identity"), "{}", r.text);
+    assert!(
+        r.exo_detail()
+            .contains("missing mandatory parameters: Identity"),
+        "{}",
+        r.text
+    );
     let r = emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": "lots"}));
     assert_eq!(r.status, 400);
     let r = emu.invoke(
@@ -131,7 +160,10 @@ fn request_validation() {
     let r = emu.invoke_raw(
         &url,
         Some(&tok),
-        &Emulator::body("get-mailbox", json!({"resultsize": 2, "ErrorAction": "Stop"})),
+        &Emulator::body(
+            "get-mailbox",
+            json!({"resultsize": 2, "ErrorAction": "Stop"}),
+        ),
         &[],
     );
     assert_eq!(r.status, 200, "{}", r.text);
@@ -155,31 +187,62 @@ fn paging_with_next_link_same_body_and_select() {
         &[("Prefer", "odata.maxpagesize=10")],
     );
     assert_eq!(first.status, 200);
-    assert_eq!(first.header("preference-applied"), Some("odata.maxpagesize=10"));
+    assert_eq!(
+        first.header("preference-applied"),
+        Some("odata.maxpagesize=10")
+    );
     assert_eq!(first.values().len(), 10);
-    let keys: Vec<String> = first.values()[0].as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys.len(), 2, "$select trims to known properties: {:?}", keys);
+    let keys: Vec<String> = first.values()[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        keys.len(),
+        2,
+        "$select trims to known properties: {:?}",
+        keys
+    );
     assert!(keys.contains(&"Alias".to_string()) && keys.contains(&"DisplayName".to_string()));
     let next = first.next_link().unwrap();
     assert!(
-        next.starts_with(&format!("{}/adminapi/beta/{}/InvokeCommand?$skiptoken=", emu.url, t)),
+        next.starts_with(&format!(
+            "{}/adminapi/beta/{}/InvokeCommand?$skiptoken=",
+            emu.url, t
+        )),
         "{}",
         next
     );
     assert!(next.contains("$select=alias,DISPLAYNAME,Nope"), "{}", next);
-    let second = emu.invoke_raw(&next, Some(&tok), &body, &[("Prefer", "odata.maxpagesize=10")]);
+    let second = emu.invoke_raw(
+        &next,
+        Some(&tok),
+        &body,
+        &[("Prefer", "odata.maxpagesize=10")],
+    );
     assert_eq!(second.status, 200);
     assert_eq!(second.values()[0].as_object().unwrap().len(), 2);
     assert_ne!(second.values()[0], first.values()[0]);
     // A different body on the link.
-    let other = emu.invoke_raw(&next, Some(&tok), &Emulator::body("Get-Mailbox", json!({"ResultSize": 5})), &[]);
+    let other = emu.invoke_raw(
+        &next,
+        Some(&tok),
+        &Emulator::body("Get-Mailbox", json!({"ResultSize": 5})),
+        &[],
+    );
     assert_eq!(other.status, 400);
     assert_eq!(
         other.json["error"]["message"],
         "Expired or Invalid pagination request. Default Expiry time is 00:30:00"
     );
     // A tampered link.
-    let bad = emu.invoke_raw(&format!("{}?$skiptoken=AAAA", emu.invoke_url(&t)), Some(&tok), &body, &[]);
+    let bad = emu.invoke_raw(
+        &format!("{}?$skiptoken=AAAA", emu.invoke_url(&t)),
+        Some(&tok),
+        &body,
+        &[],
+    );
     assert_eq!(bad.status, 400);
     // The link is bound to its tenant.
     let (t2, _) = emu.customer(1);
@@ -197,7 +260,12 @@ fn paging_with_next_link_same_body_and_select() {
 fn next_links_expire() {
     let (emu, t, tok) = setup(&["--next-link-ttl", "1"]);
     let body = Emulator::body("Get-Mailbox", json!({}));
-    let first = emu.invoke_raw(&emu.invoke_url(&t), Some(&tok), &body, &[("Prefer", "odata.maxpagesize=5")]);
+    let first = emu.invoke_raw(
+        &emu.invoke_url(&t),
+        Some(&tok),
+        &body,
+        &[("Prefer", "odata.maxpagesize=5")],
+    );
     let next = first.next_link().unwrap();
     std::thread::sleep(Duration::from_millis(1600));
     let r = emu.invoke_raw(&next, Some(&tok), &body, &[]);
@@ -211,9 +279,21 @@ fn next_links_expire() {
 
 #[test]
 fn page_size_is_capped_and_result_size_warns() {
-    let (emu, t, tok) = setup(&["--mailboxes", "1500", "--max-page-size", "400", "--tenants", "1"]);
+    let (emu, t, tok) = setup(&[
+        "--mailboxes",
+        "1500",
+        "--max-page-size",
+        "400",
+        "--tenants",
+        "1",
+    ]);
     let body = Emulator::body("Get-Mailbox", json!({}));
-    let r = emu.invoke_raw(&emu.invoke_url(&t), Some(&tok), &body, &[("Prefer", "odata.maxpagesize=5000")]);
+    let r = emu.invoke_raw(
+        &emu.invoke_url(&t),
+        Some(&tok),
+        &body,
+        &[("Prefer", "odata.maxpagesize=5000")],
+    );
     assert_eq!(r.values().len(), 400, "capped at --max-page-size");
     let r = emu.invoke_raw(&emu.invoke_url(&t), Some(&tok), &body, &[]);
     assert_eq!(r.values().len(), 400, "default page size = --max-page-size");
@@ -246,7 +326,8 @@ fn page_size_is_capped_and_result_size_warns() {
         ]
     );
     assert_eq!(
-        emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"ResultSize": "Unlimited"})).len(),
+        emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"ResultSize": "Unlimited"}))
+            .len(),
         1500
     );
     let r = emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 10}));
@@ -307,8 +388,18 @@ fn get_mailbox_and_recipient_shapes() {
         assert!(kinds.contains(k), "{:?}", kinds);
     }
     // -RecipientTypeDetails, single and array.
-    let shared = emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"RecipientTypeDetails": "SharedMailbox"}));
-    assert!(!shared.is_empty() && shared.iter().all(|r| r["RecipientTypeDetails"] == "SharedMailbox"));
+    let shared = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-Mailbox",
+        json!({"RecipientTypeDetails": "SharedMailbox"}),
+    );
+    assert!(
+        !shared.is_empty()
+            && shared
+                .iter()
+                .all(|r| r["RecipientTypeDetails"] == "SharedMailbox")
+    );
     let both = emu.invoke_all(
         &t,
         &tok,
@@ -316,14 +407,26 @@ fn get_mailbox_and_recipient_shapes() {
         json!({"RecipientTypeDetails": ["SharedMailbox", "RoomMailbox"]}),
     );
     assert!(both.len() > shared.len());
-    assert!(both.iter().all(|r| r["RecipientTypeDetails"] != "UserMailbox"));
+    assert!(both
+        .iter()
+        .all(|r| r["RecipientTypeDetails"] != "UserMailbox"));
     assert_eq!(
-        emu.invoke(&t, &tok, "Get-Mailbox", json!({"RecipientTypeDetails": "Spaceship"}))
-            .status,
+        emu.invoke(
+            &t,
+            &tok,
+            "Get-Mailbox",
+            json!({"RecipientTypeDetails": "Spaceship"})
+        )
+        .status,
         400
     );
     // Get-Recipient includes groups and contacts.
-    let rec = emu.invoke_all(&t, &tok, "Get-Recipient", json!({"ResultSize": "Unlimited"}));
+    let rec = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-Recipient",
+        json!({"ResultSize": "Unlimited"}),
+    );
     assert!(rec.len() > 200);
     let rtd: HashSet<String> = rec.iter().map(|r| s(r, "RecipientTypeDetails")).collect();
     for k in [
@@ -336,17 +439,37 @@ fn get_mailbox_and_recipient_shapes() {
     ] {
         assert!(rtd.contains(k), "{:?}", rtd);
     }
-    let contacts = emu.invoke_all(&t, &tok, "Get-Recipient", json!({"RecipientTypeDetails": "MailContact"}));
+    let contacts = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-Recipient",
+        json!({"RecipientTypeDetails": "MailContact"}),
+    );
     assert!(!contacts.is_empty() && contacts.iter().all(|r| r["RecipientType"] == "MailContact"));
-    let groups = emu.invoke_all(&t, &tok, "Get-Recipient", json!({"RecipientType": "MailUniversalSecurityGroup"}));
+    let groups = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-Recipient",
+        json!({"RecipientType": "MailUniversalSecurityGroup"}),
+    );
     assert!(!groups.is_empty());
     // Identity of a group via Get-Recipient; Get-Mailbox does not find it.
     let g = s(&groups[0], "PrimarySmtpAddress");
-    assert_eq!(emu.invoke(&t, &tok, "Get-Recipient", json!({"Identity": g})).values().len(), 1);
+    assert_eq!(
+        emu.invoke(&t, &tok, "Get-Recipient", json!({"Identity": g}))
+            .values()
+            .len(),
+        1
+    );
     let r = emu.invoke(&t, &tok, "Get-Mailbox", json!({"Identity": g}));
     assert_eq!(r.status, 404);
     // Get-CASMailbox.
-    let cas = emu.invoke(&t, &tok, "Get-CASMailbox", json!({"Identity": s(m, "Alias")}));
+    let cas = emu.invoke(
+        &t,
+        &tok,
+        "Get-CASMailbox",
+        json!({"Identity": s(m, "Alias")}),
+    );
     assert_eq!(cas.status, 200);
     for k in [
         "ActiveSyncEnabled",
@@ -360,7 +483,13 @@ fn get_mailbox_and_recipient_shapes() {
         assert!(cas.values()[0].get(k).is_some(), "CAS lacks {}", k);
     }
     assert_eq!(
-        emu.invoke_all(&t, &tok, "Get-CASMailbox", json!({"ResultSize": "Unlimited"})).len(),
+        emu.invoke_all(
+            &t,
+            &tok,
+            "Get-CASMailbox",
+            json!({"ResultSize": "Unlimited"})
+        )
+        .len(),
         200
     );
 }
@@ -368,7 +497,10 @@ fn get_mailbox_and_recipient_shapes() {
 #[test]
 fn identity_resolution() {
     let (emu, t, tok) = setup(&[]);
-    let m = emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 5})).values()[4].clone();
+    let m = emu
+        .invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 5}))
+        .values()[4]
+        .clone();
     let alias = s(&m, "Alias");
     let addrs: Vec<String> = m["EmailAddresses"]
         .as_array()
@@ -396,7 +528,12 @@ fn identity_resolution() {
         assert_eq!(r.values()[0]["Guid"], m["Guid"], "{}", ident);
         assert!(r.next_link().is_none());
     }
-    let r = emu.invoke(&t, &tok, "Get-Mailbox", json!({"Identity": "nobody@nowhere.example"}));
+    let r = emu.invoke(
+        &t,
+        &tok,
+        "Get-Mailbox",
+        json!({"Identity": "nobody@nowhere.example"}),
+    );
     assert_eq!(r.status, 404);
     assert_eq!(r.json["error"]["code"], "NotFound");
     assert_eq!(
@@ -408,7 +545,13 @@ fn identity_resolution() {
     let (t2, _) = emu.customer(1);
     let tok2 = emu.exchange_token(&t2);
     assert_eq!(
-        emu.invoke(&t2, &tok2, "Get-Mailbox", json!({"Identity": s(&m, "Guid")})).status,
+        emu.invoke(
+            &t2,
+            &tok2,
+            "Get-Mailbox",
+            json!({"Identity": s(&m, "Guid")})
+        )
+        .status,
         404
     );
 }
@@ -421,7 +564,10 @@ fn filters() {
     let f = |filter: &str| emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"Filter": filter}));
     assert_eq!(f(&format!("Alias -eq '{}'", a0)).len(), 1);
     assert_eq!(f(&format!("Alias -ne '{}'", a0)).len(), 119);
-    let shared = all.iter().filter(|r| r["RecipientTypeDetails"] == "SharedMailbox").count();
+    let shared = all
+        .iter()
+        .filter(|r| r["RecipientTypeDetails"] == "SharedMailbox")
+        .count();
     assert_eq!(f("RecipientTypeDetails -eq 'SharedMailbox'").len(), shared);
     assert_eq!(
         f("(RecipientTypeDetails -eq 'SharedMailbox') -or (RecipientTypeDetails -eq 'RoomMailbox')").len(),
@@ -432,21 +578,32 @@ fn filters() {
     let prefix: String = a0.chars().take(3).collect();
     let like = f(&format!("Alias -like '{}*'", prefix));
     assert!(!like.is_empty() && like.iter().all(|r| s(r, "Alias").starts_with(&prefix)));
-    let hidden = all.iter().filter(|r| r["HiddenFromAddressListsEnabled"] == true).count();
+    let hidden = all
+        .iter()
+        .filter(|r| r["HiddenFromAddressListsEnabled"] == true)
+        .count();
     assert_eq!(f("HiddenFromAddressListsEnabled -eq $true").len(), hidden);
     assert_eq!(
-        f("HiddenFromAddressListsEnabled -eq $false -and RecipientTypeDetails -eq 'UserMailbox'").len(),
+        f("HiddenFromAddressListsEnabled -eq $false -and RecipientTypeDetails -eq 'UserMailbox'")
+            .len(),
         all.iter()
-            .filter(|r| r["HiddenFromAddressListsEnabled"] == false && r["RecipientTypeDetails"] == "UserMailbox")
+            .filter(|r| r["HiddenFromAddressListsEnabled"] == false
+                && r["RecipientTypeDetails"] == "UserMailbox")
             .count()
     );
     assert_eq!(
-        f(&format!("EmailAddresses -eq 'smtp:{}'", s(&all[3], "PrimarySmtpAddress"))).len(),
+        f(&format!(
+            "EmailAddresses -eq 'smtp:{}'",
+            s(&all[3], "PrimarySmtpAddress")
+        ))
+        .len(),
         1
     );
     assert_eq!(
         f("{ForwardingSmtpAddress -ne $null}").len(),
-        all.iter().filter(|r| !r["ForwardingSmtpAddress"].is_null()).count()
+        all.iter()
+            .filter(|r| !r["ForwardingSmtpAddress"].is_null())
+            .count()
     );
     for bad in [
         "Alias -eq",
@@ -474,36 +631,79 @@ fn filters() {
 #[test]
 fn permissions_statistics_devices() {
     let (emu, t, tok) = setup(&["--mailboxes", "80"]);
-    let shared = emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"RecipientTypeDetails": "SharedMailbox"}));
+    let shared = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-Mailbox",
+        json!({"RecipientTypeDetails": "SharedMailbox"}),
+    );
     let sh = s(&shared[0], "Alias");
-    let perms = emu.invoke(&t, &tok, "Get-MailboxPermission", json!({"Identity": sh})).values();
+    let perms = emu
+        .invoke(&t, &tok, "Get-MailboxPermission", json!({"Identity": sh}))
+        .values();
     assert!(perms.iter().any(|p| p["User"] == "NT AUTHORITY\\SELF"));
-    let delegates: Vec<&Value> = perms.iter().filter(|p| p["User"] != "NT AUTHORITY\\SELF").collect();
-    assert!(!delegates.is_empty(), "shared mailboxes have FullAccess delegates");
+    let delegates: Vec<&Value> = perms
+        .iter()
+        .filter(|p| p["User"] != "NT AUTHORITY\\SELF")
+        .collect();
+    assert!(
+        !delegates.is_empty(),
+        "shared mailboxes have FullAccess delegates"
+    );
     assert_eq!(delegates[0]["AccessRights"], json!(["FullAccess"]));
     for k in ["Identity", "User", "AccessRights", "IsInherited", "Deny"] {
         assert!(perms[0].get(k).is_some());
     }
     let user = s(delegates[0], "User");
     let only = emu
-        .invoke(&t, &tok, "Get-MailboxPermission", json!({"Identity": sh, "User": user}))
+        .invoke(
+            &t,
+            &tok,
+            "Get-MailboxPermission",
+            json!({"Identity": sh, "User": user}),
+        )
         .values();
     assert_eq!(only.len(), 1);
     // Recipient permissions across the tenant and by trustee.
-    let rp = emu.invoke_all(&t, &tok, "Get-RecipientPermission", json!({"ResultSize": "Unlimited"}));
+    let rp = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-RecipientPermission",
+        json!({"ResultSize": "Unlimited"}),
+    );
     assert!(rp.len() > 80);
     assert!(rp.iter().all(|p| p["AccessRights"] == json!(["SendAs"])));
-    let by = emu.invoke_all(&t, &tok, "Get-RecipientPermission", json!({"Trustee": user}));
+    let by = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-RecipientPermission",
+        json!({"Trustee": user}),
+    );
     assert!(by.iter().all(|p| p["Trustee"] == user.as_str()));
-    let one = emu.invoke(&t, &tok, "Get-RecipientPermission", json!({"Identity": sh})).values();
+    let one = emu
+        .invoke(&t, &tok, "Get-RecipientPermission", json!({"Identity": sh}))
+        .values();
     assert!(one.len() >= 2);
     // Mailbox statistics.
-    let st = emu.invoke(&t, &tok, "Get-MailboxStatistics", json!({"Identity": sh})).values();
-    for k in ["DisplayName", "ItemCount", "TotalItemSize", "LastLogonTime", "MailboxGuid"] {
+    let st = emu
+        .invoke(&t, &tok, "Get-MailboxStatistics", json!({"Identity": sh}))
+        .values();
+    for k in [
+        "DisplayName",
+        "ItemCount",
+        "TotalItemSize",
+        "LastLogonTime",
+        "MailboxGuid",
+    ] {
         assert!(st[0].get(k).is_some(), "{}", k);
     }
     assert!(st[0]["TotalItemSize"].as_str().unwrap().ends_with("bytes)"));
-    let users = emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"Filter": "ArchiveStatus -eq 'Active'"}));
+    let users = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-Mailbox",
+        json!({"Filter": "ArchiveStatus -eq 'Active'"}),
+    );
     let arch = emu.invoke(
         &t,
         &tok,
@@ -512,14 +712,24 @@ fn permissions_statistics_devices() {
     );
     assert_eq!(arch.values()[0]["IsArchiveMailbox"], true);
     assert_eq!(
-        emu.invoke(&t, &tok, "Get-MailboxStatistics", json!({"Identity": sh, "Archive": true}))
-            .status,
+        emu.invoke(
+            &t,
+            &tok,
+            "Get-MailboxStatistics",
+            json!({"Identity": sh, "Archive": true})
+        )
+        .status,
         404
     );
     // Mobile devices.
     let mut found = 0;
     for m in emu
-        .invoke_all(&t, &tok, "Get-Mailbox", json!({"RecipientTypeDetails": "UserMailbox"}))
+        .invoke_all(
+            &t,
+            &tok,
+            "Get-Mailbox",
+            json!({"RecipientTypeDetails": "UserMailbox"}),
+        )
         .iter()
         .take(20)
     {
@@ -542,19 +752,33 @@ fn permissions_statistics_devices() {
             ] {
                 assert!(dev.get(k).is_some(), "{}", k);
             }
-            let again = emu.invoke(&t, &tok, "Get-MobileDeviceStatistics", json!({"Identity": s(&dev, "Identity")}));
+            let again = emu.invoke(
+                &t,
+                &tok,
+                "Get-MobileDeviceStatistics",
+                json!({"Identity": s(&dev, "Identity")}),
+            );
             assert_eq!(again.values().len(), 1, "{}", again.text);
             found += 1;
         }
     }
     assert!(found > 0, "some users have devices");
-    assert_eq!(emu.invoke(&t, &tok, "Get-MobileDeviceStatistics", json!({})).status, 400);
+    assert_eq!(
+        emu.invoke(&t, &tok, "Get-MobileDeviceStatistics", json!({}))
+            .status,
+        400
+    );
 }
 
 #[test]
 fn folders_are_localized_and_folder_permissions_resolve_by_local_name() {
     let (emu, t, tok) = setup(&["--mailboxes", "60"]);
-    let mbx = emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"RecipientTypeDetails": "UserMailbox"}));
+    let mbx = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-Mailbox",
+        json!({"RecipientTypeDetails": "UserMailbox"}),
+    );
     let mut names = HashSet::new();
     let mut german = None;
     let mut english = None;
@@ -568,8 +792,18 @@ fn folders_are_localized_and_folder_permissions_resolve_by_local_name() {
         assert_eq!(cal.status, 200, "{}", cal.text);
         let v = cal.values();
         assert!(!v.is_empty());
-        assert_eq!(v[0]["FolderType"], "Calendar", "the default calendar comes first");
-        for k in ["Name", "FolderPath", "FolderType", "ItemsInFolder", "FolderSize", "Identity"] {
+        assert_eq!(
+            v[0]["FolderType"], "Calendar",
+            "the default calendar comes first"
+        );
+        for k in [
+            "Name",
+            "FolderPath",
+            "FolderType",
+            "ItemsInFolder",
+            "FolderSize",
+            "Identity",
+        ] {
             assert!(v[0].get(k).is_some(), "{}", k);
         }
         let name = s(&v[0], "Name");
@@ -583,11 +817,20 @@ fn folders_are_localized_and_folder_permissions_resolve_by_local_name() {
         names.insert(name);
     }
     assert!(names.len() >= 3, "{:?}", names);
-    assert!(names.contains("Calendar") && names.contains("Kalender"), "{:?}", names);
+    assert!(
+        names.contains("Calendar") && names.contains("Kalender"),
+        "{:?}",
+        names
+    );
     let (de, _) = german.expect("a German mailbox");
     let en = english.unwrap();
     let all = emu
-        .invoke(&t, &tok, "Get-MailboxFolderStatistics", json!({"Identity": en}))
+        .invoke(
+            &t,
+            &tok,
+            "Get-MailboxFolderStatistics",
+            json!({"Identity": en}),
+        )
         .values();
     assert!(all.len() >= 15);
     assert!(all.iter().any(|f| f["Name"] == "Inbox"));
@@ -620,7 +863,11 @@ fn folders_are_localized_and_folder_permissions_resolve_by_local_name() {
         json!({"Identity": format!("{}:\\Calendar", en)}),
     );
     assert_eq!(p.status, 200, "{}", p.text);
-    let def = p.values().into_iter().find(|e| e["User"] == "Default").unwrap();
+    let def = p
+        .values()
+        .into_iter()
+        .find(|e| e["User"] == "Default")
+        .unwrap();
     assert_eq!(def["AccessRights"], json!(["AvailabilityOnly"]));
     assert_eq!(def["FolderName"], "Calendar");
     assert!(p.values().iter().any(|e| e["User"] == "Anonymous"));
@@ -646,8 +893,13 @@ fn folders_are_localized_and_folder_permissions_resolve_by_local_name() {
     assert_eq!(r.values()[0]["FolderName"], "Kalender");
     // Root and sub-folders.
     assert_eq!(
-        emu.invoke(&t, &tok, "Get-MailboxFolderPermission", json!({"Identity": en.clone()}))
-            .status,
+        emu.invoke(
+            &t,
+            &tok,
+            "Get-MailboxFolderPermission",
+            json!({"Identity": en.clone()})
+        )
+        .status,
         200
     );
     assert_eq!(
@@ -675,7 +927,12 @@ fn folders_are_localized_and_folder_permissions_resolve_by_local_name() {
 #[test]
 fn folder_permission_writes_persist_and_fail_like_the_service() {
     let (emu, t, tok) = setup(&["--mailboxes", "30"]);
-    let mbx = emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"RecipientTypeDetails": "UserMailbox"}));
+    let mbx = emu.invoke_all(
+        &t,
+        &tok,
+        "Get-Mailbox",
+        json!({"RecipientTypeDetails": "UserMailbox"}),
+    );
     let owner = s(&mbx[0], "Alias");
     assert_eq!(mbx[0]["Languages"][0], "en-US");
     let delegate = s(&mbx[5], "UserPrincipalName");
@@ -715,7 +972,9 @@ fn folder_permission_writes_persist_and_fail_like_the_service() {
     );
     assert_eq!(again.status, 400);
     assert!(
-        again.exo_exception().ends_with("UserAlreadyExistsInPermissionEntryException"),
+        again
+            .exo_exception()
+            .ends_with("UserAlreadyExistsInPermissionEntryException"),
         "{}",
         again.text
     );
@@ -727,10 +986,17 @@ fn folder_permission_writes_persist_and_fail_like_the_service() {
     );
     assert_eq!(set.status, 200, "{}", set.text);
     let list = emu
-        .invoke(&t, &tok, "Get-MailboxFolderPermission", json!({"Identity": folder}))
+        .invoke(
+            &t,
+            &tok,
+            "Get-MailboxFolderPermission",
+            json!({"Identity": folder}),
+        )
         .values();
     assert_eq!(
-        list.iter().find(|e| e["User"] == delegate_name.as_str()).unwrap()["AccessRights"],
+        list.iter()
+            .find(|e| e["User"] == delegate_name.as_str())
+            .unwrap()["AccessRights"],
         json!(["Editor"])
     );
     let set_default = emu.invoke(
@@ -754,14 +1020,18 @@ fn folder_permission_writes_persist_and_fail_like_the_service() {
         json!({"Identity": folder, "User": delegate}),
     );
     assert_eq!(rem2.status, 400);
-    assert!(rem2.exo_exception().ends_with("UserNotFoundInPermissionEntryException"));
+    assert!(rem2
+        .exo_exception()
+        .ends_with("UserNotFoundInPermissionEntryException"));
     let set_missing = emu.invoke(
         &t,
         &tok,
         "Set-MailboxFolderPermission",
         json!({"Identity": folder, "User": delegate, "AccessRights": "Owner"}),
     );
-    assert!(set_missing.exo_exception().ends_with("UserNotFoundInPermissionEntryException"));
+    assert!(set_missing
+        .exo_exception()
+        .ends_with("UserNotFoundInPermissionEntryException"));
     let nobody = emu.invoke(
         &t,
         &tok,
@@ -785,7 +1055,12 @@ fn folder_permission_writes_persist_and_fail_like_the_service() {
     );
     assert_eq!(whatif.status, 200);
     assert!(emu
-        .invoke(&t, &tok, "Get-MailboxFolderPermission", json!({"Identity": folder}))
+        .invoke(
+            &t,
+            &tok,
+            "Get-MailboxFolderPermission",
+            json!({"Identity": folder})
+        )
         .values()
         .iter()
         .all(|e| e["User"] != delegate_name.as_str()));
@@ -794,19 +1069,33 @@ fn folder_permission_writes_persist_and_fail_like_the_service() {
     assert_eq!(st["writes"]["applied"], 4, "{}", st["writes"]);
     assert_eq!(st["writes"]["byCmdlet"]["Add-MailboxFolderPermission"], 1);
     assert_eq!(st["writes"]["byCmdlet"]["Set-MailboxFolderPermission"], 2);
-    assert_eq!(st["writes"]["byCmdlet"]["Remove-MailboxFolderPermission"], 1);
+    assert_eq!(
+        st["writes"]["byCmdlet"]["Remove-MailboxFolderPermission"],
+        1
+    );
     assert_eq!(st["writes"]["byTenant"][&t], 4);
     assert_eq!(st["writes"]["duplicates"], 0);
     assert_eq!(st["writes"]["fingerprints"].as_object().unwrap().len(), 4);
     assert_eq!(st["writes"]["whatIf"], 1);
-    assert_eq!(st["writes"]["log"][0]["cmdlet"], "Add-MailboxFolderPermission");
-    assert!(st["cmdletErrors"]["UserNotFoundInPermissionEntryException"].as_u64().unwrap() >= 2);
+    assert_eq!(
+        st["writes"]["log"][0]["cmdlet"],
+        "Add-MailboxFolderPermission"
+    );
+    assert!(
+        st["cmdletErrors"]["UserNotFoundInPermissionEntryException"]
+            .as_u64()
+            .unwrap()
+            >= 2
+    );
 }
 
 #[test]
 fn set_mailbox_writes_persist() {
     let (emu, t, tok) = setup(&[]);
-    let m = emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1})).values()[0].clone();
+    let m = emu
+        .invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))
+        .values()[0]
+        .clone();
     let alias = s(&m, "Alias");
     emu.reset_stats();
     let r = emu.invoke(
@@ -820,7 +1109,10 @@ fn set_mailbox_writes_persist() {
     );
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.values().is_empty());
-    let after = emu.invoke(&t, &tok, "Get-Mailbox", json!({"Identity": alias})).values()[0].clone();
+    let after = emu
+        .invoke(&t, &tok, "Get-Mailbox", json!({"Identity": alias}))
+        .values()[0]
+        .clone();
     assert_eq!(after["HiddenFromAddressListsEnabled"], true);
     assert_eq!(after["CustomAttribute1"], "tier-1");
     assert_eq!(after["ForwardingSmtpAddress"], "smtp:ops@example.com");
@@ -828,8 +1120,13 @@ fn set_mailbox_writes_persist() {
     assert_ne!(after["WhenChanged"], m["WhenChanged"]);
     // Seen by -Filter and other cmdlets too.
     assert_eq!(
-        emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"Filter": "CustomAttribute1 -eq 'tier-1'"}))
-            .len(),
+        emu.invoke_all(
+            &t,
+            &tok,
+            "Get-Mailbox",
+            json!({"Filter": "CustomAttribute1 -eq 'tier-1'"})
+        )
+        .len(),
         1
     );
     // The same change again: the real no-op warning, and nothing applied.
@@ -840,7 +1137,11 @@ fn set_mailbox_writes_persist() {
         json!({"Identity": alias, "HiddenFromAddressListsEnabled": true}),
     );
     assert_eq!(r.status, 200);
-    assert!(r.warnings()[0].contains("no settings of"), "{:?}", r.warnings());
+    assert!(
+        r.warnings()[0].contains("no settings of"),
+        "{:?}",
+        r.warnings()
+    );
     // Multi-valued: a tagged hashtable binds, an untagged object does not.
     let new_addr = format!("extra.{}@{}", alias, emu.customer(0).1);
     let r = emu.invoke(
@@ -851,7 +1152,11 @@ fn set_mailbox_writes_persist() {
     );
     assert_eq!(r.status, 200, "{}", r.text);
     let by_new = emu.invoke(&t, &tok, "Get-Mailbox", json!({"Identity": new_addr}));
-    assert_eq!(by_new.status, 200, "resolvable by the new address: {}", by_new.text);
+    assert_eq!(
+        by_new.status, 200,
+        "resolvable by the new address: {}",
+        by_new.text
+    );
     let r = emu.invoke(
         &t,
         &tok,
@@ -860,9 +1165,17 @@ fn set_mailbox_writes_persist() {
     );
     assert_eq!(r.status, 400);
     // Clearing with $null.
-    let r = emu.invoke(&t, &tok, "Set-Mailbox", json!({"Identity": alias, "ForwardingSmtpAddress": null}));
+    let r = emu.invoke(
+        &t,
+        &tok,
+        "Set-Mailbox",
+        json!({"Identity": alias, "ForwardingSmtpAddress": null}),
+    );
     assert_eq!(r.status, 200);
-    assert!(emu.invoke(&t, &tok, "Get-Mailbox", json!({"Identity": alias})).values()[0]["ForwardingSmtpAddress"].is_null());
+    assert!(emu
+        .invoke(&t, &tok, "Get-Mailbox", json!({"Identity": alias}))
+        .values()[0]["ForwardingSmtpAddress"]
+        .is_null());
     let st = emu.stats();
     assert_eq!(st["writes"]["applied"], 3);
     assert_eq!(st["writes"]["byCmdlet"]["Set-Mailbox"], 3);
@@ -871,8 +1184,13 @@ fn set_mailbox_writes_persist() {
     let (t2, _) = emu.customer(1);
     let tok2 = emu.exchange_token(&t2);
     assert_eq!(
-        emu.invoke_all(&t2, &tok2, "Get-Mailbox", json!({"Filter": "CustomAttribute1 -eq 'tier-1'"}))
-            .len(),
+        emu.invoke_all(
+            &t2,
+            &tok2,
+            "Get-Mailbox",
+            json!({"Filter": "CustomAttribute1 -eq 'tier-1'"})
+        )
+        .len(),
         0
     );
 }
@@ -882,7 +1200,10 @@ fn app_only_tokens_anchor_mailbox_and_scope_audiences() {
     let emu = Emulator::start(&[]);
     let (t, dom) = emu.customer(2);
     let app = emu.app_token(&t);
-    let anchor = format!("APP:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{}", dom);
+    let anchor = format!(
+        "APP:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{}",
+        dom
+    );
     let r = emu.invoke_raw(
         &emu.invoke_url(&t),
         Some(&app),
@@ -895,7 +1216,10 @@ fn app_only_tokens_anchor_mailbox_and_scope_audiences() {
         &emu.invoke_url(&t),
         Some(&app),
         &Emulator::body("Get-Mailbox", json!({"ResultSize": 1})),
-        &[("X-AnchorMailbox", "UPN:SystemMailbox@elsewhere.onmicrosoft.com")],
+        &[(
+            "X-AnchorMailbox",
+            "UPN:SystemMailbox@elsewhere.onmicrosoft.com",
+        )],
     );
     assert_eq!(r.status, 200);
     let st = emu.stats();

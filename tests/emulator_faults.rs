@@ -23,19 +23,32 @@ fn throttle_is_429_with_retry_after_and_blocks_writes() {
     assert_eq!(r.status, 429, "{}", r.text);
     assert_eq!(r.header("retry-after"), Some("1"));
     assert_eq!(r.json["error"]["code"], "TooManyRequests");
-    let w = emu.invoke(&t, &tok, "Set-Mailbox", json!({"Identity": "anyone", "CustomAttribute1": "x"}));
+    let w = emu.invoke(
+        &t,
+        &tok,
+        "Set-Mailbox",
+        json!({"Identity": "anyone", "CustomAttribute1": "x"}),
+    );
     assert_eq!(w.status, 429);
     let s = emu.stats();
     assert_eq!(s["faults"]["byKind"]["throttle"], 2);
     assert_eq!(s["faults"]["byEndpoint"]["invokeCommand"], 2);
     assert_eq!(s["faults"]["byTenant"][&t], 2);
-    assert_eq!(s["writes"]["applied"], 0, "throttled writes are never applied");
+    assert_eq!(
+        s["writes"]["applied"], 0,
+        "throttled writes are never applied"
+    );
     assert_eq!(s["requests"]["byStatus"]["429"], 2);
 }
 
 #[test]
 fn per_tenant_concurrency_limit() {
-    let emu = Arc::new(Emulator::start(&["--faults", "concurrency=2", "--latency-ms", "400"]));
+    let emu = Arc::new(Emulator::start(&[
+        "--faults",
+        "concurrency=2",
+        "--latency-ms",
+        "400",
+    ]));
     let tenants: Vec<String> = emu.customers().into_iter().map(|c| c.0).collect();
     let tokens: Vec<String> = tenants.iter().map(|t| emu.exchange_token(t)).collect();
     emu.reset_stats();
@@ -43,7 +56,12 @@ fn per_tenant_concurrency_limit() {
     let barrier = Arc::new(Barrier::new(6));
     let handles: Vec<_> = (0..6)
         .map(|_| {
-            let (emu, b, t, tok) = (emu.clone(), barrier.clone(), tenants[0].clone(), tokens[0].clone());
+            let (emu, b, t, tok) = (
+                emu.clone(),
+                barrier.clone(),
+                tenants[0].clone(),
+                tokens[0].clone(),
+            );
             std::thread::spawn(move || {
                 b.wait();
                 emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))
@@ -54,25 +72,44 @@ fn per_tenant_concurrency_limit() {
     let refused: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
     let ok = replies.iter().filter(|r| r.status == 200).count();
     assert_eq!(ok + refused.len(), 6);
-    assert!(refused.len() >= 4 && ok >= 1, "ok={} refused={}", ok, refused.len());
+    assert!(
+        refused.len() >= 4 && ok >= 1,
+        "ok={} refused={}",
+        ok,
+        refused.len()
+    );
     let msg = "You have reached the maximum number of concurrent requests per tenant. Please wait and try again";
     assert_eq!(
-        refused[0].json["error"]["message"].as_str().unwrap().rsplit('|').next().unwrap(),
+        refused[0].json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .rsplit('|')
+            .next()
+            .unwrap(),
         msg,
         "{}",
         refused[0].text
     );
     assert!(refused[0].exo_detail().ends_with(msg));
     let s = emu.stats();
-    assert_eq!(s["faults"]["byKind"]["concurrency"].as_u64().unwrap() as usize, refused.len());
+    assert_eq!(
+        s["faults"]["byKind"]["concurrency"].as_u64().unwrap() as usize,
+        refused.len()
+    );
     // Two per tenant across three tenants is fine.
     let barrier = Arc::new(Barrier::new(6));
     let handles: Vec<_> = (0..6)
         .map(|k| {
-            let (emu, b, t, tok) = (emu.clone(), barrier.clone(), tenants[k % 3].clone(), tokens[k % 3].clone());
+            let (emu, b, t, tok) = (
+                emu.clone(),
+                barrier.clone(),
+                tenants[k % 3].clone(),
+                tokens[k % 3].clone(),
+            );
             std::thread::spawn(move || {
                 b.wait();
-                emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1})).status
+                emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))
+                    .status
             })
         })
         .collect();
@@ -106,14 +143,24 @@ fn requests_count_as_in_flight_from_arrival() {
             let (emu, b, t, tok) = (emu.clone(), barrier.clone(), t.clone(), tok.clone());
             std::thread::spawn(move || {
                 b.wait();
-                emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1})).status
+                emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))
+                    .status
             })
         })
         .collect();
     let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert!(statuses.iter().filter(|s| **s == 429).count() >= 2, "{:?}", statuses);
+    assert!(
+        statuses.iter().filter(|s| **s == 429).count() >= 2,
+        "{:?}",
+        statuses
+    );
     assert!(statuses.contains(&200), "{:?}", statuses);
-    assert!(emu.stats()["concurrency"]["maxInFlightByTenant"][&t].as_u64().unwrap() >= 3);
+    assert!(
+        emu.stats()["concurrency"]["maxInFlightByTenant"][&t]
+            .as_u64()
+            .unwrap()
+            >= 3
+    );
 }
 
 #[test]
@@ -125,7 +172,14 @@ fn transient_faults_cycle_through_the_real_shapes() {
         if r.status == 503 {
             assert!(r.header("retry-after").is_some());
         }
-        seen.push((r.status, r.exo_exception().rsplit('.').next().unwrap_or("").to_string()));
+        seen.push((
+            r.status,
+            r.exo_exception()
+                .rsplit('.')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        ));
     }
     assert_eq!(
         &seen[..3],
@@ -159,7 +213,12 @@ fn transient_faults_on_writes_may_come_after_the_write_was_applied() {
     }
     let s = emu.stats();
     let applied = s["writes"]["applied"].as_u64().unwrap();
-    assert_eq!(applied, s["faults"]["transientAfterWrite"].as_u64().unwrap(), "{}", s["faults"]);
+    assert_eq!(
+        applied,
+        s["faults"]["transientAfterWrite"].as_u64().unwrap(),
+        "{}",
+        s["faults"]
+    );
     assert!(
         applied > 0 && applied < 20,
         "some writes were applied before the fault, some not: {}",
@@ -184,16 +243,34 @@ fn transient_faults_on_writes_may_come_after_the_write_was_applied() {
 #[test]
 fn duplicate_writes_are_counted_by_fingerprint() {
     let (emu, t, tok) = setup(&[]);
-    let m = emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1})).values()[0].clone();
+    let m = emu
+        .invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))
+        .values()[0]
+        .clone();
     let folder = format!("{}:\\Calendar", m["Alias"].as_str().unwrap());
-    let other = emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 9})).values()[8]["UserPrincipalName"].clone();
+    let other = emu
+        .invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 9}))
+        .values()[8]["UserPrincipalName"]
+        .clone();
     let add = json!({"Identity": folder, "User": other, "AccessRights": ["Reviewer"]});
     let rem = json!({"Identity": folder, "User": other});
     let _ = emu.invoke(&t, &tok, "Remove-MailboxFolderPermission", rem.clone());
     emu.reset_stats();
-    assert_eq!(emu.invoke(&t, &tok, "Add-MailboxFolderPermission", add.clone()).status, 200);
-    assert_eq!(emu.invoke(&t, &tok, "Remove-MailboxFolderPermission", rem).status, 200);
-    assert_eq!(emu.invoke(&t, &tok, "Add-MailboxFolderPermission", add).status, 200);
+    assert_eq!(
+        emu.invoke(&t, &tok, "Add-MailboxFolderPermission", add.clone())
+            .status,
+        200
+    );
+    assert_eq!(
+        emu.invoke(&t, &tok, "Remove-MailboxFolderPermission", rem)
+            .status,
+        200
+    );
+    assert_eq!(
+        emu.invoke(&t, &tok, "Add-MailboxFolderPermission", add)
+            .status,
+        200
+    );
     let s = emu.stats();
     assert_eq!(s["writes"]["applied"], 3);
     assert_eq!(s["writes"]["duplicates"], 1);
@@ -217,12 +294,17 @@ fn reset_drops_the_connection_mid_response() {
         "the client must see a connection error, got {:?}",
         res.map(|s| s.len())
     );
-    assert!(started.elapsed() < Duration::from_secs(10), "no hang: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "no hang: {:?}",
+        started.elapsed()
+    );
     // A write under reset was applied before the drop.
     let alias = {
         let twin = Emulator::start(&[]);
         let tt = twin.exchange_token(&t);
-        twin.invoke(&t, &tt, "Get-Mailbox", json!({"ResultSize": 1})).values()[0]["Alias"]
+        twin.invoke(&t, &tt, "Get-Mailbox", json!({"ResultSize": 1}))
+            .values()[0]["Alias"]
             .as_str()
             .unwrap()
             .to_string()
@@ -231,7 +313,13 @@ fn reset_drops_the_connection_mid_response() {
         .http
         .post(emu.invoke_url(&t))
         .header("Authorization", format!("Bearer {}", tok))
-        .body(common::Emulator::body("Set-Mailbox", json!({"Identity": alias, "CustomAttribute3": "r"})).to_string())
+        .body(
+            common::Emulator::body(
+                "Set-Mailbox",
+                json!({"Identity": alias, "CustomAttribute3": "r"}),
+            )
+            .to_string(),
+        )
         .send()
         .and_then(|r| r.text());
     assert!(res.is_err());
@@ -247,7 +335,12 @@ fn reset_drops_the_connection_mid_response() {
 fn expired_fault_refuses_next_links() {
     let (emu, t, tok) = setup(&["--faults", "expired=1,scope=exchange"]);
     let body = Emulator::body("Get-Mailbox", json!({}));
-    let first = emu.invoke_raw(&emu.invoke_url(&t), Some(&tok), &body, &[("Prefer", "odata.maxpagesize=10")]);
+    let first = emu.invoke_raw(
+        &emu.invoke_url(&t),
+        Some(&tok),
+        &body,
+        &[("Prefer", "odata.maxpagesize=10")],
+    );
     assert_eq!(first.status, 200, "the first page has no link to expire");
     let r = emu.invoke_raw(&first.next_link().unwrap(), Some(&tok), &body, &[]);
     assert_eq!(r.status, 400);
@@ -262,22 +355,40 @@ fn expired_fault_refuses_next_links() {
 fn access_token_expiring_mid_enumeration() {
     let (emu, t, tok) = setup(&["--token-lifetime", "2"]);
     let body = Emulator::body("Get-Mailbox", json!({}));
-    let first = emu.invoke_raw(&emu.invoke_url(&t), Some(&tok), &body, &[("Prefer", "odata.maxpagesize=10")]);
+    let first = emu.invoke_raw(
+        &emu.invoke_url(&t),
+        Some(&tok),
+        &body,
+        &[("Prefer", "odata.maxpagesize=10")],
+    );
     assert_eq!(first.status, 200);
     let next = first.next_link().unwrap();
     std::thread::sleep(Duration::from_millis(2200));
     assert_eq!(emu.invoke_raw(&next, Some(&tok), &body, &[]).status, 401);
     // A fresh token continues the same enumeration.
     let tok2 = emu.exchange_token(&t);
-    let r = emu.invoke_raw(&next, Some(&tok2), &body, &[("Prefer", "odata.maxpagesize=10")]);
+    let r = emu.invoke_raw(
+        &next,
+        Some(&tok2),
+        &body,
+        &[("Prefer", "odata.maxpagesize=10")],
+    );
     assert_eq!(r.status, 200);
     assert_ne!(r.values()[0], first.values()[0]);
 }
 
 fn status_sequence(seed: &str) -> Vec<u16> {
-    let (emu, t, tok) = setup(&["--seed", seed, "--faults", "throttle=0.3,transient=0.2,scope=exchange"]);
+    let (emu, t, tok) = setup(&[
+        "--seed",
+        seed,
+        "--faults",
+        "throttle=0.3,transient=0.2,scope=exchange",
+    ]);
     (0..30)
-        .map(|_| emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1})).status)
+        .map(|_| {
+            emu.invoke(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))
+                .status
+        })
         .collect()
 }
 
@@ -288,5 +399,9 @@ fn faults_are_reproducible_per_seed() {
     let c = status_sequence("8");
     assert_eq!(a, b);
     assert_ne!(a, c);
-    assert!(a.contains(&200) && a.contains(&429) && a.iter().any(|s| *s >= 500), "{:?}", a);
+    assert!(
+        a.contains(&200) && a.contains(&429) && a.iter().any(|s| *s >= 500),
+        "{:?}",
+        a
+    );
 }

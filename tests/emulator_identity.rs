@@ -15,14 +15,19 @@ fn assert_aad_error(r: &Reply, status: u16, error: &str, code: u64) {
     let desc = r.json["error_description"].as_str().unwrap();
     assert!(desc.starts_with(&format!("AADSTS{}: ", code)), "{}", desc);
     assert!(
-        desc.contains("Trace ID:") && desc.contains("Correlation ID:") && desc.contains("Timestamp:"),
+        desc.contains("Trace ID:")
+            && desc.contains("Correlation ID:")
+            && desc.contains("Timestamp:"),
         "{}",
         desc
     );
     for k in ["timestamp", "trace_id", "correlation_id", "error_uri"] {
         assert!(r.json[k].is_string(), "{} missing: {}", k, r.text);
     }
-    assert!(r.json["error_uri"].as_str().unwrap().contains(&code.to_string()));
+    assert!(r.json["error_uri"]
+        .as_str()
+        .unwrap()
+        .contains(&code.to_string()));
 }
 
 #[test]
@@ -56,18 +61,33 @@ fn confidential_refresh_token_grant_rotates_and_shapes_tokens() {
     assert_eq!(p["tid"], tid.as_str());
     assert_eq!(p["appid"], emu.application_id().as_str());
     assert_eq!(p["upn"], emu.info["adminUpn"]);
-    assert_eq!(p["exp"].as_u64().unwrap() - p["iat"].as_u64().unwrap(), 1200);
+    assert_eq!(
+        p["exp"].as_u64().unwrap() - p["iat"].as_u64().unwrap(),
+        1200
+    );
     assert_eq!(
         p["idp"].as_str().unwrap(),
         format!("https://sts.windows.net/{}/", emu.partner_tenant())
     );
     // The rotated token works, and the old one stays valid (as in the real service).
-    let r2 = emu.redeem(&domain, &emu.application_id(), Some(&emu.client_secret()), &rt1, EXCHANGE_SCOPE);
+    let r2 = emu.redeem(
+        &domain,
+        &emu.application_id(),
+        Some(&emu.client_secret()),
+        &rt1,
+        EXCHANGE_SCOPE,
+    );
     assert_eq!(r2.status, 200, "{}", r2.text);
     assert_ne!(r2.json["refresh_token"].as_str().unwrap(), rt1);
     assert_eq!(
-        emu.redeem(&tid, &emu.application_id(), Some(&emu.client_secret()), &rt0, EXCHANGE_SCOPE)
-            .status,
+        emu.redeem(
+            &tid,
+            &emu.application_id(),
+            Some(&emu.client_secret()),
+            &rt0,
+            EXCHANGE_SCOPE
+        )
+        .status,
         200
     );
     // Partner tenant and 'organizations' work too.
@@ -102,7 +122,10 @@ fn confidential_refresh_token_grant_rotates_and_shapes_tokens() {
         &format!("{}/.default", emu.url),
     );
     assert_eq!(r3.status, 200, "{}", r3.text);
-    assert_eq!(jwt_payload(r3.json["access_token"].as_str().unwrap())["aud"], emu.url.as_str());
+    assert_eq!(
+        jwt_payload(r3.json["access_token"].as_str().unwrap())["aud"],
+        emu.url.as_str()
+    );
     let s = emu.stats();
     assert_eq!(s["tokens"]["byGrant"]["refresh_token"], 6);
     assert_eq!(s["tokens"]["byTenant"][&tid], 4);
@@ -120,7 +143,13 @@ fn public_client_refresh_token_without_secret() {
     assert_eq!(p["appidacr"], "0");
     assert!(r.json["refresh_token"].is_string());
     // A public client that sends a secret: AADSTS700025.
-    let r = emu.redeem(&tid, &emu.public_client_id(), Some("whatever"), &prt, EXCHANGE_SCOPE);
+    let r = emu.redeem(
+        &tid,
+        &emu.public_client_id(),
+        Some("whatever"),
+        &prt,
+        EXCHANGE_SCOPE,
+    );
     assert_aad_error(&r, 401, "invalid_client", 700025);
 }
 
@@ -147,11 +176,21 @@ fn client_credentials_grant() {
     // At the partner tenant, too; the token works against Exchange.
     let at = emu.app_token(&emu.partner_tenant());
     assert_eq!(
-        emu.invoke(&emu.partner_tenant(), &at, "Get-Mailbox", serde_json::json!({})).status,
+        emu.invoke(
+            &emu.partner_tenant(),
+            &at,
+            "Get-Mailbox",
+            serde_json::json!({})
+        )
+        .status,
         200
     );
     // Not at the unrelated or appMissing tenants; the public client can't use it.
-    for t in [emu.unrelated().0, emu.special("appMissing").0, emu.special("consentMissing").0] {
+    for t in [
+        emu.unrelated().0,
+        emu.special("appMissing").0,
+        emu.special("consentMissing").0,
+    ] {
         let r = emu.token_request(
             &t,
             &[
@@ -195,7 +234,9 @@ fn client_assertion_is_checked_for_shape() {
         let d = v.to_string().into_bytes();
         let mut s = String::new();
         for c in d.chunks(3) {
-            let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+            let n = (c[0] as u32) << 16
+                | (*c.get(1).unwrap_or(&0) as u32) << 8
+                | *c.get(2).unwrap_or(&0) as u32;
             for k in 0..=c.len() {
                 s.push(A[((n >> (18 - 6 * k)) & 63) as usize] as char);
             }
@@ -211,7 +252,9 @@ fn client_assertion_is_checked_for_shape() {
         format!(
             "{}.{}.c2ln",
             b64(serde_json::json!({"alg": "PS256", "typ": "JWT", "x5t#S256": "abc"})),
-            b64(serde_json::json!({"iss": app, "sub": app, "aud": aud, "jti": "1", "nbf": now - 5, "exp": exp}))
+            b64(
+                serde_json::json!({"iss": app, "sub": app, "aud": aud, "jti": "1", "nbf": now - 5, "exp": exp})
+            )
         )
     };
     let good = mk(&emu.token_url(&tid), now + 300);
@@ -220,7 +263,10 @@ fn client_assertion_is_checked_for_shape() {
         &[
             ("grant_type", "client_credentials"),
             ("client_id", &app),
-            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
             ("client_assertion", &good),
             ("scope", EXCHANGE_SCOPE),
         ],
@@ -232,7 +278,10 @@ fn client_assertion_is_checked_for_shape() {
         &[
             ("grant_type", "client_credentials"),
             ("client_id", &app),
-            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
             ("client_assertion", &stale),
             ("scope", EXCHANGE_SCOPE),
         ],
@@ -257,7 +306,13 @@ fn every_documented_token_error() {
         7000215,
     );
     assert_aad_error(
-        &emu.redeem(&tid, &app, Some(&emu.str("expiredClientSecret")), &rt, EXCHANGE_SCOPE),
+        &emu.redeem(
+            &tid,
+            &app,
+            Some(&emu.str("expiredClientSecret")),
+            &rt,
+            EXCHANGE_SCOPE,
+        ),
         401,
         "invalid_client",
         7000222,
@@ -268,7 +323,12 @@ fn every_documented_token_error() {
         "invalid_client",
         700025,
     );
-    assert_aad_error(&emu.redeem(&tid, &app, None, &rt, EXCHANGE_SCOPE), 401, "invalid_client", 7000218);
+    assert_aad_error(
+        &emu.redeem(&tid, &app, None, &rt, EXCHANGE_SCOPE),
+        401,
+        "invalid_client",
+        7000218,
+    );
     let unknown_guid = "11111111-2222-4333-8444-555555555555";
     assert_aad_error(
         &emu.redeem(unknown_guid, &app, Some(&sec), &rt, EXCHANGE_SCOPE),
@@ -277,13 +337,24 @@ fn every_documented_token_error() {
         90002,
     );
     assert_aad_error(
-        &emu.redeem("nosuch.onmicrosoft.com", &app, Some(&sec), &rt, EXCHANGE_SCOPE),
+        &emu.redeem(
+            "nosuch.onmicrosoft.com",
+            &app,
+            Some(&sec),
+            &rt,
+            EXCHANGE_SCOPE,
+        ),
         400,
         "invalid_request",
         90002,
     );
     // Refresh token used under another client id.
-    assert_aad_error(&emu.redeem(&tid, &pubc, None, &rt, EXCHANGE_SCOPE), 400, "invalid_grant", 700007);
+    assert_aad_error(
+        &emu.redeem(&tid, &pubc, None, &rt, EXCHANGE_SCOPE),
+        400,
+        "invalid_grant",
+        700007,
+    );
     assert_aad_error(
         &emu.redeem(&tid, &app, Some(&sec), &prt, EXCHANGE_SCOPE),
         400,
@@ -291,7 +362,13 @@ fn every_documented_token_error() {
         700007,
     );
     assert_aad_error(
-        &emu.redeem(&tid, &app, Some(&sec), &emu.str("expiredRefreshToken"), EXCHANGE_SCOPE),
+        &emu.redeem(
+            &tid,
+            &app,
+            Some(&sec),
+            &emu.str("expiredRefreshToken"),
+            EXCHANGE_SCOPE,
+        ),
         400,
         "invalid_grant",
         700082,
@@ -303,35 +380,72 @@ fn every_documented_token_error() {
         70000,
     );
     // Special tenants.
-    let r = emu.redeem(&emu.special("mfaRequired").0, &app, Some(&sec), &rt, EXCHANGE_SCOPE);
+    let r = emu.redeem(
+        &emu.special("mfaRequired").0,
+        &app,
+        Some(&sec),
+        &rt,
+        EXCHANGE_SCOPE,
+    );
     assert_aad_error(&r, 400, "invalid_grant", 50076);
     assert_eq!(r.json["suberror"], "basic_action");
     assert_aad_error(
-        &emu.redeem(&emu.special("consentMissing").0, &app, Some(&sec), &rt, EXCHANGE_SCOPE),
+        &emu.redeem(
+            &emu.special("consentMissing").0,
+            &app,
+            Some(&sec),
+            &rt,
+            EXCHANGE_SCOPE,
+        ),
         400,
         "invalid_grant",
         65001,
     );
     assert_aad_error(
-        &emu.redeem(&emu.special("conditionalAccess").0, &app, Some(&sec), &rt, EXCHANGE_SCOPE),
+        &emu.redeem(
+            &emu.special("conditionalAccess").0,
+            &app,
+            Some(&sec),
+            &rt,
+            EXCHANGE_SCOPE,
+        ),
         400,
         "invalid_grant",
         53003,
     );
     assert_aad_error(
-        &emu.redeem(&emu.special("appMissing").1, &app, Some(&sec), &rt, EXCHANGE_SCOPE),
+        &emu.redeem(
+            &emu.special("appMissing").1,
+            &app,
+            Some(&sec),
+            &rt,
+            EXCHANGE_SCOPE,
+        ),
         400,
         "unauthorized_client",
         700016,
     );
     assert_aad_error(
-        &emu.redeem(&emu.special("noExchange").0, &app, Some(&sec), &rt, EXCHANGE_SCOPE),
+        &emu.redeem(
+            &emu.special("noExchange").0,
+            &app,
+            Some(&sec),
+            &rt,
+            EXCHANGE_SCOPE,
+        ),
         400,
         "invalid_resource",
         500011,
     );
     assert_eq!(
-        emu.redeem(&emu.special("noExchange").0, &app, Some(&sec), &rt, GRAPH_SCOPE).status,
+        emu.redeem(
+            &emu.special("noExchange").0,
+            &app,
+            Some(&sec),
+            &rt,
+            GRAPH_SCOPE
+        )
+        .status,
         200,
         "Graph works there"
     );
@@ -369,7 +483,13 @@ fn every_documented_token_error() {
     );
     // Unknown client, grant type, missing parameters.
     assert_aad_error(
-        &emu.redeem(&tid, "99999999-9999-4999-8999-999999999999", None, &rt, EXCHANGE_SCOPE),
+        &emu.redeem(
+            &tid,
+            "99999999-9999-4999-8999-999999999999",
+            None,
+            &rt,
+            EXCHANGE_SCOPE,
+        ),
         400,
         "unauthorized_client",
         700016,
@@ -380,7 +500,12 @@ fn every_documented_token_error() {
         "unsupported_grant_type",
         70003,
     );
-    assert_aad_error(&emu.token_request(&tid, &[("client_id", &app)]), 400, "invalid_request", 900144);
+    assert_aad_error(
+        &emu.token_request(&tid, &[("client_id", &app)]),
+        400,
+        "invalid_request",
+        900144,
+    );
     assert_aad_error(
         &emu.token_request(&tid, &[("grant_type", "refresh_token")]),
         400,
@@ -411,7 +536,10 @@ fn every_documented_token_error() {
             text,
         }
     };
-    assert_eq!(r.json["correlation_id"], "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee");
+    assert_eq!(
+        r.json["correlation_id"],
+        "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+    );
     let s = emu.stats();
     assert!(s["tokens"]["errors"].as_u64().unwrap() >= 20);
     assert!(s["tokens"]["errorsByCode"]["700016"].as_u64().unwrap() >= 3);
@@ -433,11 +561,24 @@ fn revoke_invalidates_refresh_tokens_issued_so_far() {
         } else {
             app.clone()
         };
-        let secret = if client == app { Some(sec.as_str()) } else { None };
-        assert_aad_error(&emu.redeem(&tid, &client, secret, &rt, EXCHANGE_SCOPE), 400, "invalid_grant", 70000);
+        let secret = if client == app {
+            Some(sec.as_str())
+        } else {
+            None
+        };
+        assert_aad_error(
+            &emu.redeem(&tid, &client, secret, &rt, EXCHANGE_SCOPE),
+            400,
+            "invalid_grant",
+            70000,
+        );
     }
     // Access tokens stay valid until they expire; app-only still works.
-    assert_eq!(emu.invoke(&tid, &at, "Get-Mailbox", serde_json::json!({})).status, 200);
+    assert_eq!(
+        emu.invoke(&tid, &at, "Get-Mailbox", serde_json::json!({}))
+            .status,
+        200
+    );
     emu.app_token(&tid);
     assert_eq!(emu.stats()["tokens"]["revocations"], 1);
 }
@@ -469,23 +610,41 @@ fn device_code_flow_pending_slow_down_then_approved() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let dc: serde_json::Value = r.json().unwrap();
-    for k in ["device_code", "user_code", "verification_uri", "expires_in", "interval", "message"] {
+    for k in [
+        "device_code",
+        "user_code",
+        "verification_uri",
+        "expires_in",
+        "interval",
+        "message",
+    ] {
         assert!(!dc[k].is_null(), "{} missing: {}", k, dc);
     }
     assert_eq!(dc["verification_uri"], "https://microsoft.com/devicelogin");
     assert_eq!(dc["interval"], 1);
     assert_eq!(dc["expires_in"], 900);
-    assert!(dc["message"].as_str().unwrap().contains(dc["user_code"].as_str().unwrap()));
+    assert!(dc["message"]
+        .as_str()
+        .unwrap()
+        .contains(dc["user_code"].as_str().unwrap()));
     let code = dc["device_code"].as_str().unwrap();
 
-    assert_aad_error(&poll(&emu, &pt, &client, code), 400, "authorization_pending", 70016);
+    assert_aad_error(
+        &poll(&emu, &pt, &client, code),
+        400,
+        "authorization_pending",
+        70016,
+    );
     assert_eq!(
         poll(&emu, &pt, &client, code).aad_error(),
         "slow_down",
         "polled faster than interval"
     );
     std::thread::sleep(Duration::from_millis(1050));
-    assert_eq!(poll(&emu, &pt, &client, code).aad_error(), "authorization_pending");
+    assert_eq!(
+        poll(&emu, &pt, &client, code).aad_error(),
+        "authorization_pending"
+    );
     std::thread::sleep(Duration::from_millis(1050));
     let ok = poll(&emu, &pt, &client, code);
     assert_eq!(ok.status, 200, "{}", ok.text);
@@ -499,10 +658,19 @@ fn device_code_flow_pending_slow_down_then_approved() {
     // Redeemed once only; the new refresh token works at customers for that client.
     std::thread::sleep(Duration::from_millis(1050));
     assert_eq!(poll(&emu, &pt, &client, code).aad_error(), "invalid_grant");
-    assert_eq!(emu.redeem(&emu.customer(0).0, &client, None, &new_rt, EXCHANGE_SCOPE).status, 200);
+    assert_eq!(
+        emu.redeem(&emu.customer(0).0, &client, None, &new_rt, EXCHANGE_SCOPE)
+            .status,
+        200
+    );
     assert_eq!(emu.stats()["tokens"]["byGrant"]["device_code"], 1);
     // Unknown device codes; another client's code.
-    assert_aad_error(&poll(&emu, &pt, &client, "DAQABnotacode"), 400, "bad_verification_code", 70000);
+    assert_aad_error(
+        &poll(&emu, &pt, &client, "DAQABnotacode"),
+        400,
+        "bad_verification_code",
+        70000,
+    );
 }
 
 #[test]
@@ -547,9 +715,15 @@ fn device_code_expiry_decline_and_errors() {
         .send()
         .unwrap();
     assert_eq!(d.status().as_u16(), 200);
-    assert_eq!(poll(&emu2, &pt2, &app2, code).aad_error(), "authorization_declined");
+    assert_eq!(
+        poll(&emu2, &pt2, &app2, code).aad_error(),
+        "authorization_declined"
+    );
     // Another client id polling this code.
-    assert_eq!(poll(&emu2, &pt2, &emu2.public_client_id(), code).aad_error(), "invalid_grant");
+    assert_eq!(
+        poll(&emu2, &pt2, &emu2.public_client_id(), code).aad_error(),
+        "invalid_grant"
+    );
     // The confidential app may poll without its secret, but a wrong secret fails.
     let dc: serde_json::Value = emu2
         .http
@@ -570,11 +744,20 @@ fn device_code_expiry_decline_and_errors() {
         ],
     );
     assert_aad_error(&r, 401, "invalid_client", 7000215);
-    assert_eq!(poll(&emu2, &pt2, &app2, code).aad_error(), "authorization_pending");
-    assert_eq!(poll(&emu2, &pt2, &app2, code).aad_error(), "authorization_pending");
+    assert_eq!(
+        poll(&emu2, &pt2, &app2, code).aad_error(),
+        "authorization_pending"
+    );
+    assert_eq!(
+        poll(&emu2, &pt2, &app2, code).aad_error(),
+        "authorization_pending"
+    );
     let ok = poll(&emu2, &pt2, &app2, code);
     assert_eq!(ok.status, 200, "{}", ok.text);
-    assert!(ok.json.get("refresh_token").is_none(), "no offline_access, no refresh token");
+    assert!(
+        ok.json.get("refresh_token").is_none(),
+        "no offline_access, no refresh token"
+    );
     // devicecode endpoint errors.
     let r = emu2
         .http

@@ -50,9 +50,14 @@ fn enumerates_100k_mailboxes_quickly() {
     assert_eq!(pages, 100);
     assert_eq!(guids.len(), 100_000);
     let s = emu.stats();
-    let compute = s["computeMs"]["byEndpoint"]["invokeCommand"].as_u64().unwrap();
+    let compute = s["computeMs"]["byEndpoint"]["invokeCommand"]
+        .as_u64()
+        .unwrap();
     let busy = s["busyMs"]["byEndpoint"]["invokeCommand"].as_u64().unwrap();
-    let mb = s["bytesSent"]["byEndpoint"]["invokeCommand"].as_u64().unwrap() as f64 / 1e6;
+    let mb = s["bytesSent"]["byEndpoint"]["invokeCommand"]
+        .as_u64()
+        .unwrap() as f64
+        / 1e6;
     eprintln!(
         "100k enumeration: wall {:?} (client included), emulator compute {} ms, busy {} ms, {:.0} MB, {:.0} records/s of compute",
         wall,
@@ -66,7 +71,14 @@ fn enumerates_100k_mailboxes_quickly() {
 
 #[test]
 fn fans_out_over_200_tenants_with_latency() {
-    let emu = Arc::new(Emulator::start(&["--tenants", "200", "--mailboxes", "10", "--latency-ms", "50"]));
+    let emu = Arc::new(Emulator::start(&[
+        "--tenants",
+        "200",
+        "--mailboxes",
+        "10",
+        "--latency-ms",
+        "50",
+    ]));
     assert!(emu.info["threads"].as_u64().unwrap() >= 64);
     let tenants: Arc<Vec<String>> = Arc::new(emu.customers().into_iter().map(|c| c.0).collect());
     assert_eq!(tenants.len(), 200);

@@ -28,7 +28,10 @@ fn startup_line_has_the_documented_shape() {
         assert!(is_guid(i[k].as_str().unwrap()), "{} = {}", k, i[k]);
     }
     assert!(i["partnerDomain"].as_str().unwrap().starts_with("partner"));
-    assert!(i["partnerDomain"].as_str().unwrap().ends_with(".onmicrosoft.com"));
+    assert!(i["partnerDomain"]
+        .as_str()
+        .unwrap()
+        .ends_with(".onmicrosoft.com"));
     for k in [
         "clientSecret",
         "refreshToken",
@@ -48,11 +51,24 @@ fn startup_line_has_the_documented_shape() {
         assert!(ids.insert(c["tenantId"].as_str().unwrap().to_string()));
     }
     assert!(is_guid(i["unrelatedTenant"]["tenantId"].as_str().unwrap()));
-    assert!(i["unrelatedTenant"]["domain"].as_str().unwrap().ends_with(".onmicrosoft.com"));
-    for k in ["mfaRequired", "consentMissing", "conditionalAccess", "appMissing", "noExchange"] {
+    assert!(i["unrelatedTenant"]["domain"]
+        .as_str()
+        .unwrap()
+        .ends_with(".onmicrosoft.com"));
+    for k in [
+        "mfaRequired",
+        "consentMissing",
+        "conditionalAccess",
+        "appMissing",
+        "noExchange",
+    ] {
         let t = &i["specialTenants"][k];
         assert!(is_guid(t["tenantId"].as_str().unwrap()), "{}", k);
-        assert!(ids.insert(t["tenantId"].as_str().unwrap().to_string()), "{} is distinct", k);
+        assert!(
+            ids.insert(t["tenantId"].as_str().unwrap().to_string()),
+            "{} is distinct",
+            k
+        );
     }
     assert_ne!(i["clientSecret"], i["expiredClientSecret"]);
     assert_ne!(i["refreshToken"], i["publicRefreshToken"]);
@@ -79,8 +95,18 @@ fn startup_line_is_deterministic_per_seed_and_honours_sizes() {
     assert_ne!(a.url, b.url, "each instance gets its own port");
     // The estate is deterministic too.
     let (t, _) = a.customer(2);
-    let rows_a = a.invoke_all(&t, &a.exchange_token(&t), "Get-Mailbox", serde_json::json!({}));
-    let rows_b = b.invoke_all(&t, &b.exchange_token(&t), "Get-Mailbox", serde_json::json!({}));
+    let rows_a = a.invoke_all(
+        &t,
+        &a.exchange_token(&t),
+        "Get-Mailbox",
+        serde_json::json!({}),
+    );
+    let rows_b = b.invoke_all(
+        &t,
+        &b.exchange_token(&t),
+        "Get-Mailbox",
+        serde_json::json!({}),
+    );
     assert_eq!(rows_a.len(), 7);
     assert_eq!(rows_a, rows_b);
 }
@@ -140,8 +166,14 @@ fn exits_0_when_stdin_closes_and_prints_nothing_else() {
     let mut emu = Emulator::start(&[]);
     let (t, _) = emu.customer(0);
     let tok = emu.exchange_token(&t);
-    assert_eq!(emu.invoke(&t, &tok, "Get-Mailbox", serde_json::json!({})).status, 200);
-    let st = emu.close_stdin_and_wait(Duration::from_secs(10)).expect("exits after stdin EOF");
+    assert_eq!(
+        emu.invoke(&t, &tok, "Get-Mailbox", serde_json::json!({}))
+            .status,
+        200
+    );
+    let st = emu
+        .close_stdin_and_wait(Duration::from_secs(10))
+        .expect("exits after stdin EOF");
     assert!(st.success(), "{:?}", st);
     std::thread::sleep(Duration::from_millis(100));
     assert!(emu.extra_stdout().is_empty(), "{:?}", emu.extra_stdout());
@@ -211,13 +243,20 @@ fn control_endpoints_and_stats_shape() {
     ] {
         assert!(s.pointer(path).is_some(), "stats lacks {}: {}", path, s);
     }
-    assert_eq!(s["faults"]["total"], 0, "control endpoints are never faulted");
+    assert_eq!(
+        s["faults"]["total"], 0,
+        "control endpoints are never faulted"
+    );
     assert!(s["requests"]["byEndpoint"]["control"].as_u64().unwrap() >= 10);
 
     // reset-stats zeroes counters.
     emu.reset_stats();
     let s = emu.stats();
-    assert_eq!(s["requests"]["byEndpoint"]["control"], 1, "only this stats call: {}", s["requests"]);
+    assert_eq!(
+        s["requests"]["byEndpoint"]["control"], 1,
+        "only this stats call: {}",
+        s["requests"]
+    );
     assert!(s["sinceResetMs"].as_u64().unwrap() <= s["uptimeMs"].as_u64().unwrap());
 
     // Unknown paths and wrong methods.
@@ -226,21 +265,31 @@ fn control_endpoints_and_stats_shape() {
     assert_eq!(emu.get("/_emulator/revoke").status, 405);
     let (t, _) = emu.customer(0);
     assert_eq!(emu.get(&format!("/{}/oauth2/v2.0/token", t)).status, 405);
-    assert_eq!(emu.get(&format!("/adminapi/beta/{}/InvokeCommand", t)).status, 405);
+    assert_eq!(
+        emu.get(&format!("/adminapi/beta/{}/InvokeCommand", t))
+            .status,
+        405
+    );
     let r = emu.get(&format!("/{}/v2.0/.well-known/openid-configuration", t));
     assert_eq!(r.status, 200);
-    assert!(r.json["token_endpoint"].as_str().unwrap().ends_with("/oauth2/v2.0/token"));
+    assert!(r.json["token_endpoint"]
+        .as_str()
+        .unwrap()
+        .ends_with("/oauth2/v2.0/token"));
 }
 
 #[test]
 fn shutdown_endpoint_stops_the_process() {
     let mut emu = Emulator::start(&["--ignore-stdin"]);
     assert!(
-        emu.close_stdin_and_wait(Duration::from_millis(400)).is_none(),
+        emu.close_stdin_and_wait(Duration::from_millis(400))
+            .is_none(),
         "--ignore-stdin keeps serving"
     );
     assert_eq!(emu.get("/_emulator/health").status, 200);
     assert_eq!(emu.post("/_emulator/shutdown").status, 200);
-    let st = emu.close_stdin_and_wait(Duration::from_secs(10)).expect("exits");
+    let st = emu
+        .close_stdin_and_wait(Duration::from_secs(10))
+        .expect("exits");
     assert!(st.success());
 }

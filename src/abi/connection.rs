@@ -23,7 +23,10 @@ pub struct ExoConnection {
 
 impl ExoConnection {
     pub(crate) fn boxed(conn: Arc<Connection>) -> *mut ExoConnection {
-        Box::into_raw(Box::new(ExoConnection { magic: MAGIC_LIVE, conn }))
+        Box::into_raw(Box::new(ExoConnection {
+            magic: MAGIC_LIVE,
+            conn,
+        }))
     }
 }
 
@@ -32,7 +35,10 @@ impl ExoConnection {
 ///
 /// # Safety
 /// `p` is NULL or a pointer returned by this library.
-pub(crate) unsafe fn conn_ref<'a>(p: *const ExoConnection, name: &str) -> Result<&'a Arc<Connection>, Error> {
+pub(crate) unsafe fn conn_ref<'a>(
+    p: *const ExoConnection,
+    name: &str,
+) -> Result<&'a Arc<Connection>, Error> {
     if p.is_null() {
         return Err(Error::null_parameter(name));
     }
@@ -80,9 +86,15 @@ pub extern "C" fn exo_connect(
         // and UTF-16 buffers of the stated lengths.
         let json = unsafe { borrow_str(options_json, "options_json") }?;
         let secrets = Secrets {
-            refresh_token: unsafe { secret_from_utf16(refresh_token, refresh_token_len, "refresh_token") }?,
-            client_secret: unsafe { secret_from_utf16(client_secret, client_secret_len, "client_secret") }?,
-            access_token: unsafe { secret_from_utf16(access_token, access_token_len, "access_token") }?,
+            refresh_token: unsafe {
+                secret_from_utf16(refresh_token, refresh_token_len, "refresh_token")
+            }?,
+            client_secret: unsafe {
+                secret_from_utf16(client_secret, client_secret_len, "client_secret")
+            }?,
+            access_token: unsafe {
+                secret_from_utf16(access_token, access_token_len, "access_token")
+            }?,
         };
         let options = ConnectionOptions::from_json(json)?;
         let conn = Connection::connect(options, secrets)?;

@@ -61,7 +61,11 @@ pub extern "C" fn exo_invoke(
         let json = unsafe { borrow_str(request_json, "request_json") }?;
         let request = InvokeRequest::from_json(json)?;
         let cursor = c.invoke(request)?;
-        let boxed = Box::new(ExoCursor { magic: MAGIC_LIVE, cancel: cursor.cancel_token(), cursor: Mutex::new(cursor) });
+        let boxed = Box::new(ExoCursor {
+            magic: MAGIC_LIVE,
+            cancel: cursor.cancel_token(),
+            cursor: Mutex::new(cursor),
+        });
         write_out(out, Box::into_raw(boxed));
         Ok(())
     })

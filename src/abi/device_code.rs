@@ -63,7 +63,14 @@ pub extern "C" fn exo_device_code_start(
         }
         let flow = DeviceFlow::start(options)?;
         let message = CString::new(flow.message_json().replace('\0', " ")).unwrap_or_default();
-        write_out(out, Box::into_raw(Box::new(ExoDeviceFlow { magic: MAGIC_LIVE, flow, message })));
+        write_out(
+            out,
+            Box::into_raw(Box::new(ExoDeviceFlow {
+                magic: MAGIC_LIVE,
+                flow,
+                message,
+            })),
+        );
         Ok(())
     })
 }

@@ -22,7 +22,11 @@ impl ExoError {
     pub fn boxed(error: Error) -> *mut ExoError {
         let message = c_text(error.message.clone());
         let json = c_text(error.to_json());
-        Box::into_raw(Box::new(ExoError { error, message, json }))
+        Box::into_raw(Box::new(ExoError {
+            error,
+            message,
+            json,
+        }))
     }
 
     pub fn error(&self) -> &Error {
@@ -74,7 +78,9 @@ pub extern "C" fn exo_error_json(err: *const ExoError) -> *const c_char {
 pub extern "C" fn exo_error_aadsts(err: *const ExoError) -> u32 {
     boundary::call_or(0, || {
         // SAFETY: as in `exo_error_code`.
-        unsafe { err.as_ref() }.and_then(|e| e.error.aadsts).unwrap_or(0)
+        unsafe { err.as_ref() }
+            .and_then(|e| e.error.aadsts)
+            .unwrap_or(0)
     })
 }
 
@@ -102,9 +108,25 @@ pub extern "C" fn exo_result_name(code: u32) -> *const c_char {
         };
     }
     let s: &'static str = names!(
-        Ok, NullParameter, InvalidUtf8, InvalidArgument, Panic, InvalidHandle,
-        BufferTooSmall, Cancelled, Pending, InsecureEndpoint, AuthFailed, ExchangeError,
-        Throttled, Transient, Network, Timeout, PageExpired, Unauthorized, Internal
+        Ok,
+        NullParameter,
+        InvalidUtf8,
+        InvalidArgument,
+        Panic,
+        InvalidHandle,
+        BufferTooSmall,
+        Cancelled,
+        Pending,
+        InsecureEndpoint,
+        AuthFailed,
+        ExchangeError,
+        Throttled,
+        Transient,
+        Network,
+        Timeout,
+        PageExpired,
+        Unauthorized,
+        Internal
     );
     s.as_ptr() as *const c_char
 }

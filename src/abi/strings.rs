@@ -32,12 +32,22 @@ pub unsafe fn borrow_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, 
 ///
 /// # Safety
 /// `ptr` is NULL or points to `len` readable `u16`s.
-pub unsafe fn secret_from_utf16(ptr: *const u16, len: usize, name: &str) -> Result<Option<Secret>, Error> {
+pub unsafe fn secret_from_utf16(
+    ptr: *const u16,
+    len: usize,
+    name: &str,
+) -> Result<Option<Secret>, Error> {
     if ptr.is_null() {
-        return if len == 0 { Ok(None) } else { Err(Error::null_parameter(name)) };
+        return if len == 0 {
+            Ok(None)
+        } else {
+            Err(Error::null_parameter(name))
+        };
     }
     if len > MAX_INPUT_BYTES / 2 {
-        return Err(Error::invalid_argument(format!("argument '{name}' is too long")));
+        return Err(Error::invalid_argument(format!(
+            "argument '{name}' is too long"
+        )));
     }
     let units = std::slice::from_raw_parts(ptr, len);
     match Secret::from_utf16(units) {

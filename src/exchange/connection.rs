@@ -26,7 +26,11 @@ pub struct Secrets {
 enum Tokens {
     Cached(TokenSource),
     /// A ready access token: never refreshed.
-    Static { token: Arc<Secret>, expires_utc: Option<SystemTime>, user: Option<String> },
+    Static {
+        token: Arc<Secret>,
+        expires_utc: Option<SystemTime>,
+        user: Option<String>,
+    },
 }
 
 /// An open connection to one customer tenant.
@@ -57,18 +61,21 @@ impl Connection {
     /// Check the options against the secrets given, then acquire the first
     /// token so that bad credentials fail here, not on the first command.
     pub fn connect(options: ConnectionOptions, secrets: Secrets) -> Result<Arc<Connection>, Error> {
-        let Secrets { refresh_token, client_secret, access_token } = secrets;
-        let kind = match options.credential {
-            Some(k) => k,
-            None if access_token.is_some() => CredentialKind::AccessToken,
-            None if refresh_token.is_some() => CredentialKind::RefreshToken,
-            None if client_secret.is_some() => CredentialKind::AppSecret,
-            None => {
-                return Err(Error::invalid_argument(
+        let Secrets {
+            refresh_token,
+            client_secret,
+            access_token,
+        } = secrets;
+        let kind =
+            match options.credential {
+                Some(k) => k,
+                None if access_token.is_some() => CredentialKind::AccessToken,
+                None if refresh_token.is_some() => CredentialKind::RefreshToken,
+                None if client_secret.is_some() => CredentialKind::AppSecret,
+                None => return Err(Error::invalid_argument(
                     "no credential given: pass a refresh token, a client secret or an access token",
-                ))
-            }
-        };
+                )),
+            };
         let extra = |what: &str| {
             Error::invalid_argument(format!("credential {} does not take {what}", kind.name()))
         };
@@ -81,11 +88,18 @@ impl Connection {
                     return Err(extra("an access token"));
                 }
                 let ep = TokenEndpoint::from_options(&options, options.scope());
-                Tokens::Cached(TokenSource::new(ep, Credential::RefreshToken { refresh_token: rt, client_secret }))
+                Tokens::Cached(TokenSource::new(
+                    ep,
+                    Credential::RefreshToken {
+                        refresh_token: rt,
+                        client_secret,
+                    },
+                ))
             }
             CredentialKind::AppSecret => {
-                let cs = client_secret
-                    .ok_or_else(|| Error::invalid_argument("credential AppSecret needs a client secret"))?;
+                let cs = client_secret.ok_or_else(|| {
+                    Error::invalid_argument("credential AppSecret needs a client secret")
+                })?;
                 if refresh_token.is_some() {
                     return Err(extra("a refresh token"));
                 }
@@ -93,11 +107,15 @@ impl Connection {
                     return Err(extra("an access token"));
                 }
                 let ep = TokenEndpoint::from_options(&options, options.scope());
-                Tokens::Cached(TokenSource::new(ep, Credential::AppSecret { client_secret: cs }))
+                Tokens::Cached(TokenSource::new(
+                    ep,
+                    Credential::AppSecret { client_secret: cs },
+                ))
             }
             CredentialKind::AccessToken => {
-                let at = access_token
-                    .ok_or_else(|| Error::invalid_argument("credential AccessToken needs an access token"))?;
+                let at = access_token.ok_or_else(|| {
+                    Error::invalid_argument("credential AccessToken needs an access token")
+                })?;
                 if refresh_token.is_some() {
                     return Err(extra("a refresh token"));
                 }
@@ -110,7 +128,11 @@ impl Connection {
                     .and_then(grant::token_exp)
                     .map(|exp| UNIX_EPOCH + Duration::from_secs(exp));
                 let user = claims.as_ref().and_then(grant::token_user);
-                Tokens::Static { token: Arc::new(at), expires_utc, user }
+                Tokens::Static {
+                    token: Arc::new(at),
+                    expires_utc,
+                    user,
+                }
             }
             CredentialKind::DeviceCode => {
                 return Err(Error::invalid_argument(
@@ -135,7 +157,10 @@ impl Connection {
         let tokens = match resp.refresh_token.as_ref().map(|rt| rt.clone()) {
             Some(rt) => Tokens::Cached(TokenSource::with_initial(
                 ep,
-                Credential::RefreshToken { refresh_token: rt, client_secret: None },
+                Credential::RefreshToken {
+                    refresh_token: rt,
+                    client_secret: None,
+                },
                 Some(resp),
             )),
             None => {
@@ -173,7 +198,9 @@ impl Connection {
         if !self.is_connected() {
             return Err(Error::invalid_handle("connection"));
         }
-        read(&self.tokens).clone().ok_or_else(|| Error::invalid_handle("connection"))
+        read(&self.tokens)
+            .clone()
+            .ok_or_else(|| Error::invalid_handle("connection"))
     }
 
     /// Can a refused token be replaced?
@@ -191,7 +218,9 @@ impl Connection {
         let tokens = self.tokens()?;
         match &*tokens {
             Tokens::Cached(src) => src.get(cancel, retries, stale),
-            Tokens::Static { token, expires_utc, .. } => {
+            Tokens::Static {
+                token, expires_utc, ..
+            } => {
                 if let Some(exp) = expires_utc {
                     if SystemTime::now() >= *exp {
                         return Err(access_token_expired());
@@ -202,7 +231,8 @@ impl Connection {
                 }
                 Ok(AccessToken {
                     token: token.clone(),
-                    expires_utc: expires_utc.unwrap_or_else(|| SystemTime::now() + Duration::from_secs(3600)),
+                    expires_utc: expires_utc
+                        .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(3600)),
                 })
             }
         }
@@ -241,7 +271,10 @@ impl Connection {
             Error::new(
                 ExoResult::InvalidArgument,
                 "NoRefreshToken",
-                format!("a {} connection has no refresh token", self.credential.name()),
+                format!(
+                    "a {} connection has no refresh token",
+                    self.credential.name()
+                ),
             )
         })
     }
@@ -252,7 +285,9 @@ impl Connection {
         let tokens = self.tokens()?;
         let (user, expires, rotated) = match &*tokens {
             Tokens::Cached(src) => (src.user(), src.expires_utc(), src.rotated()),
-            Tokens::Static { user, expires_utc, .. } => (user.clone(), *expires_utc, false),
+            Tokens::Static {
+                user, expires_utc, ..
+            } => (user.clone(), *expires_utc, false),
         };
         let o = &self.options;
         let v = serde_json::json!({

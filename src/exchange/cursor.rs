@@ -69,12 +69,16 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn new(conn: Arc<Connection>, req: InvokeRequest) -> Result<Cursor, Error> {
-        let url = request::invoke_url(&conn.options.exchange, &conn.options.tenant_id, &req.select)?;
+        let url =
+            request::invoke_url(&conn.options.exchange, &conn.options.tenant_id, &req.select)?;
         Ok(Cursor {
             cmdlet: req.cmdlet.clone(),
             is_read: req.is_read(),
             body: req.body(),
-            anchor_mailbox: req.anchor_mailbox.clone().unwrap_or_else(|| conn.options.anchor_mailbox.clone()),
+            anchor_mailbox: req
+                .anchor_mailbox
+                .clone()
+                .unwrap_or_else(|| conn.options.anchor_mailbox.clone()),
             page_size: req.page_size.unwrap_or(conn.options.page_size),
             state: State::First(url),
             page: 0,
@@ -122,7 +126,11 @@ impl Cursor {
             }
         };
         self.page += 1;
-        let SuccessPage { value_json, next_link, warnings } = page;
+        let SuccessPage {
+            value_json,
+            next_link,
+            warnings,
+        } = page;
         self.state = match next_link {
             None => State::Done,
             Some(link) => match self.check_link(&link) {
@@ -146,7 +154,11 @@ impl Cursor {
         check_next_link(&self.conn.options.exchange, link)
     }
 
-    fn fetch(&self, url: &Url, page_link: bool) -> Result<(SuccessPage, String, Vec<RetryRecord>), Error> {
+    fn fetch(
+        &self,
+        url: &Url,
+        page_link: bool,
+    ) -> Result<(SuccessPage, String, Vec<RetryRecord>), Error> {
         let o = &self.conn.options;
         let policy = RetryPolicy::new(o.max_retries, o.max_retry_wait);
         let mut retries: Vec<RetryRecord> = Vec::new();
@@ -155,7 +167,10 @@ impl Cursor {
         let mut stale: Option<Arc<Secret>> = None;
         loop {
             self.cancel.check()?;
-            let at = match self.conn.access_token(&self.cancel, &mut retries, stale.as_ref()) {
+            let at = match self
+                .conn
+                .access_token(&self.cancel, &mut retries, stale.as_ref())
+            {
                 Ok(at) => at,
                 // The identity platform was busy: nothing reached Exchange, so waiting and asking
                 // again is safe for reads and writes alike, within the page's own retry budget.
@@ -220,9 +235,17 @@ impl Cursor {
                     (Failure::Permanent, e, None)
                 }
                 Ok(resp) => {
-                    let se = response::parse_error(resp.status, &resp.body, resp.header("x-exceptiontype"));
+                    let se = response::parse_error(
+                        resp.status,
+                        &resp.body,
+                        resp.header("x-exceptiontype"),
+                    );
                     let f = se.failure(page_link);
-                    (f, se.into_error(&self.cmdlet, page_link), resp.retry_after())
+                    (
+                        f,
+                        se.into_error(&self.cmdlet, page_link),
+                        resp.retry_after(),
+                    )
                 }
                 Err(HttpFailure::Cancelled) => return Err(Error::cancelled()),
                 Err(hf) => {
@@ -250,12 +273,16 @@ impl Cursor {
                 );
             }
             if failure.retryable(self.is_read) && retry_no > 0 {
-                error.message.push_str(&format!(" (gave up after {retry_no} retries)"));
+                error
+                    .message
+                    .push_str(&format!(" (gave up after {retry_no} retries)"));
             }
             error.request_id = Some(request_id.clone());
             error.retries = retries.len() as u32;
             if error.message.find("request id").is_none() {
-                error.message.push_str(&format!(" [client-request-id {request_id}]"));
+                error
+                    .message
+                    .push_str(&format!(" [client-request-id {request_id}]"));
             }
             return Err(error);
         }
@@ -265,7 +292,10 @@ impl Cursor {
 /// Token failures worth another try: the identity platform throttled, was busy, or could not
 /// be reached. Refusals (bad secret, MFA, consent, ...) are final.
 fn token_failure_is_transient(e: &Error) -> bool {
-    matches!(e.code, ExoResult::Transient | ExoResult::Throttled | ExoResult::Network | ExoResult::Timeout)
+    matches!(
+        e.code,
+        ExoResult::Transient | ExoResult::Throttled | ExoResult::Network | ExoResult::Timeout
+    )
 }
 
 /// The nextLink rule, on its own for testing: same scheme, host and port as
@@ -297,16 +327,27 @@ mod tests {
     #[test]
     fn next_link_must_stay_on_origin() {
         let b = BaseUrl::parse("https://outlook.office365.com", "x").unwrap();
-        assert!(check_next_link(&b, "https://outlook.office365.com/adminapi/beta/t/InvokeCommand?$skiptoken=a").is_ok());
+        assert!(check_next_link(
+            &b,
+            "https://outlook.office365.com/adminapi/beta/t/InvokeCommand?$skiptoken=a"
+        )
+        .is_ok());
         for bad in [
             "https://evil.example/adminapi/beta/t/InvokeCommand?$skiptoken=a",
             "http://outlook.office365.com/adminapi",
             "https://outlook.office365.com:8443/adminapi",
             "https://outlook.office365.com.evil.example/x",
         ] {
-            assert_eq!(check_next_link(&b, bad).unwrap_err().code, ExoResult::InsecureEndpoint, "{bad}");
+            assert_eq!(
+                check_next_link(&b, bad).unwrap_err().code,
+                ExoResult::InsecureEndpoint,
+                "{bad}"
+            );
         }
-        assert_eq!(check_next_link(&b, "not a url").unwrap_err().code, ExoResult::Internal);
+        assert_eq!(
+            check_next_link(&b, "not a url").unwrap_err().code,
+            ExoResult::Internal
+        );
     }
 
     #[test]
@@ -314,7 +355,12 @@ mod tests {
         let p = Page {
             value_json: r#"[{"a":1}]"#.into(),
             warnings: vec!["w\"".into()],
-            retries: vec![RetryRecord { reason: "Throttled".into(), attempt: 1, wait_ms: 10, request_id: "r".into() }],
+            retries: vec![RetryRecord {
+                reason: "Throttled".into(),
+                attempt: 1,
+                wait_ms: 10,
+                request_id: "r".into(),
+            }],
             request_id: "rid".into(),
             page: 2,
             more: true,

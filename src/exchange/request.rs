@@ -22,7 +22,13 @@ pub struct InvokeRequest {
     pub anchor_mailbox: Option<String>,
 }
 
-const KNOWN_KEYS: [&str; 5] = ["cmdlet", "parameters", "select", "pageSize", "anchorMailbox"];
+const KNOWN_KEYS: [&str; 5] = [
+    "cmdlet",
+    "parameters",
+    "select",
+    "pageSize",
+    "anchorMailbox",
+];
 
 impl InvokeRequest {
     /// Parse `request_json`:
@@ -55,12 +61,20 @@ impl InvokeRequest {
                     "request field 'cmdlet' must be a cmdlet name such as Get-Mailbox",
                 ))
             }
-            _ => return Err(Error::invalid_argument("request field 'cmdlet' is required (e.g. \"Get-Mailbox\")")),
+            _ => {
+                return Err(Error::invalid_argument(
+                    "request field 'cmdlet' is required (e.g. \"Get-Mailbox\")",
+                ))
+            }
         };
         let parameters = match map.get("parameters") {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(p)) => encode_parameters(p)?,
-            Some(_) => return Err(Error::invalid_argument("request field 'parameters' must be an object")),
+            Some(_) => {
+                return Err(Error::invalid_argument(
+                    "request field 'parameters' must be an object",
+                ))
+            }
         };
         let select = match map.get("select") {
             None | Some(Value::Null) => Vec::new(),
@@ -79,16 +93,26 @@ impl InvokeRequest {
                 out
             }
             Some(_) => {
-                return Err(Error::invalid_argument("request field 'select' must be an array of property names"))
+                return Err(Error::invalid_argument(
+                    "request field 'select' must be an array of property names",
+                ))
             }
         };
         let page_size = match map.get("pageSize") {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(v) if (1..=1000).contains(&v) => Some(v as u32),
-                _ => return Err(Error::invalid_argument("request field 'pageSize' must be an integer from 1 to 1000")),
+                _ => {
+                    return Err(Error::invalid_argument(
+                        "request field 'pageSize' must be an integer from 1 to 1000",
+                    ))
+                }
             },
-            Some(_) => return Err(Error::invalid_argument("request field 'pageSize' must be an integer from 1 to 1000")),
+            Some(_) => {
+                return Err(Error::invalid_argument(
+                    "request field 'pageSize' must be an integer from 1 to 1000",
+                ))
+            }
         };
         let anchor_mailbox = match map.get("anchorMailbox") {
             None | Some(Value::Null) => None,
@@ -96,9 +120,19 @@ impl InvokeRequest {
                 check_anchor(s, "anchorMailbox")?;
                 Some(s.clone())
             }
-            Some(_) => return Err(Error::invalid_argument("request field 'anchorMailbox' must be a string")),
+            Some(_) => {
+                return Err(Error::invalid_argument(
+                    "request field 'anchorMailbox' must be a string",
+                ))
+            }
         };
-        Ok(InvokeRequest { cmdlet, parameters, select, page_size, anchor_mailbox })
+        Ok(InvokeRequest {
+            cmdlet,
+            parameters,
+            select,
+            page_size,
+            anchor_mailbox,
+        })
     }
 
     /// Get-* and Test-* cmdlets are reads; everything else is a write.
@@ -137,7 +171,10 @@ fn is_parameter_name(s: &str) -> bool {
 }
 
 fn is_property_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
 }
 
 /// Exchange's parameter encoding: strings, numbers, arrays and switches
@@ -163,9 +200,15 @@ pub fn encode_parameters(params: &Map<String, Value>) -> Result<Map<String, Valu
 }
 
 fn result_size(v: &Value) -> Result<Value, Error> {
-    let bad = || Error::invalid_argument("parameter 'ResultSize' must be \"Unlimited\" or a positive integer");
+    let bad = || {
+        Error::invalid_argument(
+            "parameter 'ResultSize' must be \"Unlimited\" or a positive integer",
+        )
+    };
     match v {
-        Value::String(s) if s.trim().eq_ignore_ascii_case("unlimited") => Ok(Value::String("Unlimited".into())),
+        Value::String(s) if s.trim().eq_ignore_ascii_case("unlimited") => {
+            Ok(Value::String("Unlimited".into()))
+        }
         Value::String(s) => match s.trim().parse::<u64>() {
             Ok(n) if n >= 1 => Ok(Value::from(n)),
             _ => Err(bad()),
@@ -219,14 +262,38 @@ pub struct HeaderInput<'a> {
 pub fn headers(h: &HeaderInput<'_>) -> Vec<(HeaderName, String)> {
     vec![
         (AUTHORIZATION, format!("Bearer {}", h.token)),
-        (HeaderName::from_static("x-anchormailbox"), h.anchor_mailbox.to_string()),
-        (HeaderName::from_static("x-cmdletname"), h.cmdlet.to_string()),
-        (HeaderName::from_static("x-responseformat"), "json".to_string()),
-        (HeaderName::from_static("x-clientapplication"), h.client_application.to_string()),
-        (HeaderName::from_static("x-serializationlevel"), "Partial".to_string()),
-        (HeaderName::from_static("client-request-id"), h.request_id.to_string()),
-        (HeaderName::from_static("prefer"), format!("odata.maxpagesize={}", h.page_size)),
-        (ACCEPT, "application/json; odata.metadata=minimal".to_string()),
+        (
+            HeaderName::from_static("x-anchormailbox"),
+            h.anchor_mailbox.to_string(),
+        ),
+        (
+            HeaderName::from_static("x-cmdletname"),
+            h.cmdlet.to_string(),
+        ),
+        (
+            HeaderName::from_static("x-responseformat"),
+            "json".to_string(),
+        ),
+        (
+            HeaderName::from_static("x-clientapplication"),
+            h.client_application.to_string(),
+        ),
+        (
+            HeaderName::from_static("x-serializationlevel"),
+            "Partial".to_string(),
+        ),
+        (
+            HeaderName::from_static("client-request-id"),
+            h.request_id.to_string(),
+        ),
+        (
+            HeaderName::from_static("prefer"),
+            format!("odata.maxpagesize={}", h.page_size),
+        ),
+        (
+            ACCEPT,
+            "application/json; odata.metadata=minimal".to_string(),
+        ),
     ]
 }
 
@@ -256,12 +323,19 @@ mod tests {
 
     #[test]
     fn result_size_numbers() {
-        let r = InvokeRequest::from_json(r#"{"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"25"}}"#).unwrap();
+        let r = InvokeRequest::from_json(
+            r#"{"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"25"}}"#,
+        )
+        .unwrap();
         assert_eq!(r.parameters["ResultSize"], 25);
         assert!(r.is_read());
         for bad in [r#""0""#, "0", "-1", r#""lots""#, "true"] {
             let j = format!(r#"{{"cmdlet":"Get-Mailbox","parameters":{{"ResultSize":{bad}}}}}"#);
-            assert_eq!(InvokeRequest::from_json(&j).unwrap_err().code, ExoResult::InvalidArgument, "{bad}");
+            assert_eq!(
+                InvokeRequest::from_json(&j).unwrap_err().code,
+                ExoResult::InvalidArgument,
+                "{bad}"
+            );
         }
     }
 
@@ -289,14 +363,23 @@ mod tests {
             r#"{"cmdlet":"Get-Mailbox","extra":1}"#,
             r#"{"cmdlet":"Get-Mailbox","anchorMailbox":"a\nb"}"#,
         ] {
-            assert_eq!(InvokeRequest::from_json(j).unwrap_err().code, ExoResult::InvalidArgument, "{j}");
+            assert_eq!(
+                InvokeRequest::from_json(j).unwrap_err().code,
+                ExoResult::InvalidArgument,
+                "{j}"
+            );
         }
     }
 
     #[test]
     fn url_and_headers() {
         let b = BaseUrl::parse("https://outlook.office365.com", "x").unwrap();
-        let u = invoke_url(&b, "contoso.onmicrosoft.com", &["Name".into(), "Guid".into()]).unwrap();
+        let u = invoke_url(
+            &b,
+            "contoso.onmicrosoft.com",
+            &["Name".into(), "Guid".into()],
+        )
+        .unwrap();
         assert_eq!(
             u.as_str(),
             "https://outlook.office365.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$select=Name,Guid"
@@ -309,7 +392,11 @@ mod tests {
             page_size: 500,
             request_id: "rid",
         });
-        let get = |n: &str| h.iter().find(|(k, _)| k.as_str() == n).map(|(_, v)| v.as_str());
+        let get = |n: &str| {
+            h.iter()
+                .find(|(k, _)| k.as_str() == n)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(get("authorization"), Some("Bearer t"));
         assert_eq!(get("prefer"), Some("odata.maxpagesize=500"));
         assert_eq!(get("x-serializationlevel"), Some("Partial"));

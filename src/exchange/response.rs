@@ -30,10 +30,15 @@ struct RawPage<'a> {
 /// Parse a 2xx body. An empty body (some writes) is an empty page.
 pub fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(SuccessPage { value_json: "[]".into(), next_link: None, warnings: Vec::new() });
+        return Ok(SuccessPage {
+            value_json: "[]".into(),
+            next_link: None,
+            warnings: Vec::new(),
+        });
     }
-    let raw: RawPage<'_> = serde_json::from_slice(body)
-        .map_err(|_| Error::internal("Exchange answered with a body that is not the expected JSON"))?;
+    let raw: RawPage<'_> = serde_json::from_slice(body).map_err(|_| {
+        Error::internal("Exchange answered with a body that is not the expected JSON")
+    })?;
     let value_json = match raw.value {
         None => "[]".to_string(),
         Some(v) => {
@@ -54,7 +59,11 @@ pub fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
             other => other.to_string(),
         })
         .collect();
-    Ok(SuccessPage { value_json, next_link: raw.next_link.filter(|s| !s.is_empty()), warnings })
+    Ok(SuccessPage {
+        value_json,
+        next_link: raw.next_link.filter(|s| !s.is_empty()),
+        warnings,
+    })
 }
 
 /// Exception types PROTOCOL.md lists as transient.
@@ -99,12 +108,18 @@ pub fn parse_error(status: u16, body: &[u8], exception_header: Option<&str>) -> 
     let concurrency = lower.contains(CONCURRENCY_TEXT);
     let page_expired = lower.contains(EXPIRED_PAGE_TEXT);
     let v: Option<Value> = serde_json::from_slice(body).ok();
-    let err = v.as_ref().and_then(|v| v.get("error")).filter(|e| e.is_object());
+    let err = v
+        .as_ref()
+        .and_then(|v| v.get("error"))
+        .filter(|e| e.is_object());
     let mut exception_type = None;
     let mut message = None;
     let mut code = None;
     if let Some(e) = err {
-        code = e.get("code").and_then(|c| c.as_str()).map(|s| clean_text(s, 64));
+        code = e
+            .get("code")
+            .and_then(|c| c.as_str())
+            .map(|s| clean_text(s, 64));
         if let Some(details) = e.get("details").and_then(|d| d.as_array()) {
             for d in details {
                 if let Some(m) = d.get("message").and_then(|m| m.as_str()) {
@@ -132,7 +147,11 @@ pub fn parse_error(status: u16, body: &[u8], exception_header: Option<&str>) -> 
                 .map(str::to_string);
         }
         if message.is_none() {
-            message = e.get("message").and_then(|m| m.as_str()).filter(|m| !m.trim().is_empty()).map(str::to_string);
+            message = e
+                .get("message")
+                .and_then(|m| m.as_str())
+                .filter(|m| !m.trim().is_empty())
+                .map(str::to_string);
         }
         if exception_type.is_none() {
             exception_type = inner
@@ -143,22 +162,39 @@ pub fn parse_error(status: u16, body: &[u8], exception_header: Option<&str>) -> 
         }
     }
     if exception_type.is_none() {
-        exception_type = exception_header.filter(|h| !h.trim().is_empty()).map(short_type);
+        exception_type = exception_header
+            .filter(|h| !h.trim().is_empty())
+            .map(short_type);
     }
     let json = v.is_some();
     let message = match message {
         Some(m) => clean_text(&m, 1000),
         None if !json && !text.trim().is_empty() => {
-            format!("HTTP {status} with a non-JSON body: {}", clean_text(&text, 200))
+            format!(
+                "HTTP {status} with a non-JSON body: {}",
+                clean_text(&text, 200)
+            )
         }
         None => format!("HTTP {status} without an error message"),
     };
-    ServiceError { status, code, exception_type, message, concurrency, page_expired, json }
+    ServiceError {
+        status,
+        code,
+        exception_type,
+        message,
+        concurrency,
+        page_expired,
+        json,
+    }
 }
 
 impl ServiceError {
     pub fn is_transient_exception(&self) -> bool {
-        self.exception_type.as_deref().map_or(false, |t| TRANSIENT_EXCEPTIONS.iter().any(|x| x.eq_ignore_ascii_case(t)))
+        self.exception_type.as_deref().map_or(false, |t| {
+            TRANSIENT_EXCEPTIONS
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(t))
+        })
     }
 
     /// For the retry policy. `page_link`: the request went to a nextLink.
@@ -181,7 +217,10 @@ impl ServiceError {
 
     /// The caller's error: code, reason, message with the service's ids.
     pub fn into_error(self, cmdlet: &str, page_link: bool) -> Error {
-        let (code, reason, hint): (ExoResult, &str, &str) = if page_link && self.page_expired && self.status == 400 {
+        let (code, reason, hint): (ExoResult, &str, &str) = if page_link
+            && self.page_expired
+            && self.status == 400
+        {
             (
                 ExoResult::PageExpired,
                 "PageExpired",
@@ -196,7 +235,11 @@ impl ServiceError {
                  Run fewer commands against it at once.",
             )
         } else if self.status == 429 {
-            (ExoResult::Throttled, "Throttled", "Exchange is throttling requests for this tenant: slow down.")
+            (
+                ExoResult::Throttled,
+                "Throttled",
+                "Exchange is throttling requests for this tenant: slow down.",
+            )
         } else if let Some(r) = self.exception_type.as_deref().and_then(exception_reason) {
             r
         } else {
@@ -236,11 +279,17 @@ impl ServiceError {
 fn exception_reason(t: &str) -> Option<(ExoResult, &'static str, &'static str)> {
     let x = ExoResult::ExchangeError;
     let r = match t {
-        "ManagementObjectNotFoundException" | "ObjectNotFoundException" | "RecipientNotFoundException"
-        | "MailboxNotFoundException" | "ManagementObjectNotFound" | "UserNotFoundInPermissionEntryException" => {
-            (x, "NotFound", "")
-        }
-        "ManagementObjectAmbiguousException" => (x, "Ambiguous", "More than one object matches: use a unique identity."),
+        "ManagementObjectNotFoundException"
+        | "ObjectNotFoundException"
+        | "RecipientNotFoundException"
+        | "MailboxNotFoundException"
+        | "ManagementObjectNotFound"
+        | "UserNotFoundInPermissionEntryException" => (x, "NotFound", ""),
+        "ManagementObjectAmbiguousException" => (
+            x,
+            "Ambiguous",
+            "More than one object matches: use a unique identity.",
+        ),
         "ParameterBindingException"
         | "ParameterBindingValidationException"
         | "ValidationArgumentException"
@@ -258,13 +307,26 @@ fn exception_reason(t: &str) -> Option<(ExoResult, &'static str, &'static str)> 
             "UnknownCmdlet",
             "The cmdlet is not available through the Exchange admin API for this account.",
         ),
-        "UnauthorizedAccessException" | "OperationRequiresGroupManagerException" | "AccessDeniedException" => {
-            (x, "AccessDenied", "Access denied: check the GDAP roles for this tenant.")
-        }
-        "UserAlreadyExistsException" | "ProxyAddressExistsException" | "ADObjectAlreadyExistsException"
+        "UnauthorizedAccessException"
+        | "OperationRequiresGroupManagerException"
+        | "AccessDeniedException" => (
+            x,
+            "AccessDenied",
+            "Access denied: check the GDAP roles for this tenant.",
+        ),
+        "UserAlreadyExistsException"
+        | "ProxyAddressExistsException"
+        | "ADObjectAlreadyExistsException"
         | "UserAlreadyExistsInPermissionEntryException" => (x, "AlreadyExists", ""),
-        _ if TRANSIENT_EXCEPTIONS.iter().any(|e| e.eq_ignore_ascii_case(t)) => {
-            (ExoResult::Transient, "Transient", "A transient Exchange failure; try again.")
+        _ if TRANSIENT_EXCEPTIONS
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(t)) =>
+        {
+            (
+                ExoResult::Transient,
+                "Transient",
+                "A transient Exchange failure; try again.",
+            )
         }
         _ => return None,
     };
@@ -300,7 +362,10 @@ mod tests {
     #[test]
     fn best_message_order() {
         let e = exo_err(404, "Ex|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The object 'x' couldn't be found.");
-        assert_eq!(e.exception_type.as_deref(), Some("ManagementObjectNotFoundException"));
+        assert_eq!(
+            e.exception_type.as_deref(),
+            Some("ManagementObjectNotFoundException")
+        );
         assert_eq!(e.message, "The object 'x' couldn't be found.");
         let err = e.into_error("Get-Mailbox", false);
         assert_eq!(err.reason, "NotFound");
@@ -312,7 +377,11 @@ mod tests {
         let body = br#"{"error":{"code":"X","message":"top"}}"#;
         assert_eq!(parse_error(500, body, None).message, "top");
         // Header type when the body has none; non-JSON body.
-        let e = parse_error(500, b"<html>oops</html>", Some("Microsoft.Exchange.Data.Directory.ADTransientException"));
+        let e = parse_error(
+            500,
+            b"<html>oops</html>",
+            Some("Microsoft.Exchange.Data.Directory.ADTransientException"),
+        );
         assert!(e.is_transient_exception());
         assert!(e.message.contains("non-JSON"));
     }
@@ -324,7 +393,10 @@ mod tests {
             ("CommandNotFoundException", "UnknownCmdlet"),
             ("ManagementObjectAmbiguousException", "Ambiguous"),
             ("ADServerSettingsChangedException", "Transient"),
-            ("UserAlreadyExistsInPermissionEntryException", "AlreadyExists"),
+            (
+                "UserAlreadyExistsInPermissionEntryException",
+                "AlreadyExists",
+            ),
             ("UserNotFoundInPermissionEntryException", "NotFound"),
             ("DataValidationException", "InvalidParameter"),
         ];
@@ -342,12 +414,27 @@ mod tests {
             None,
         );
         assert_eq!(c.failure(false), Failure::ConcurrencyLimit);
-        assert_eq!(parse_error(429, b"", None).failure(false), Failure::Throttled);
-        let busy = exo_err(429, "Ex|Microsoft.Exchange.Data.Storage.ServerBusyException|slow down");
+        assert_eq!(
+            parse_error(429, b"", None).failure(false),
+            Failure::Throttled
+        );
+        let busy = exo_err(
+            429,
+            "Ex|Microsoft.Exchange.Data.Storage.ServerBusyException|slow down",
+        );
         assert_eq!(busy.failure(false), Failure::Throttled);
-        assert_eq!(busy.into_error("Set-Mailbox", false).code, ExoResult::Throttled);
-        assert_eq!(parse_error(503, b"", None).failure(false), Failure::ServiceUnavailable);
-        let t = exo_err(500, "Ex|Microsoft.Exchange.Data.Directory.ADTransientException|try later");
+        assert_eq!(
+            busy.into_error("Set-Mailbox", false).code,
+            ExoResult::Throttled
+        );
+        assert_eq!(
+            parse_error(503, b"", None).failure(false),
+            Failure::ServiceUnavailable
+        );
+        let t = exo_err(
+            500,
+            "Ex|Microsoft.Exchange.Data.Directory.ADTransientException|try later",
+        );
         assert_eq!(t.failure(false), Failure::TransientException);
         let exp = parse_error(
             400,
@@ -355,7 +442,13 @@ mod tests {
             None,
         );
         assert_eq!(exp.failure(true), Failure::Permanent);
-        assert_eq!(exp.clone().into_error("Get-Mailbox", true).code, ExoResult::PageExpired);
-        assert_eq!(exp.into_error("Get-Mailbox", false).code, ExoResult::ExchangeError);
+        assert_eq!(
+            exp.clone().into_error("Get-Mailbox", true).code,
+            ExoResult::PageExpired
+        );
+        assert_eq!(
+            exp.into_error("Get-Mailbox", false).code,
+            ExoResult::ExchangeError
+        );
     }
 }

@@ -41,12 +41,18 @@ pub struct RetryPolicy {
 
 impl RetryPolicy {
     pub fn new(max_retries: u32, max_wait: Duration) -> Self {
-        RetryPolicy { max_retries, max_wait, base: Duration::from_millis(500) }
+        RetryPolicy {
+            max_retries,
+            max_wait,
+            base: Duration::from_millis(500),
+        }
     }
 
     /// Exponential backoff with jitter for retry number `retry` (1-based).
     pub fn backoff(&self, retry: u32) -> Duration {
-        let step = self.base.saturating_mul(1u32 << (retry.saturating_sub(1)).min(16));
+        let step = self
+            .base
+            .saturating_mul(1u32 << (retry.saturating_sub(1)).min(16));
         let step = step.min(self.max_wait);
         let ms = step.as_millis() as u64;
         Duration::from_millis(ms / 2 + fastrand::u64(0..=ms / 2))
@@ -112,7 +118,10 @@ impl Failure {
     pub fn not_run(self) -> bool {
         matches!(
             self,
-            Failure::Throttled | Failure::ConcurrencyLimit | Failure::ConnectFailed | Failure::Timeout { sent: false }
+            Failure::Throttled
+                | Failure::ConcurrencyLimit
+                | Failure::ConnectFailed
+                | Failure::Timeout { sent: false }
         )
     }
 
@@ -141,7 +150,12 @@ mod tests {
 
     #[test]
     fn writes_retried_only_when_not_run() {
-        for f in [Failure::Throttled, Failure::ConcurrencyLimit, Failure::ConnectFailed, Failure::Timeout { sent: false }] {
+        for f in [
+            Failure::Throttled,
+            Failure::ConcurrencyLimit,
+            Failure::ConnectFailed,
+            Failure::Timeout { sent: false },
+        ] {
             assert!(f.retryable(false), "{f:?}");
             assert!(f.retryable(true));
         }
@@ -162,12 +176,21 @@ mod tests {
     #[test]
     fn waits_are_capped_and_jittered() {
         let p = RetryPolicy::new(5, Duration::from_millis(3000));
-        assert_eq!(p.wait(1, Some(Duration::from_secs(100))), Duration::from_millis(3000));
-        assert_eq!(p.wait(1, Some(Duration::from_secs(1))), Duration::from_secs(1));
+        assert_eq!(
+            p.wait(1, Some(Duration::from_secs(100))),
+            Duration::from_millis(3000)
+        );
+        assert_eq!(
+            p.wait(1, Some(Duration::from_secs(1))),
+            Duration::from_secs(1)
+        );
         for n in 1..10 {
             let w = p.backoff(n);
             let step = (500u64 << (n - 1)).min(3000);
-            assert!(w.as_millis() as u64 >= step / 2 && w.as_millis() as u64 <= step, "{n} {w:?}");
+            assert!(
+                w.as_millis() as u64 >= step / 2 && w.as_millis() as u64 <= step,
+                "{n} {w:?}"
+            );
         }
         let zero = RetryPolicy::new(5, Duration::ZERO);
         assert_eq!(zero.backoff(3), Duration::ZERO);

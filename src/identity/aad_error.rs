@@ -24,7 +24,9 @@ pub struct AadErrorBody {
 
 impl AadErrorBody {
     pub fn parse(body: &[u8]) -> Option<AadErrorBody> {
-        serde_json::from_slice::<AadErrorBody>(body).ok().filter(|b| !b.error.is_empty())
+        serde_json::from_slice::<AadErrorBody>(body)
+            .ok()
+            .filter(|b| !b.error.is_empty())
     }
 
     fn has(&self, code: u64) -> bool {
@@ -46,7 +48,11 @@ pub struct AadContext<'a> {
 }
 
 fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
-    let auth = |reason: &'static str, sentence: String| Mapped { code: ExoResult::AuthFailed, reason, sentence };
+    let auth = |reason: &'static str, sentence: String| Mapped {
+        code: ExoResult::AuthFailed,
+        reason,
+        sentence,
+    };
     let t = ctx.tenant;
     let err = b.error.as_str();
     // RFC 8628 device-flow states come first: their `error` is definitive
@@ -83,7 +89,10 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
         }
         _ => {}
     }
-    if b.has(50076) || b.has(50079) || err == "interaction_required" && !b.has(65001) && !b.has(53003) {
+    if b.has(50076)
+        || b.has(50079)
+        || err == "interaction_required" && !b.has(65001) && !b.has(53003)
+    {
         return auth(
             "MfaRequired",
             "The stored refresh token lacks an MFA claim: create it again by signing in interactively with MFA \
@@ -192,14 +201,18 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
         return Mapped {
             code: ExoResult::Throttled,
             reason: "Throttled",
-            sentence: "The identity platform is throttling token requests: wait a minute and try again.".into(),
+            sentence:
+                "The identity platform is throttling token requests: wait a minute and try again."
+                    .into(),
         };
     }
     if err == "temporarily_unavailable" || status >= 500 {
         return Mapped {
             code: ExoResult::Transient,
             reason: "Transient",
-            sentence: "The identity platform is temporarily unavailable: try again in a few minutes.".into(),
+            sentence:
+                "The identity platform is temporarily unavailable: try again in a few minutes."
+                    .into(),
         };
     }
     auth("AuthFailed", String::new())
@@ -221,7 +234,9 @@ pub fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: &[&str]
             let mut e = Error::new(
                 code,
                 reason,
-                format!("The identity platform answered HTTP {status} without an OAuth error body."),
+                format!(
+                    "The identity platform answered HTTP {status} without an OAuth error body."
+                ),
             );
             e.http_status = Some(status);
             return e;
@@ -279,7 +294,10 @@ mod tests {
         to_error(
             status,
             body.to_string().as_bytes(),
-            &AadContext { tenant: "contoso.onmicrosoft.com", client_id: "app" },
+            &AadContext {
+                tenant: "contoso.onmicrosoft.com",
+                client_id: "app",
+            },
             &["SECRET-canary"],
         )
     }
@@ -309,25 +327,63 @@ mod tests {
             assert_eq!(e.reason, reason, "{code}");
             assert_eq!(e.code, ExoResult::AuthFailed);
             assert_eq!(e.aadsts, Some(code as u32));
-            assert!(e.message.contains(&format!("AADSTS{code}")), "{}", e.message);
-            assert!(e.message.contains("correlation id c0ffee00"), "{}", e.message);
-            assert!(!e.message.contains("something"), "description must not be used: {}", e.message);
+            assert!(
+                e.message.contains(&format!("AADSTS{code}")),
+                "{}",
+                e.message
+            );
+            assert!(
+                e.message.contains("correlation id c0ffee00"),
+                "{}",
+                e.message
+            );
+            assert!(
+                !e.message.contains("something"),
+                "description must not be used: {}",
+                e.message
+            );
         }
-        assert!(err(400, "invalid_request", 90002).message.contains("-Environment"));
+        assert!(err(400, "invalid_request", 90002)
+            .message
+            .contains("-Environment"));
     }
 
     #[test]
     fn transient_throttled_and_device_states() {
-        assert_eq!(err(429, "temporarily_unavailable", 0).code, ExoResult::Throttled);
-        assert_eq!(err(503, "temporarily_unavailable", 0).code, ExoResult::Transient);
-        assert_eq!(err(400, "authorization_pending", 0).code, ExoResult::Pending);
+        assert_eq!(
+            err(429, "temporarily_unavailable", 0).code,
+            ExoResult::Throttled
+        );
+        assert_eq!(
+            err(503, "temporarily_unavailable", 0).code,
+            ExoResult::Transient
+        );
+        assert_eq!(
+            err(400, "authorization_pending", 0).code,
+            ExoResult::Pending
+        );
         assert_eq!(err(400, "slow_down", 0).reason, "SlowDown");
         assert_eq!(err(400, "expired_token", 0).reason, "DeviceCodeExpired");
-        assert_eq!(err(400, "authorization_declined", 0).reason, "AuthorizationDeclined");
-        assert_eq!(err(400, "bad_verification_code", 0).reason, "BadVerificationCode");
-        assert_eq!(err(400, "authorization_declined", 70000).reason, "AuthorizationDeclined");
-        assert_eq!(err(400, "bad_verification_code", 70000).reason, "BadVerificationCode");
-        assert_eq!(err(400, "authorization_pending", 70016).code, ExoResult::Pending);
+        assert_eq!(
+            err(400, "authorization_declined", 0).reason,
+            "AuthorizationDeclined"
+        );
+        assert_eq!(
+            err(400, "bad_verification_code", 0).reason,
+            "BadVerificationCode"
+        );
+        assert_eq!(
+            err(400, "authorization_declined", 70000).reason,
+            "AuthorizationDeclined"
+        );
+        assert_eq!(
+            err(400, "bad_verification_code", 70000).reason,
+            "BadVerificationCode"
+        );
+        assert_eq!(
+            err(400, "authorization_pending", 70016).code,
+            ExoResult::Pending
+        );
     }
 
     #[test]
@@ -341,8 +397,14 @@ mod tests {
 
     #[test]
     fn non_json_body() {
-        let ctx = AadContext { tenant: "t", client_id: "c" };
-        assert_eq!(to_error(502, b"<html>", &ctx, &[]).code, ExoResult::Transient);
+        let ctx = AadContext {
+            tenant: "t",
+            client_id: "c",
+        };
+        assert_eq!(
+            to_error(502, b"<html>", &ctx, &[]).code,
+            ExoResult::Transient
+        );
         assert_eq!(to_error(400, b"", &ctx, &[]).code, ExoResult::AuthFailed);
     }
 }

@@ -81,10 +81,19 @@ impl DeviceFlow {
         )?;
         let parsed = serde_json::from_slice::<RawDeviceCode>(&resp.body);
         resp.body.zeroize();
-        let raw = parsed.map_err(|_| Error::internal("the device code endpoint answered with an unreadable body"))?;
-        let interval = Duration::from_secs(secs(&raw.interval).unwrap_or(5).clamp(1, MAX_INTERVAL.as_secs()));
+        let raw = parsed.map_err(|_| {
+            Error::internal("the device code endpoint answered with an unreadable body")
+        })?;
+        let interval = Duration::from_secs(
+            secs(&raw.interval)
+                .unwrap_or(5)
+                .clamp(1, MAX_INTERVAL.as_secs()),
+        );
         let expires_in = Duration::from_secs(secs(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
-        let uri = raw.verification_uri.or(raw.verification_url).unwrap_or_default();
+        let uri = raw
+            .verification_uri
+            .or(raw.verification_url)
+            .unwrap_or_default();
         let message = raw.message.unwrap_or_else(|| {
             format!("To sign in, use a web browser to open the page {uri} and enter the code {} to authenticate.", raw.user_code)
         });
@@ -103,7 +112,11 @@ impl DeviceFlow {
             device_code: Secret::new(raw.device_code),
             message_json,
             expires_at: now + expires_in,
-            state: Mutex::new(State { interval, next_poll: now + interval, finished: false }),
+            state: Mutex::new(State {
+                interval,
+                next_poll: now + interval,
+                finished: false,
+            }),
             cancel,
         })
     }
@@ -152,14 +165,19 @@ impl DeviceFlow {
             }
             let result = grant::redeem(
                 &self.endpoint,
-                &Grant::DeviceCode { device_code: &self.device_code },
+                &Grant::DeviceCode {
+                    device_code: &self.device_code,
+                },
                 &self.cancel,
                 &mut Vec::new(),
             );
             match result {
                 Ok(resp) => {
                     st.finished = true;
-                    return Ok(Some(Connection::from_device_code(self.options.clone(), resp)));
+                    return Ok(Some(Connection::from_device_code(
+                        self.options.clone(),
+                        resp,
+                    )));
                 }
                 Err(e) if e.reason == "SlowDown" => {
                     st.interval = (st.interval + Duration::from_secs(5)).min(MAX_INTERVAL);
@@ -169,7 +187,15 @@ impl DeviceFlow {
                     st.next_poll = Instant::now() + st.interval;
                 }
                 Err(e) if e.code == ExoResult::Cancelled => return Err(e),
-                Err(e) if matches!(e.code, ExoResult::Throttled | ExoResult::Transient | ExoResult::Network | ExoResult::Timeout) => {
+                Err(e)
+                    if matches!(
+                        e.code,
+                        ExoResult::Throttled
+                            | ExoResult::Transient
+                            | ExoResult::Network
+                            | ExoResult::Timeout
+                    ) =>
+                {
                     // Already retried by the token endpoint rules: report, but the flow stays usable.
                     st.next_poll = Instant::now() + st.interval;
                     return Err(e);

@@ -48,15 +48,25 @@ impl TokenEndpoint {
     }
 
     fn ctx(&self) -> AadContext<'_> {
-        AadContext { tenant: &self.tenant, client_id: &self.client_id }
+        AadContext {
+            tenant: &self.tenant,
+            client_id: &self.client_id,
+        }
     }
 }
 
 /// The grant to redeem.
 pub enum Grant<'a> {
-    RefreshToken { refresh_token: &'a Secret, client_secret: Option<&'a Secret> },
-    ClientCredentials { client_secret: &'a Secret },
-    DeviceCode { device_code: &'a Secret },
+    RefreshToken {
+        refresh_token: &'a Secret,
+        client_secret: Option<&'a Secret>,
+    },
+    ClientCredentials {
+        client_secret: &'a Secret,
+    },
+    DeviceCode {
+        device_code: &'a Secret,
+    },
 }
 
 /// A successful token response.
@@ -96,7 +106,10 @@ pub fn redeem(
     let mut form = String::new();
     let mut secrets: Vec<&str> = Vec::new();
     match grant {
-        Grant::RefreshToken { refresh_token, client_secret } => {
+        Grant::RefreshToken {
+            refresh_token,
+            client_secret,
+        } => {
             form_append(&mut form, "grant_type", "refresh_token");
             form_append(&mut form, "client_id", &ep.client_id);
             form_append(&mut form, "refresh_token", refresh_token.expose());
@@ -120,7 +133,11 @@ pub fn redeem(
             secrets.push(client_secret.expose());
         }
         Grant::DeviceCode { device_code } => {
-            form_append(&mut form, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
+            form_append(
+                &mut form,
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:device_code",
+            );
             form_append(&mut form, "client_id", &ep.client_id);
             form_append(&mut form, "device_code", device_code.expose());
             secrets.push(device_code.expose());
@@ -130,15 +147,23 @@ pub fn redeem(
     let mut resp = post_form(ep, "oauth2/v2.0/token", &form, cancel, retries, &secrets)?;
     let parsed = serde_json::from_slice::<RawToken>(&resp.body);
     resp.body.zeroize();
-    let raw = parsed.map_err(|_| Error::internal("the token endpoint answered 200 with an unreadable body"))?;
+    let raw = parsed
+        .map_err(|_| Error::internal("the token endpoint answered 200 with an unreadable body"))?;
     let access_token = Secret::new(raw.access_token);
     let refresh_token = raw.refresh_token.filter(|s| !s.is_empty()).map(Secret::new);
     if access_token.is_empty() {
-        return Err(Error::internal("the token endpoint answered 200 without an access token"));
+        return Err(Error::internal(
+            "the token endpoint answered 200 without an access token",
+        ));
     }
     let expires_in = Duration::from_secs(seconds(&raw.expires_in).unwrap_or(3600).max(1));
     let refresh_in = seconds(&raw.refresh_in).map(Duration::from_secs);
-    Ok(TokenResponse { access_token, expires_in, refresh_in, refresh_token })
+    Ok(TokenResponse {
+        access_token,
+        expires_in,
+        refresh_in,
+        refresh_token,
+    })
 }
 
 /// POST a form to `{authority}/{tenant}/{path}` with the token endpoint's
@@ -170,7 +195,9 @@ pub fn post_form(
             Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp),
             Ok(mut resp) => {
                 let body_err = aad_error::AadErrorBody::parse(&resp.body);
-                let temp = body_err.as_ref().map_or(false, |b| b.error == "temporarily_unavailable");
+                let temp = body_err
+                    .as_ref()
+                    .map_or(false, |b| b.error == "temporarily_unavailable");
                 let retryable = resp.status == 429 || resp.status >= 500 || temp;
                 let err = aad_error::to_error(resp.status, &resp.body, &ep.ctx(), secrets);
                 resp.body.zeroize();
@@ -178,7 +205,11 @@ pub fn post_form(
                     return Err(err);
                 }
                 let ra = resp.retry_after();
-                let reason = if resp.status == 429 { "TokenEndpointThrottled" } else { "TokenEndpointUnavailable" };
+                let reason = if resp.status == 429 {
+                    "TokenEndpointThrottled"
+                } else {
+                    "TokenEndpointUnavailable"
+                };
                 (reason, ra, resp.status == 429, err)
             }
             Err(HttpFailure::Cancelled) => return Err(Error::cancelled()),
@@ -191,7 +222,11 @@ pub fn post_form(
                 (reason, None, false, f.to_error("the identity platform"))
             }
         };
-        let budget = if throttled { &mut throttle_left } else { &mut other_left };
+        let budget = if throttled {
+            &mut throttle_left
+        } else {
+            &mut other_left
+        };
         if *budget == 0 {
             let mut error = error;
             error.retries = retry_no;
@@ -247,7 +282,10 @@ mod tests {
         // {"alg":"none"} . {"upn":"admin@partner.onmicrosoft.com","exp":2000000000}
         let t = "eyJhbGciOiJub25lIn0.eyJ1cG4iOiJhZG1pbkBwYXJ0bmVyLm9ubWljcm9zb2Z0LmNvbSIsImV4cCI6MjAwMDAwMDAwMH0.c2ln";
         let c = jwt_claims(t).unwrap();
-        assert_eq!(token_user(&c).as_deref(), Some("admin@partner.onmicrosoft.com"));
+        assert_eq!(
+            token_user(&c).as_deref(),
+            Some("admin@partner.onmicrosoft.com")
+        );
         assert_eq!(token_exp(&c), Some(2_000_000_000));
         assert!(jwt_claims("opaque-token").is_none());
     }

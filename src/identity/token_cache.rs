@@ -48,7 +48,8 @@ struct CacheKey {
 }
 
 static CACHE: Lazy<Mutex<HashMap<CacheKey, Arc<Entry>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
-static FINGERPRINT_KEYS: Lazy<(RandomState, RandomState)> = Lazy::new(|| (RandomState::new(), RandomState::new()));
+static FINGERPRINT_KEYS: Lazy<(RandomState, RandomState)> =
+    Lazy::new(|| (RandomState::new(), RandomState::new()));
 /// Token requests sent by this process (for diagnostics and tests).
 static TOKEN_REQUESTS: AtomicU64 = AtomicU64::new(0);
 
@@ -65,7 +66,10 @@ fn fingerprint(parts: &[&str]) -> [u64; 2] {
 /// A credential that can (re)acquire tokens.
 pub enum Credential {
     /// Partner refresh token; `client_secret` for confidential applications.
-    RefreshToken { refresh_token: Secret, client_secret: Option<Secret> },
+    RefreshToken {
+        refresh_token: Secret,
+        client_secret: Option<Secret>,
+    },
     /// App-only client credentials.
     AppSecret { client_secret: Secret },
 }
@@ -73,12 +77,17 @@ pub enum Credential {
 impl Credential {
     fn fingerprint(&self) -> [u64; 2] {
         match self {
-            Credential::RefreshToken { refresh_token, client_secret } => fingerprint(&[
+            Credential::RefreshToken {
+                refresh_token,
+                client_secret,
+            } => fingerprint(&[
                 "rt",
                 refresh_token.expose(),
                 client_secret.as_ref().map_or("", |s| s.expose()),
             ]),
-            Credential::AppSecret { client_secret } => fingerprint(&["app", client_secret.expose()]),
+            Credential::AppSecret { client_secret } => {
+                fingerprint(&["app", client_secret.expose()])
+            }
         }
     }
 }
@@ -101,7 +110,10 @@ impl CachedAccess {
     fn new(resp_token: Secret, expires_in: Duration, refresh_in: Option<Duration>) -> CachedAccess {
         let now = Instant::now();
         CachedAccess {
-            at: AccessToken { token: Arc::new(resp_token), expires_utc: SystemTime::now() + expires_in },
+            at: AccessToken {
+                token: Arc::new(resp_token),
+                expires_utc: SystemTime::now() + expires_in,
+            },
             expires_at: now + expires_in,
             refresh_at: refresh_in.filter(|r| *r < expires_in).map(|r| now + r),
             margin: MAX_MARGIN.min(expires_in / 2),
@@ -167,7 +179,11 @@ impl TokenSource {
     }
 
     /// As `new`, seeding the entry with a token already obtained (device code).
-    pub fn with_initial(endpoint: TokenEndpoint, credential: Credential, initial: Option<TokenResponse>) -> TokenSource {
+    pub fn with_initial(
+        endpoint: TokenEndpoint,
+        credential: Credential,
+        initial: Option<TokenResponse>,
+    ) -> TokenSource {
         let key = CacheKey {
             authority: endpoint.authority.as_str().to_ascii_lowercase(),
             tenant: endpoint.tenant.to_ascii_lowercase(),
@@ -180,9 +196,10 @@ impl TokenSource {
             .entry(key.clone())
             .or_insert_with(|| {
                 let (refresh_token, client_secret, app_only) = match credential {
-                    Credential::RefreshToken { refresh_token, client_secret } => {
-                        (Some(refresh_token), client_secret, false)
-                    }
+                    Credential::RefreshToken {
+                        refresh_token,
+                        client_secret,
+                    } => (Some(refresh_token), client_secret, false),
                     Credential::AppSecret { client_secret } => (None, Some(client_secret), true),
                 };
                 Arc::new(Entry {
@@ -208,7 +225,11 @@ impl TokenSource {
             // A token the caller has never seen: it must be stored.
             slot.rotated = slot.refresh_token.is_some();
         }
-        TokenSource { endpoint, key, entry }
+        TokenSource {
+            endpoint,
+            key,
+            entry,
+        }
     }
 
     /// An access token for this connection: cached, or requested once for
@@ -224,7 +245,11 @@ impl TokenSource {
         let e = &*self.entry;
         let mut slot = lock(&e.state);
         if let Some(stale) = stale {
-            if slot.access.as_ref().map_or(false, |a| Arc::ptr_eq(&a.at.token, stale)) {
+            if slot
+                .access
+                .as_ref()
+                .map_or(false, |a| Arc::ptr_eq(&a.at.token, stale))
+            {
                 slot.access = None;
             }
         }
@@ -248,7 +273,11 @@ impl TokenSource {
                 }
             }
             if !slot.refreshing {
-                fallback = slot.access.as_ref().filter(|a| a.usable(now)).map(|a| a.at.clone());
+                fallback = slot
+                    .access
+                    .as_ref()
+                    .filter(|a| a.usable(now))
+                    .map(|a| a.at.clone());
                 slot.refreshing = true;
                 break;
             }
@@ -266,10 +295,18 @@ impl TokenSource {
         let client_secret = slot.client_secret.clone();
         let app_only = slot.app_only;
         drop(slot);
-        let mut guard = FlightGuard { entry: e, armed: true };
+        let mut guard = FlightGuard {
+            entry: e,
+            armed: true,
+        };
         let g = match (&refresh_token, &client_secret, app_only) {
-            (_, Some(secret), true) => Grant::ClientCredentials { client_secret: secret },
-            (Some(rt), secret, false) => Grant::RefreshToken { refresh_token: rt, client_secret: secret.as_ref() },
+            (_, Some(secret), true) => Grant::ClientCredentials {
+                client_secret: secret,
+            },
+            (Some(rt), secret, false) => Grant::RefreshToken {
+                refresh_token: rt,
+                client_secret: secret.as_ref(),
+            },
             _ => {
                 drop(guard);
                 return Err(Error::internal("token cache entry without a credential"));
@@ -302,7 +339,10 @@ impl TokenSource {
                 };
                 let transient = matches!(
                     err.code,
-                    ExoResult::Throttled | ExoResult::Transient | ExoResult::Network | ExoResult::Timeout
+                    ExoResult::Throttled
+                        | ExoResult::Transient
+                        | ExoResult::Network
+                        | ExoResult::Timeout
                 );
                 match fallback {
                     Some(fb) if transient => Ok(fb),
@@ -318,7 +358,9 @@ impl TokenSource {
     /// at connect (rotated). `None` for app-only credentials.
     pub fn refresh_token(&self) -> Option<(Secret, bool)> {
         let slot = lock(&self.entry.state);
-        slot.refresh_token.as_ref().map(|rt| (rt.clone(), slot.rotated))
+        slot.refresh_token
+            .as_ref()
+            .map(|rt| (rt.clone(), slot.rotated))
     }
 
     pub fn rotated(&self) -> bool {
@@ -327,7 +369,10 @@ impl TokenSource {
 
     /// Expiry of the cached access token, if any.
     pub fn expires_utc(&self) -> Option<SystemTime> {
-        lock(&self.entry.state).access.as_ref().map(|a| a.at.expires_utc)
+        lock(&self.entry.state)
+            .access
+            .as_ref()
+            .map(|a| a.at.expires_utc)
     }
 
     /// The signed-in user (delegated tokens), from the token's claims.
@@ -342,9 +387,16 @@ fn store(slot: &mut Slot, resp: TokenResponse) {
             slot.user = Some(u);
         }
     }
-    slot.access = Some(CachedAccess::new(resp.access_token, resp.expires_in, resp.refresh_in));
+    slot.access = Some(CachedAccess::new(
+        resp.access_token,
+        resp.expires_in,
+        resp.refresh_in,
+    ));
     if let Some(new_rt) = resp.refresh_token {
-        let changed = slot.refresh_token.as_ref().map_or(true, |old| old.expose() != new_rt.expose());
+        let changed = slot
+            .refresh_token
+            .as_ref()
+            .map_or(true, |old| old.expose() != new_rt.expose());
         if changed {
             // The previous token is dropped here, which zeroizes it.
             slot.refresh_token = Some(new_rt);
@@ -381,22 +433,45 @@ mod tests {
     fn margin_rule() {
         let long = CachedAccess::new(Secret::from("a"), Duration::from_secs(3600), None);
         assert_eq!(long.margin, Duration::from_secs(300));
-        let short = CachedAccess::new(Secret::from("a"), Duration::from_secs(60), Some(Duration::from_secs(30)));
+        let short = CachedAccess::new(
+            Secret::from("a"),
+            Duration::from_secs(60),
+            Some(Duration::from_secs(30)),
+        );
         assert_eq!(short.margin, Duration::from_secs(30));
         let now = Instant::now();
         assert!(short.fresh(now));
         assert!(!short.usable(now + Duration::from_secs(31)));
-        let half = CachedAccess::new(Secret::from("a"), Duration::from_secs(3600), Some(Duration::from_secs(1800)));
+        let half = CachedAccess::new(
+            Secret::from("a"),
+            Duration::from_secs(3600),
+            Some(Duration::from_secs(1800)),
+        );
         assert!(!half.fresh(now + Duration::from_secs(1801)));
         assert!(half.usable(now + Duration::from_secs(1801)));
     }
 
     #[test]
     fn fingerprints_differ_by_secret_and_kind() {
-        let a = Credential::RefreshToken { refresh_token: Secret::from("x"), client_secret: None }.fingerprint();
-        let b = Credential::RefreshToken { refresh_token: Secret::from("y"), client_secret: None }.fingerprint();
-        let c = Credential::AppSecret { client_secret: Secret::from("x") }.fingerprint();
-        let a2 = Credential::RefreshToken { refresh_token: Secret::from("x"), client_secret: None }.fingerprint();
+        let a = Credential::RefreshToken {
+            refresh_token: Secret::from("x"),
+            client_secret: None,
+        }
+        .fingerprint();
+        let b = Credential::RefreshToken {
+            refresh_token: Secret::from("y"),
+            client_secret: None,
+        }
+        .fingerprint();
+        let c = Credential::AppSecret {
+            client_secret: Secret::from("x"),
+        }
+        .fingerprint();
+        let a2 = Credential::RefreshToken {
+            refresh_token: Secret::from("x"),
+            client_secret: None,
+        }
+        .fingerprint();
         assert_ne!(a, b);
         assert_ne!(a, c);
         assert_eq!(a, a2);

@@ -54,7 +54,9 @@ impl Reply {
     }
     /// `details[0].message` of an Exchange error (the `ErrCode|ExceptionType|text` triple).
     pub fn exo_detail(&self) -> &str {
-        self.json["error"]["details"][0]["message"].as_str().unwrap_or("")
+        self.json["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap_or("")
     }
     /// The exception type from the triple (e.g. `Microsoft.Exchange...ManagementObjectNotFoundException`).
     pub fn exo_exception(&self) -> &str {
@@ -69,7 +71,11 @@ impl Reply {
     pub fn warnings(&self) -> Vec<String> {
         self.json["@adminapi.warnings"]
             .as_array()
-            .map(|a| a.iter().filter_map(|w| w.as_str().map(|s| s.to_string())).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|w| w.as_str().map(|s| s.to_string()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -94,7 +100,10 @@ impl Emulator {
 
     pub fn try_start(args: &[&str]) -> Result<Emulator, String> {
         let mut all: Vec<String> = Vec::new();
-        if !args.iter().any(|a| *a == "--listen" || a.starts_with("--listen=")) {
+        if !args
+            .iter()
+            .any(|a| *a == "--listen" || a.starts_with("--listen="))
+        {
             all.push("--listen".into());
             all.push("127.0.0.1:0".into());
         }
@@ -116,7 +125,9 @@ impl Emulator {
                     if n == 0 {
                         break;
                     }
-                    sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+                    sink.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
                 }
             });
         }
@@ -145,11 +156,19 @@ impl Emulator {
                 let _ = child.kill();
                 let _ = child.wait();
                 std::thread::sleep(Duration::from_millis(50));
-                return Err(format!("no startup line ({:?}); stderr: {}", other.err(), stderr.lock().unwrap()));
+                return Err(format!(
+                    "no startup line ({:?}); stderr: {}",
+                    other.err(),
+                    stderr.lock().unwrap()
+                ));
             }
         };
-        let info: Value = serde_json::from_str(line.trim()).map_err(|e| format!("startup line is not JSON ({}): {}", e, line))?;
-        let url = info["url"].as_str().ok_or("startup line has no url")?.to_string();
+        let info: Value = serde_json::from_str(line.trim())
+            .map_err(|e| format!("startup line is not JSON ({}): {}", e, line))?;
+        let url = info["url"]
+            .as_str()
+            .ok_or("startup line has no url")?
+            .to_string();
         let http = reqwest::blocking::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(120))
@@ -226,7 +245,10 @@ impl Emulator {
         )
     }
     pub fn customers(&self) -> Vec<(String, String)> {
-        (0..self.info["customers"].as_array().map(|a| a.len()).unwrap_or(0))
+        (0..self.info["customers"]
+            .as_array()
+            .map(|a| a.len())
+            .unwrap_or(0))
             .map(|i| self.customer(i))
             .collect()
     }
@@ -253,7 +275,12 @@ impl Emulator {
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or("").to_string()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().unwrap_or("").to_string(),
+                )
+            })
             .collect();
         let text = resp.text().unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -277,11 +304,24 @@ impl Emulator {
 
     /// POSTs a form to the token endpoint of `tenant`.
     pub fn token_request(&self, tenant: &str, form: &[(&str, &str)]) -> Reply {
-        Emulator::reply(self.http.post(self.token_url(tenant)).form(form).send().expect("token request"))
+        Emulator::reply(
+            self.http
+                .post(self.token_url(tenant))
+                .form(form)
+                .send()
+                .expect("token request"),
+        )
     }
 
     /// refresh_token grant; `secret` only for the confidential app.
-    pub fn redeem(&self, tenant: &str, client: &str, secret: Option<&str>, rt: &str, scope: &str) -> Reply {
+    pub fn redeem(
+        &self,
+        tenant: &str,
+        client: &str,
+        secret: Option<&str>,
+        rt: &str,
+        scope: &str,
+    ) -> Reply {
         let mut f = vec![
             ("grant_type", "refresh_token"),
             ("client_id", client),
@@ -323,7 +363,13 @@ impl Emulator {
     }
 
     /// POSTs `{"CmdletInput":{...}}` to `url` with the usual headers; `extra` adds/overrides headers.
-    pub fn invoke_raw(&self, url: &str, token: Option<&str>, body: &Value, extra: &[(&str, &str)]) -> Reply {
+    pub fn invoke_raw(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        body: &Value,
+        extra: &[(&str, &str)],
+    ) -> Reply {
         let mut rb = self
             .http
             .post(url)
@@ -388,10 +434,20 @@ impl Emulator {
     }
 
     pub fn get(&self, path: &str) -> Reply {
-        Emulator::reply(self.http.get(format!("{}{}", self.url, path)).send().expect("GET"))
+        Emulator::reply(
+            self.http
+                .get(format!("{}{}", self.url, path))
+                .send()
+                .expect("GET"),
+        )
     }
     pub fn post(&self, path: &str) -> Reply {
-        Emulator::reply(self.http.post(format!("{}{}", self.url, path)).send().expect("POST"))
+        Emulator::reply(
+            self.http
+                .post(format!("{}{}", self.url, path))
+                .send()
+                .expect("POST"),
+        )
     }
 
     /// `GET /_emulator/stats`.

@@ -30,19 +30,32 @@ pub struct Emulator {
 impl Emulator {
     pub fn start(args: &[&str]) -> Emulator {
         let inner = common::Emulator::start(args);
-        Emulator { start: inner.info.clone(), url: inner.url.clone(), inner }
+        Emulator {
+            start: inner.info.clone(),
+            url: inner.url.clone(),
+            inner,
+        }
     }
 
     pub fn s(&self, key: &str) -> String {
-        self.start[key].as_str().unwrap_or_else(|| panic!("start line has no {key}")).to_string()
+        self.start[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("start line has no {key}"))
+            .to_string()
     }
 
     pub fn customer(&self, i: usize) -> String {
-        self.start["customers"][i]["tenantId"].as_str().unwrap().to_string()
+        self.start["customers"][i]["tenantId"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub fn customer_domain(&self, i: usize) -> String {
-        self.start["customers"][i]["domain"].as_str().unwrap().to_string()
+        self.start["customers"][i]["domain"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub fn mailboxes(&self, i: usize) -> usize {
@@ -50,7 +63,10 @@ impl Emulator {
     }
 
     pub fn special(&self, name: &str) -> String {
-        self.start["specialTenants"][name]["tenantId"].as_str().unwrap().to_string()
+        self.start["specialTenants"][name]["tenantId"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub fn app(&self) -> String {
@@ -92,7 +108,10 @@ impl Emulator {
     pub fn connect_app(&self, tenant: &str, extra: Value) -> Result<Arc<Connection>, Error> {
         Connection::connect(
             self.options(tenant, &self.app(), extra),
-            Secrets { client_secret: Some(Secret::new(self.s("clientSecret"))), ..Default::default() },
+            Secrets {
+                client_secret: Some(Secret::new(self.s("clientSecret"))),
+                ..Default::default()
+            },
         )
     }
 
@@ -114,7 +133,8 @@ impl Emulator {
 }
 
 pub fn invoke(conn: &Arc<Connection>, req: Value) -> Cursor {
-    conn.invoke(InvokeRequest::from_json(&req.to_string()).expect("request")).expect("invoke")
+    conn.invoke(InvokeRequest::from_json(&req.to_string()).expect("request"))
+        .expect("invoke")
 }
 
 /// Page to the end: (records, pages).
@@ -140,7 +160,13 @@ pub fn run(conn: &Arc<Connection>, req: Value) -> Result<Vec<Value>, Error> {
 /// The secrets of the start line never appear in an error.
 pub fn assert_no_secrets(emu: &Emulator, e: &Error) {
     let text = format!("{} {} {:?}", e.message, e.to_json(), e);
-    for k in ["refreshToken", "clientSecret", "publicRefreshToken", "expiredRefreshToken", "expiredClientSecret"] {
+    for k in [
+        "refreshToken",
+        "clientSecret",
+        "publicRefreshToken",
+        "expiredRefreshToken",
+        "expiredClientSecret",
+    ] {
         let s = emu.s(k);
         assert!(!text.contains(&s), "{k} leaked into an error: {text}");
     }
@@ -158,7 +184,10 @@ pub struct FakeRequest {
 
 impl FakeRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn body_str(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -173,7 +202,11 @@ pub struct FakeResponse {
 
 impl FakeResponse {
     pub fn json(status: u16, body: Value) -> FakeResponse {
-        FakeResponse { status, headers: vec![], body: body.to_string() }
+        FakeResponse {
+            status,
+            headers: vec![],
+            body: body.to_string(),
+        }
     }
 }
 
@@ -188,7 +221,9 @@ pub struct FakeServer {
 type Handler = dyn Fn(&FakeRequest) -> FakeResponse + Send + Sync;
 
 impl FakeServer {
-    pub fn start(handler: impl Fn(&FakeRequest) -> FakeResponse + Send + Sync + 'static) -> FakeServer {
+    pub fn start(
+        handler: impl Fn(&FakeRequest) -> FakeResponse + Send + Sync + 'static,
+    ) -> FakeServer {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         let connections = Arc::new(AtomicUsize::new(0));
@@ -207,7 +242,13 @@ impl FakeServer {
                 std::thread::spawn(move || serve(stream, &*h, &r));
             }
         });
-        FakeServer { url: format!("http://127.0.0.1:{port}"), connections, requests, stop, port }
+        FakeServer {
+            url: format!("http://127.0.0.1:{port}"),
+            connections,
+            requests,
+            stop,
+            port,
+        }
     }
 
     pub fn request_count(&self) -> usize {
@@ -237,7 +278,10 @@ fn serve(mut s: TcpStream, h: &Handler, log: &Mutex<Vec<FakeRequest>>) {
         let mut lines = head.split("\r\n");
         let first: Vec<&str> = lines.next().unwrap_or("").split(' ').collect();
         let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+            .filter_map(|l| {
+                l.split_once(':')
+                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            })
             .collect();
         let len = headers
             .iter()
@@ -256,7 +300,11 @@ fn serve(mut s: TcpStream, h: &Handler, log: &Mutex<Vec<FakeRequest>>) {
         };
         let resp = h(&req);
         log.lock().unwrap().push(req);
-        let mut out = format!("HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n", resp.status, resp.body.len());
+        let mut out = format!(
+            "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            resp.status,
+            resp.body.len()
+        );
         for (k, v) in &resp.headers {
             out.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -274,7 +322,10 @@ pub fn fake_jwt(claims: Value) -> String {
         const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut out = String::new();
         for chunk in data.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
             let chars = chunk.len() + 1;
             for i in 0..chars {
                 out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -282,5 +333,9 @@ pub fn fake_jwt(claims: Value) -> String {
         }
         out
     }
-    format!("{}.{}.c2ln", b64(br#"{"alg":"none","typ":"JWT"}"#), b64(claims.to_string().as_bytes()))
+    format!(
+        "{}.{}.c2ln",
+        b64(br#"{"alg":"none","typ":"JWT"}"#),
+        b64(claims.to_string().as_bytes())
+    )
 }

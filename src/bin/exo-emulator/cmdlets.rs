@@ -1,7 +1,10 @@
 //! Cmdlet implementations: parameter binding with PowerShell-like errors, identity resolution,
 //! lazily generated result sources (paged by exchange.rs) and the write cmdlets.
 
-use crate::estate::{self, FolderPerm, MbxOverride, PermUser, Tenant, TenantState, ACCESS_RIGHTS, ACCESS_ROLES, FOLDER_SCOPES};
+use crate::estate::{
+    self, FolderPerm, MbxOverride, PermUser, Tenant, TenantState, ACCESS_RIGHTS, ACCESS_ROLES,
+    FOLDER_SCOPES,
+};
 use crate::filter::{self, Expr};
 use crate::json::{Record, V};
 use serde_json::{Map, Value};
@@ -56,7 +59,10 @@ impl CmdletError {
             code: "NotFound",
             err_code: "Ex6F9304".into(),
             exception: NOT_FOUND,
-            message: format!("The operation couldn't be performed because '{}' couldn't be found.", ident),
+            message: format!(
+                "The operation couldn't be performed because '{}' couldn't be found.",
+                ident
+            ),
         }
     }
     fn ambiguous(ident: &str) -> Self {
@@ -65,7 +71,10 @@ impl CmdletError {
             code: "BadRequest",
             err_code: "Ex0CC5C6".into(),
             exception: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException",
-            message: format!("The operation couldn't be performed because '{}' matches multiple entries.", ident),
+            message: format!(
+                "The operation couldn't be performed because '{}' matches multiple entries.",
+                ident
+            ),
         }
     }
     fn store(exception: &'static str, err_code: &str, message: String) -> Self {
@@ -259,7 +268,11 @@ pub static SPECS: &[Spec] = &[
     Spec {
         name: "Get-MailboxFolderPermission",
         write: false,
-        params: &[("Identity", PT::Str), ("User", PT::Str), ("GroupMailbox", PT::Switch)],
+        params: &[
+            ("Identity", PT::Str),
+            ("User", PT::Str),
+            ("GroupMailbox", PT::Switch),
+        ],
         mandatory: &["Identity"],
         default_limit: None,
     },
@@ -325,7 +338,9 @@ pub static SPECS: &[Spec] = &[
 ];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
-    SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(name.trim()))
+    SPECS
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -380,14 +395,21 @@ pub fn bind(spec: &Spec, raw: &Map<String, Value>) -> Result<Params, CmdletError
         let found = spec
             .params
             .iter()
-            .chain(if spec.write { WRITE_COMMON.iter() } else { [].iter() })
+            .chain(if spec.write {
+                WRITE_COMMON.iter()
+            } else {
+                [].iter()
+            })
             .find(|(n, _)| n.eq_ignore_ascii_case(k));
         let (name, pt) = match found {
             Some(p) => *p,
             None => {
                 return Err(CmdletError::binding(
                     "NamedParameterNotFound",
-                    format!("A parameter cannot be found that matches parameter name '{}'.", k),
+                    format!(
+                        "A parameter cannot be found that matches parameter name '{}'.",
+                        k
+                    ),
                 ))
             }
         };
@@ -461,7 +483,12 @@ pub fn bind(spec: &Spec, raw: &Map<String, Value>) -> Result<Params, CmdletError
         }
         map.insert(name, v.clone());
     }
-    let missing: Vec<&str> = spec.mandatory.iter().filter(|m| !map.contains_key(*m)).copied().collect();
+    let missing: Vec<&str> = spec
+        .mandatory
+        .iter()
+        .filter(|m| !map.contains_key(*m))
+        .copied()
+        .collect();
     if !missing.is_empty() {
         return Err(CmdletError::binding(
             "MissingMandatoryParameter",
@@ -478,7 +505,12 @@ fn parse_limit(v: &Value) -> Option<Limit> {
     match v {
         Value::Number(n) => n.as_u64().filter(|n| *n >= 1).map(|n| Limit::N(n as usize)),
         Value::String(s) if s.trim().eq_ignore_ascii_case("unlimited") => Some(Limit::Unlimited),
-        Value::String(s) => s.trim().parse::<u64>().ok().filter(|n| *n >= 1).map(|n| Limit::N(n as usize)),
+        Value::String(s) => s
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(|n| Limit::N(n as usize)),
         _ => None,
     }
 }
@@ -502,8 +534,18 @@ impl Params {
     }
     pub fn list(&self, k: &str) -> Option<Vec<String>> {
         match self.map.get(k)? {
-            Value::String(s) => Some(s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()),
-            Value::Array(a) => Some(a.iter().filter_map(|x| x.as_str()).map(|x| x.trim().to_string()).collect()),
+            Value::String(s) => Some(
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect(),
+            ),
+            Value::Array(a) => Some(
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .map(|x| x.trim().to_string())
+                    .collect(),
+            ),
             _ => None,
         }
     }
@@ -612,7 +654,9 @@ impl<'a> Source for MailboxSource<'a> {
             View::RecipientPermission => {
                 for rec in t.recipient_permission_records(i) {
                     if let Some(tr) = &self.trustee {
-                        let v = crate::json::get(&rec, "Trustee").and_then(|v| v.as_str()).unwrap_or("");
+                        let v = crate::json::get(&rec, "Trustee")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("");
                         if !v.eq_ignore_ascii_case(tr) {
                             continue;
                         }
@@ -652,13 +696,19 @@ impl<'a> Source for RecipientSource<'a> {
         }
         let rec = self.t.recipient_record(r, &self.st);
         if let Some(ty) = &self.types {
-            let v = crate::json::get(&rec, "RecipientType").and_then(|v| v.as_str()).unwrap_or("");
+            let v = crate::json::get(&rec, "RecipientType")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
             if !ty.iter().any(|x| x.eq_ignore_ascii_case(v)) {
                 return;
             }
         }
         if let Some(a) = &self.anr {
-            let g = |n: &str| crate::json::get(&rec, n).map(|v| v.text()).unwrap_or_default();
+            let g = |n: &str| {
+                crate::json::get(&rec, n)
+                    .map(|v| v.text())
+                    .unwrap_or_default()
+            };
             if !anr_match(
                 a,
                 &[
@@ -680,7 +730,8 @@ impl<'a> Source for RecipientSource<'a> {
 
 fn anr_match(needle: &str, hay: &[&str]) -> bool {
     let n = needle.to_lowercase();
-    hay.iter().any(|h| !h.is_empty() && h.to_lowercase().starts_with(&n))
+    hay.iter()
+        .any(|h| !h.is_empty() && h.to_lowercase().starts_with(&n))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -750,7 +801,12 @@ const RT: &[&str] = &[
     "PublicFolder",
 ];
 
-fn enum_list(p: &Params, name: &str, allowed: &[&str], type_name: &str) -> Result<Option<Vec<String>>, CmdletError> {
+fn enum_list(
+    p: &Params,
+    name: &str,
+    allowed: &[&str],
+    type_name: &str,
+) -> Result<Option<Vec<String>>, CmdletError> {
     let list = match p.list(name) {
         Some(list) => list,
         _ => return Ok(None),
@@ -778,7 +834,8 @@ fn compile_filter(p: &Params, sample: &Record) -> Result<Option<Expr>, CmdletErr
         Some(src) => src,
         _ => return Ok(None),
     };
-    let e = filter::parse(&src).map_err(|e| CmdletError::binding("ParameterBindingException", e.message))?;
+    let e = filter::parse(&src)
+        .map_err(|e| CmdletError::binding("ParameterBindingException", e.message))?;
     let names: Vec<&str> = sample.iter().map(|(k, _)| *k).collect();
     e.check_props(&names)
         .map_err(|e| CmdletError::binding("ParameterBindingException", e.message))?;
@@ -820,15 +877,31 @@ pub fn split_folder_identity(s: &str) -> (String, Vec<String>) {
     (s.to_string(), vec![])
 }
 
-fn find_folder(t: &Tenant, st: &TenantState, ident: &str) -> Result<(estate::Mbx, estate::Folder), CmdletError> {
+fn find_folder(
+    t: &Tenant,
+    st: &TenantState,
+    ident: &str,
+) -> Result<(estate::Mbx, estate::Folder), CmdletError> {
     let (mb, path) = split_folder_identity(ident);
-    let i = resolve_mailbox(t, st, &mb).map_err(|e| if e.status == 404 { CmdletError::folder_not_found(ident) } else { e })?;
+    let i = resolve_mailbox(t, st, &mb).map_err(|e| {
+        if e.status == 404 {
+            CmdletError::folder_not_found(ident)
+        } else {
+            e
+        }
+    })?;
     let m = t.mailbox(i);
     let folders = t.folders(&m);
     let want: Vec<String> = path.iter().map(|p| p.to_lowercase()).collect();
     let f = folders
         .into_iter()
-        .find(|f| f.path.len() == want.len() && f.path.iter().zip(&want).all(|(a, b)| a.to_lowercase() == *b))
+        .find(|f| {
+            f.path.len() == want.len()
+                && f.path
+                    .iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_lowercase() == *b)
+        })
         .ok_or_else(|| CmdletError::folder_not_found(ident))?;
     Ok((m, f))
 }
@@ -842,7 +915,11 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
     match spec.name {
         "Get-Mailbox" | "Get-CASMailbox" => {
             let st = read_state(t);
-            let view = if spec.name == "Get-Mailbox" { View::Mailbox } else { View::Cas };
+            let view = if spec.name == "Get-Mailbox" {
+                View::Mailbox
+            } else {
+                View::Cas
+            };
             let only = match p.str("Identity") {
                 Some(id) => Some(resolve_mailbox(t, &st, &id)?),
                 None => None,
@@ -887,7 +964,12 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
                 RTD,
                 "Microsoft.Exchange.Data.Directory.Recipient.RecipientTypeDetails",
             )?;
-            let types = enum_list(p, "RecipientType", RT, "Microsoft.Exchange.Data.Directory.Recipient.RecipientType")?;
+            let types = enum_list(
+                p,
+                "RecipientType",
+                RT,
+                "Microsoft.Exchange.Data.Directory.Recipient.RecipientType",
+            )?;
             let src = RecipientSource {
                 t,
                 st,
@@ -911,8 +993,13 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
             } else if let Some(u) = p.str("User") {
                 let target = resolve_recipient(t, &st, &u).ok().map(|r| t.upn_of(r));
                 rows.retain(|r| {
-                    let v = crate::json::get(r, "User").and_then(|v| v.as_str()).unwrap_or("");
-                    v.eq_ignore_ascii_case(&u) || target.as_deref().map_or(false, |x| x.eq_ignore_ascii_case(v))
+                    let v = crate::json::get(r, "User")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("");
+                    v.eq_ignore_ascii_case(&u)
+                        || target
+                            .as_deref()
+                            .map_or(false, |x| x.eq_ignore_ascii_case(v))
                 });
             }
             Ok(Output::rows(Box::new(VecSource(rows)), limit))
@@ -928,7 +1015,8 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
                 if r.iter().any(|x| !x.eq_ignore_ascii_case("SendAs")) {
                     return Err(CmdletError::binding(
                         "CannotConvertArgumentNoMessage",
-                        "Cannot bind parameter 'AccessRights'. Only 'SendAs' is a valid value.".into(),
+                        "Cannot bind parameter 'AccessRights'. Only 'SendAs' is a valid value."
+                            .into(),
                     ));
                 }
             }
@@ -971,7 +1059,10 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
                     ),
                 });
             }
-            Ok(Output::rows(Box::new(VecSource(vec![t.mailbox_stats_record(&m, archive)])), None))
+            Ok(Output::rows(
+                Box::new(VecSource(vec![t.mailbox_stats_record(&m, archive)])),
+                None,
+            ))
         }
         "Get-MailboxFolderStatistics" => {
             let st = read_state(t);
@@ -1018,7 +1109,10 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
                     return Err(not_in_acl(t, &who));
                 }
             }
-            let rows = perms.iter().map(|x| t.folder_perm_record(&m, &f, x)).collect();
+            let rows = perms
+                .iter()
+                .map(|x| t.folder_perm_record(&m, &f, x))
+                .collect();
             Ok(Output::rows(Box::new(VecSource(rows)), None))
         }
         "Get-MobileDeviceStatistics" => {
@@ -1039,7 +1133,8 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
             } else {
                 // Identity of a device: "alias\ExchangeActiveSyncDevices\Type§Id" or its Guid/DeviceId.
                 let mb = ident.split('\\').next().unwrap_or("").to_string();
-                let i = resolve_mailbox(t, &st, &mb).map_err(|_| CmdletError::not_found(t, &ident))?;
+                let i =
+                    resolve_mailbox(t, &st, &mb).map_err(|_| CmdletError::not_found(t, &ident))?;
                 let rows: Vec<Record> = t
                     .device_records(&t.mailbox(i))
                     .into_iter()
@@ -1058,7 +1153,9 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
             };
             Ok(Output::rows(Box::new(VecSource(rows)), None))
         }
-        "Add-MailboxFolderPermission" | "Set-MailboxFolderPermission" | "Remove-MailboxFolderPermission" => folder_perm_write(t, spec, p),
+        "Add-MailboxFolderPermission"
+        | "Set-MailboxFolderPermission"
+        | "Remove-MailboxFolderPermission" => folder_perm_write(t, spec, p),
         "Set-Mailbox" => set_mailbox(t, p),
         _ => Err(CmdletError::command_not_found(spec.name)),
     }
@@ -1092,7 +1189,10 @@ fn not_in_acl(t: &Tenant, who: &PermUser) -> CmdletError {
     CmdletError::store(
         "Microsoft.Exchange.Management.StoreTasks.UserNotFoundInPermissionEntryException",
         "Ex4E3F4A",
-        format!("There is no existing permission entry found for user: {}.", t.perm_user_name(who)),
+        format!(
+            "There is no existing permission entry found for user: {}.",
+            t.perm_user_name(who)
+        ),
     )
 }
 
@@ -1155,7 +1255,11 @@ fn sharing_flags(p: &Params, calendar: bool) -> Result<Option<String>, CmdletErr
     })
 }
 
-fn folder_perm_write<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, CmdletError> {
+fn folder_perm_write<'a>(
+    t: &'a Tenant,
+    spec: &Spec,
+    p: &Params,
+) -> Result<Output<'a>, CmdletError> {
     let ident = p.str("Identity").unwrap_or_default();
     let user = p.str("User").unwrap_or_default();
     let mut st = t.state.write().unwrap_or_else(|e| e.into_inner());
@@ -1177,7 +1281,11 @@ fn folder_perm_write<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Outpu
                     format!("An existing permission entry was found for user: {}.", t.perm_user_name(&who)),
                 ));
             }
-            let entry = FolderPerm { user: who, rights, flags };
+            let entry = FolderPerm {
+                user: who,
+                rights,
+                flags,
+            };
             out_rows.push(t.folder_perm_record(&m, &f, &entry));
             perms.push(entry);
         }
@@ -1214,8 +1322,10 @@ fn folder_perm_write<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Outpu
     if whatif {
         let mut o = Output::empty();
         o.whatif = true;
-        o.warnings
-            .push(format!("What if: {} on \"{}\" for user \"{}\".", spec.name, ident, user));
+        o.warnings.push(format!(
+            "What if: {} on \"{}\" for user \"{}\".",
+            spec.name, ident, user
+        ));
         return Ok(o);
     }
     st.folder_perms.insert((m.i, f.key), perms);
@@ -1228,7 +1338,10 @@ fn multi_ops(v: &Value) -> (Option<Vec<String>>, Vec<String>, Vec<String>) {
     let strs = |v: &Value| -> Vec<String> {
         match v {
             Value::String(s) => vec![s.clone()],
-            Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(|s| s.to_string())).collect(),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(|s| s.to_string()))
+                .collect(),
             _ => vec![],
         }
     };
@@ -1286,7 +1399,9 @@ fn set_mailbox<'a>(t: &'a Tenant, p: &Params) -> Result<Output<'a>, CmdletError>
     }
     if p.has("ForwardingSmtpAddress") {
         ov.forwarding_smtp = Some(match p.str("ForwardingSmtpAddress") {
-            Some(s) if !s.trim().is_empty() => Some(normalize_proxy(&s)?.replacen("SMTP:", "smtp:", 1)),
+            Some(s) if !s.trim().is_empty() => {
+                Some(normalize_proxy(&s)?.replacen("SMTP:", "smtp:", 1))
+            }
             _ => None,
         });
     }
@@ -1303,7 +1418,10 @@ fn set_mailbox<'a>(t: &'a Tenant, p: &Params) -> Result<Output<'a>, CmdletError>
     if let Some(v) = p.map.get("EmailAddresses") {
         let (replace, add, remove) = multi_ops(v);
         let mut list: Vec<String> = match replace {
-            Some(r) => r.iter().map(|a| normalize_proxy(a)).collect::<Result<_, _>>()?,
+            Some(r) => r
+                .iter()
+                .map(|a| normalize_proxy(a))
+                .collect::<Result<_, _>>()?,
             None => t.emails(&m, before_ov.as_ref()),
         };
         for a in remove {
@@ -1347,7 +1465,11 @@ fn set_mailbox<'a>(t: &'a Tenant, p: &Params) -> Result<Output<'a>, CmdletError>
         let (replace, add, remove) = multi_ops(v);
         let name_of = |s: &str| -> Result<String, CmdletError> {
             let r = resolve_recipient(t, &st, s)?;
-            Ok(if r < t.n_mbx { t.mailbox(r).alias } else { t.display_of(r) })
+            Ok(if r < t.n_mbx {
+                t.mailbox(r).alias
+            } else {
+                t.display_of(r)
+            })
         };
         let mut list: Vec<String> = match replace {
             Some(r) => r.iter().map(|s| name_of(s)).collect::<Result<_, _>>()?,
@@ -1378,7 +1500,8 @@ fn set_mailbox<'a>(t: &'a Tenant, p: &Params) -> Result<Output<'a>, CmdletError>
     }
     if p.switch("WhatIf") {
         o.whatif = true;
-        o.warnings.push(format!("What if: Setting mailbox \"{}\".", m.alias));
+        o.warnings
+            .push(format!("What if: Setting mailbox \"{}\".", m.alias));
         return Ok(o);
     }
     ov.when_changed = Some(crate::rng::now_unix());

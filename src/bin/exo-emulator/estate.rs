@@ -131,7 +131,8 @@ const SHARED_WORDS: &[&str] = &[
     "Orders",
 ];
 const ROOM_WORDS: &[&str] = &[
-    "Aurora", "Boreal", "Cedar", "Delta", "Everest", "Fjord", "Granite", "Harbor", "Iris", "Juniper",
+    "Aurora", "Boreal", "Cedar", "Delta", "Everest", "Fjord", "Granite", "Harbor", "Iris",
+    "Juniper",
 ];
 const EQUIP_WORDS: &[&str] = &["Projector", "Van", "Camera", "Laptop", "Podium"];
 const GROUP_WORDS: &[&str] = &[
@@ -422,8 +423,13 @@ pub enum OtherKind {
 impl OtherKind {
     pub fn types(self) -> (&'static str, &'static str) {
         match self {
-            OtherKind::DistributionGroup => ("MailUniversalDistributionGroup", "MailUniversalDistributionGroup"),
-            OtherKind::SecurityGroup => ("MailUniversalSecurityGroup", "MailUniversalSecurityGroup"),
+            OtherKind::DistributionGroup => (
+                "MailUniversalDistributionGroup",
+                "MailUniversalDistributionGroup",
+            ),
+            OtherKind::SecurityGroup => {
+                ("MailUniversalSecurityGroup", "MailUniversalSecurityGroup")
+            }
             OtherKind::GroupMailbox => ("MailUniversalDistributionGroup", "GroupMailbox"),
             OtherKind::DynamicGroup => ("DynamicDistributionGroup", "DynamicDistributionGroup"),
             OtherKind::MailContact => ("MailContact", "MailContact"),
@@ -546,7 +552,10 @@ impl Estate {
         }
         push(TenantKind::Unrelated, 5);
         for sk in SpecialKind::ALL {
-            push(TenantKind::Special(sk), if sk == SpecialKind::NoExchange { 0 } else { 5 });
+            push(
+                TenantKind::Special(sk),
+                if sk == SpecialKind::NoExchange { 0 } else { 5 },
+            );
         }
         let mut by_key = HashMap::new();
         for t in &tenants {
@@ -556,8 +565,18 @@ impl Estate {
         let mut r = SplitMix64::new(h(&[seed, 0xA995]));
         let apps = Apps {
             application_id: rng::guid(r.next_u64(), r.next_u64()),
-            client_secret: format!("{}8Q~{}", rng::seeded_chars(&mut r, 3), rng::seeded_chars(&mut r, 34)).replace('-', "."),
-            expired_client_secret: format!("{}7Q~{}", rng::seeded_chars(&mut r, 3), rng::seeded_chars(&mut r, 34)).replace('-', "."),
+            client_secret: format!(
+                "{}8Q~{}",
+                rng::seeded_chars(&mut r, 3),
+                rng::seeded_chars(&mut r, 34)
+            )
+            .replace('-', "."),
+            expired_client_secret: format!(
+                "{}7Q~{}",
+                rng::seeded_chars(&mut r, 3),
+                rng::seeded_chars(&mut r, 34)
+            )
+            .replace('-', "."),
             public_client_id: rng::guid(r.next_u64(), r.next_u64()),
         };
         let partner_domain = tenants[PARTNER].domain.clone();
@@ -584,7 +603,10 @@ impl Estate {
 
     /// A tenant by GUID or domain (case-insensitive).
     pub fn tenant_index(&self, key: &str) -> Option<usize> {
-        let k = key.trim().trim_matches(|c| c == '{' || c == '}').to_ascii_lowercase();
+        let k = key
+            .trim()
+            .trim_matches(|c| c == '{' || c == '}')
+            .to_ascii_lowercase();
         self.by_key.get(&k).copied()
     }
 
@@ -597,7 +619,10 @@ impl Estate {
     }
 
     pub fn special(&self, sk: SpecialKind) -> usize {
-        self.tenants.iter().position(|t| t.kind == TenantKind::Special(sk)).unwrap()
+        self.tenants
+            .iter()
+            .position(|t| t.kind == TenantKind::Special(sk))
+            .unwrap()
     }
 }
 
@@ -615,7 +640,13 @@ fn fmt_thousands(n: u64) -> String {
 
 /// Exchange's ByteQuantifiedSize rendering: `1.234 GB (1,324,567,890 bytes)`.
 pub fn fmt_size(bytes: u64) -> String {
-    let units = [("B", 1u64), ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("TB", 1 << 40)];
+    let units = [
+        ("B", 1u64),
+        ("KB", 1 << 10),
+        ("MB", 1 << 20),
+        ("GB", 1 << 30),
+        ("TB", 1 << 40),
+    ];
     let mut unit = units[0];
     for u in units {
         if bytes >= u.1 {
@@ -872,11 +903,16 @@ impl Tenant {
         let domain = match kind {
             TenantKind::Partner => format!("partnerlabs{:03}.onmicrosoft.com", ts % 1000),
             TenantKind::Customer => {
-                let word = COMPANIES[(idx - 1 + (seed as usize % COMPANIES.len())) % COMPANIES.len()];
+                let word =
+                    COMPANIES[(idx - 1 + (seed as usize % COMPANIES.len())) % COMPANIES.len()];
                 format!("{}{:03}.onmicrosoft.com", word, idx)
             }
             TenantKind::Unrelated => format!("unrelated{:03}.onmicrosoft.com", ts % 1000),
-            TenantKind::Special(sk) => format!("{}{:03}.onmicrosoft.com", sk.key().to_ascii_lowercase(), ts % 1000),
+            TenantKind::Special(sk) => format!(
+                "{}{:03}.onmicrosoft.com",
+                sk.key().to_ascii_lowercase(),
+                ts % 1000
+            ),
         };
         let label = domain.split('.').next().unwrap_or("");
         let org_name = {
@@ -886,8 +922,16 @@ impl Tenant {
                 None => String::new(),
             }
         };
-        let forest = format!("{}{:02}A{:03}", REGIONS[(ts % 5) as usize], (ts >> 8) % 10, (ts >> 16) % 1000);
-        let ou = format!("{}.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/{}", forest, domain);
+        let forest = format!(
+            "{}{:02}A{:03}",
+            REGIONS[(ts % 5) as usize],
+            (ts >> 8) % 10,
+            (ts >> 16) % 1000
+        );
+        let ou = format!(
+            "{}.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/{}",
+            forest, domain
+        );
         let dn_suffix = format!(
             ",OU={},OU=Microsoft Exchange Hosted Organizations,DC={},DC=PROD,DC=OUTLOOK,DC=COM",
             domain, forest
@@ -918,7 +962,10 @@ impl Tenant {
             admitted: AtomicUsize::new(0),
             state: RwLock::new(TenantState::default()),
             lookup: OnceCell::new(),
-            name_off: ((ts % FIRST.len() as u64) as usize, ((ts >> 12) % LAST.len() as u64) as usize),
+            name_off: (
+                (ts % FIRST.len() as u64) as usize,
+                ((ts >> 12) % LAST.len() as u64) as usize,
+            ),
         }
     }
 
@@ -970,7 +1017,12 @@ impl Tenant {
                 let suffix = i / (FIRST.len() * LAST.len());
                 let (alias, display) = if suffix > 0 {
                     (
-                        format!("{}.{}{}", f.to_ascii_lowercase(), l.to_ascii_lowercase(), suffix),
+                        format!(
+                            "{}.{}{}",
+                            f.to_ascii_lowercase(),
+                            l.to_ascii_lowercase(),
+                            suffix
+                        ),
                         format!("{} {} {}", f, l, suffix),
                     )
                 } else {
@@ -1033,7 +1085,10 @@ impl Tenant {
     }
 
     pub fn guid_of(&self, r: usize, which: u64) -> String {
-        rng::guid(h(&[self.ts, r as u64, which]), h(&[self.ts, r as u64, which, 77]))
+        rng::guid(
+            h(&[self.ts, r as u64, which]),
+            h(&[self.ts, r as u64, which, 77]),
+        )
     }
 
     pub fn upn(&self, m: &Mbx) -> String {
@@ -1098,7 +1153,12 @@ impl Tenant {
     }
 
     fn database(&self, m: &Mbx) -> String {
-        format!("{}DG{:03}-db{:03}", &self.forest[..7], (m.hh >> 20) % 400, (m.hh >> 30) % 200)
+        format!(
+            "{}DG{:03}-db{:03}",
+            &self.forest[..7],
+            (m.hh >> 20) % 400,
+            (m.hh >> 30) % 200
+        )
     }
 
     fn forwarding(&self, m: &Mbx, ov: Option<&MbxOverride>) -> Option<String> {
@@ -1113,7 +1173,8 @@ impl Tenant {
     }
 
     pub fn hidden(&self, m: &Mbx, ov: Option<&MbxOverride>) -> bool {
-        ov.and_then(|o| o.hidden).unwrap_or(m.i >= 4 && (m.hh >> 28) % 23 == 0)
+        ov.and_then(|o| o.hidden)
+            .unwrap_or(m.i >= 4 && (m.hh >> 28) % 23 == 0)
     }
 
     /// The full Get-Mailbox object.
@@ -1153,7 +1214,10 @@ impl Tenant {
                 "00000000-0000-0000-0000-000000000000".into()
             }),
         ));
-        r.push(("ArchiveStatus", V::S(if archive { "Active" } else { "None" })));
+        r.push((
+            "ArchiveStatus",
+            V::S(if archive { "Active" } else { "None" }),
+        ));
         r.push((
             "ArchiveName",
             V::Arr(if archive {
@@ -1177,13 +1241,27 @@ impl Tenant {
         r.push(("Database", V::Str(self.database(m))));
         r.push((
             "ServerName",
-            V::Str(format!("{}mb{:04}", self.forest[..7].to_ascii_lowercase(), (m.hh >> 36) % 10000)),
+            V::Str(format!(
+                "{}mb{:04}",
+                self.forest[..7].to_ascii_lowercase(),
+                (m.hh >> 36) % 10000
+            )),
         ));
-        r.push(("MailboxPlan", if shared_like { V::Null } else { V::S("ExchangeOnlineEnterprise") }));
+        r.push((
+            "MailboxPlan",
+            if shared_like {
+                V::Null
+            } else {
+                V::S("ExchangeOnlineEnterprise")
+            },
+        ));
         r.push(("IsMailboxEnabled", V::Bool(true)));
         r.push(("IsInactiveMailbox", V::Bool(false)));
         r.push(("AccountDisabled", V::Bool(shared_like)));
-        r.push(("IsDirSynced", V::Bool(m.kind == MbxKind::User && (m.hh >> 48) % 10 < 3)));
+        r.push((
+            "IsDirSynced",
+            V::Bool(m.kind == MbxKind::User && (m.hh >> 48) % 10 < 3),
+        ));
         r.push(("HiddenFromAddressListsEnabled", V::Bool(self.hidden(m, ov))));
         r.push(("ForwardingAddress", V::Null));
         r.push(("ForwardingSmtpAddress", fwd.into()));
@@ -1199,7 +1277,14 @@ impl Tenant {
             ),
         ));
         r.push(("LitigationHoldEnabled", V::Bool(lit)));
-        r.push(("LitigationHoldDate", if lit { V::Str(rng::iso_offset(changed)) } else { V::Null }));
+        r.push((
+            "LitigationHoldDate",
+            if lit {
+                V::Str(rng::iso_offset(changed))
+            } else {
+                V::Null
+            },
+        ));
         r.push(("RetentionHoldEnabled", V::Bool(false)));
         r.push(("SingleItemRecoveryEnabled", V::Bool(true)));
         r.push(("RetentionPolicy", V::S("Default MRM Policy")));
@@ -1207,14 +1292,23 @@ impl Tenant {
         r.push(("UseDatabaseQuotaDefaults", V::Bool(false)));
         if shared_like {
             r.push(("ProhibitSendQuota", V::S("49.5 GB (53,150,220,288 bytes)")));
-            r.push(("ProhibitSendReceiveQuota", V::S("50 GB (53,687,091,200 bytes)")));
+            r.push((
+                "ProhibitSendReceiveQuota",
+                V::S("50 GB (53,687,091,200 bytes)"),
+            ));
             r.push(("IssueWarningQuota", V::S("49 GB (52,613,349,376 bytes)")));
         } else {
             r.push(("ProhibitSendQuota", V::S("99 GB (106,300,440,576 bytes)")));
-            r.push(("ProhibitSendReceiveQuota", V::S("100 GB (107,374,182,400 bytes)")));
+            r.push((
+                "ProhibitSendReceiveQuota",
+                V::S("100 GB (107,374,182,400 bytes)"),
+            ));
             r.push(("IssueWarningQuota", V::S("98 GB (105,226,698,752 bytes)")));
         }
-        r.push(("RecoverableItemsQuota", V::S("30 GB (32,212,254,720 bytes)")));
+        r.push((
+            "RecoverableItemsQuota",
+            V::S("30 GB (32,212,254,720 bytes)"),
+        ));
         r.push(("MaxSendSize", V::S("35 MB (36,700,160 bytes)")));
         r.push(("MaxReceiveSize", V::S("36 MB (37,748,736 bytes)")));
         r.push(("UsageLocation", V::S(loc.country)));
@@ -1284,7 +1378,12 @@ impl Tenant {
                 let ext = format!("{}.{}{}", f.to_ascii_lowercase(), l.to_ascii_lowercase(), j);
                 let smtp = format!("{}@partnerco{}.example.com", ext, j % 7);
                 if kind == OtherKind::MailContact {
-                    (format!("ext.{}", ext), format!("{} {} {} (External)", f, l, j), smtp, None)
+                    (
+                        format!("ext.{}", ext),
+                        format!("{} {} {} (External)", f, l, j),
+                        smtp,
+                        None,
+                    )
                 } else {
                     let alias = format!("{}_partnerco{}.example.com#EXT#", ext, j % 7);
                     let upn = format!("{}@{}", alias, self.domain);
@@ -1293,7 +1392,11 @@ impl Tenant {
             }
             _ => {
                 let w = GROUP_WORDS[(hh % GROUP_WORDS.len() as u64) as usize];
-                let slug: String = w.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+                let slug: String = w
+                    .to_ascii_lowercase()
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric())
+                    .collect();
                 let alias = format!("grp.{}{}", slug, j);
                 let smtp = format!("{}@{}", alias, self.domain);
                 (alias, format!("{} {}", w, j), smtp, None)
@@ -1326,7 +1429,10 @@ impl Tenant {
             rec.push(("ExchangeGuid", V::Str(self.guid_of(r, 2))));
             rec.push(("ExchangeObjectId", V::Str(self.guid_of(r, 1))));
             rec.push(("ExternalDirectoryObjectId", V::Str(self.guid_of(r, 3))));
-            rec.push(("HiddenFromAddressListsEnabled", V::Bool(self.hidden(&m, ov))));
+            rec.push((
+                "HiddenFromAddressListsEnabled",
+                V::Bool(self.hidden(&m, ov)),
+            ));
             rec.push((
                 "Department",
                 if m.kind == MbxKind::User {
@@ -1340,7 +1446,14 @@ impl Tenant {
             rec.push(("City", V::S("")));
             rec.push(("CountryOrRegion", V::S(loc.country)));
             rec.push(("UsageLocation", V::S(loc.country)));
-            rec.push(("ArchiveStatus", V::S(if self.archive_active(&m) { "Active" } else { "None" })));
+            rec.push((
+                "ArchiveStatus",
+                V::S(if self.archive_active(&m) {
+                    "Active"
+                } else {
+                    "None"
+                }),
+            ));
             rec.push(("DistinguishedName", V::Str(self.dn(&m.alias))));
             rec.push(("OrganizationalUnit", V::Str(self.ou())));
             push_custom(&mut rec, ov);
@@ -1368,7 +1481,11 @@ impl Tenant {
             rec.push(("EmailAddresses", emails.into()));
             rec.push((
                 "ExternalEmailAddress",
-                if external { V::Str(format!("SMTP:{}", smtp)) } else { V::Null },
+                if external {
+                    V::Str(format!("SMTP:{}", smtp))
+                } else {
+                    V::Null
+                },
             ));
             rec.push(("RecipientType", V::S(rt)));
             rec.push(("RecipientTypeDetails", V::S(rtd)));
@@ -1490,7 +1607,11 @@ impl Tenant {
         }
         let mut out: Vec<usize> = cands
             .into_iter()
-            .filter(|r| self.identity_keys(*r, st.mbx.get(r)).iter().any(|k| *k == key))
+            .filter(|r| {
+                self.identity_keys(*r, st.mbx.get(r))
+                    .iter()
+                    .any(|k| *k == key)
+            })
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -1549,7 +1670,11 @@ impl Tenant {
 
     pub fn mailbox_permission_records(&self, i: usize) -> Vec<Record> {
         let m = self.mailbox(i);
-        let mut v = vec![perm_rec(&m.alias, "NT AUTHORITY\\SELF", &["FullAccess", "ReadPermission"])];
+        let mut v = vec![perm_rec(
+            &m.alias,
+            "NT AUTHORITY\\SELF",
+            &["FullAccess", "ReadPermission"],
+        )];
         for d in self.delegates(i) {
             v.push(perm_rec(&m.alias, &self.upn_of(d), &["FullAccess"]));
         }
@@ -1588,7 +1713,11 @@ impl Tenant {
                 Some(0) => vec![name.clone()],
                 Some(p) => vec![name_of(&FOLDER_SPECS[p as usize]), name.clone()],
             };
-            out.push(Folder { key: s.key, name, path });
+            out.push(Folder {
+                key: s.key,
+                name,
+                path,
+            });
         }
         out
     }
@@ -1637,7 +1766,10 @@ impl Tenant {
         r.push(("FolderSize", V::Str(fmt_size(size))));
         r.push(("FolderAndSubfolderSize", V::Str(fmt_size(size))));
         r.push(("CreationTime", V::Str(rng::iso_offset(created))));
-        r.push(("LastModifiedTime", V::Str(rng::iso_offset(created + hh % (400 * 86400)))));
+        r.push((
+            "LastModifiedTime",
+            V::Str(rng::iso_offset(created + hh % (400 * 86400))),
+        ));
         if oldest_newest {
             r.push((
                 "OldestItemReceivedDate",
@@ -1688,7 +1820,12 @@ impl Tenant {
                 if let Some(j) = self.pick_user(hh >> 8, m.i) {
                     v.push(FolderPerm {
                         user: PermUser::Recipient(j),
-                        rights: vec![if (hh >> 4) % 2 == 0 { "Reviewer" } else { "Editor" }.into()],
+                        rights: vec![if (hh >> 4) % 2 == 0 {
+                            "Reviewer"
+                        } else {
+                            "Editor"
+                        }
+                        .into()],
                         flags: None,
                     });
                 }
@@ -1734,8 +1871,20 @@ impl Tenant {
 
     pub fn device_records(&self, m: &Mbx) -> Vec<Record> {
         const DEV: &[(&str, &str, &str, &str, &str)] = &[
-            ("iPhone", "iPhone15C2", "iOS 17.4.1 21E236", "Apple-iPhone15C2/2104.236", "EAS"),
-            ("Android", "SM-S918B", "Android 14", "Android-SAMSUNG-SM-S918B/101.140104", "EAS"),
+            (
+                "iPhone",
+                "iPhone15C2",
+                "iOS 17.4.1 21E236",
+                "Apple-iPhone15C2/2104.236",
+                "EAS",
+            ),
+            (
+                "Android",
+                "SM-S918B",
+                "Android 14",
+                "Android-SAMSUNG-SM-S918B/101.140104",
+                "EAS",
+            ),
             (
                 "Outlook",
                 "Outlook for iOS and Android",
@@ -1743,7 +1892,13 @@ impl Tenant {
                 "Outlook-iOS-Android/1.0",
                 "Outlook",
             ),
-            ("iPad", "iPad13C1", "iOS 16.7.2 20H115", "Apple-iPad13C1/2008.115", "EAS"),
+            (
+                "iPad",
+                "iPad13C1",
+                "iOS 16.7.2 20H115",
+                "Apple-iPad13C1/2008.115",
+                "EAS",
+            ),
         ];
         (0..self.device_count(m))
             .map(|d| {
@@ -1755,7 +1910,10 @@ impl Tenant {
                 vec![
                     (
                         "Identity",
-                        V::Str(format!("{}\\ExchangeActiveSyncDevices\\{}§{}", m.alias, dtype, id)),
+                        V::Str(format!(
+                            "{}\\ExchangeActiveSyncDevices\\{}§{}",
+                            m.alias, dtype, id
+                        )),
                     ),
                     ("Guid", V::Str(self.guid_of(m.i, 100 + d as u64))),
                     ("DeviceId", V::Str(id)),
@@ -1764,12 +1922,18 @@ impl Tenant {
                     ("DeviceOS", V::S(os)),
                     ("DeviceOSLanguage", V::S(LOCALES[m.locale].culture)),
                     ("DeviceUserAgent", V::S(ua)),
-                    ("DeviceFriendlyName", V::Str(format!("{}'s {}", m.first.unwrap_or("User"), dtype))),
+                    (
+                        "DeviceFriendlyName",
+                        V::Str(format!("{}'s {}", m.first.unwrap_or("User"), dtype)),
+                    ),
                     ("DeviceImei", V::Null),
                     ("DevicePhoneNumber", V::Null),
                     ("DeviceMobileOperator", V::Null),
                     ("ClientType", V::S(client)),
-                    ("ClientVersion", V::S(if client == "EAS" { "16.1" } else { "1.0" })),
+                    (
+                        "ClientVersion",
+                        V::S(if client == "EAS" { "16.1" } else { "1.0" }),
+                    ),
                     ("FirstSyncTime", V::Str(rng::iso_offset(first))),
                     ("LastPolicyUpdateTime", V::Str(rng::iso_offset(first))),
                     ("LastSyncAttemptTime", V::Str(rng::iso_offset(last))),
@@ -1813,9 +1977,15 @@ impl Tenant {
             ("SmtpClientAuthenticationDisabled", V::Null),
             ("ActiveSyncMailboxPolicy", V::S("Default")),
             ("OwaMailboxPolicy", V::S("OwaMailboxPolicy-Default")),
-            ("HasActiveSyncDevicePartnership", V::Bool(self.device_count(m) > 0)),
+            (
+                "HasActiveSyncDevicePartnership",
+                V::Bool(self.device_count(m) > 0),
+            ),
             ("WhenCreated", V::Str(rng::iso_offset(self.created_at(m.i)))),
-            ("WhenChanged", V::Str(rng::iso_offset(self.changed_at(m.i, ov)))),
+            (
+                "WhenChanged",
+                V::Str(rng::iso_offset(self.changed_at(m.i, ov))),
+            ),
         ]
     }
 
@@ -1834,11 +2004,19 @@ impl Tenant {
             ("DisplayName", V::Str(display)),
             (
                 "Identity",
-                V::Str(if archive { self.guid_of(m.i, 4) } else { self.guid_of(m.i, 2) }),
+                V::Str(if archive {
+                    self.guid_of(m.i, 4)
+                } else {
+                    self.guid_of(m.i, 2)
+                }),
             ),
             (
                 "MailboxGuid",
-                V::Str(if archive { self.guid_of(m.i, 4) } else { self.guid_of(m.i, 2) }),
+                V::Str(if archive {
+                    self.guid_of(m.i, 4)
+                } else {
+                    self.guid_of(m.i, 2)
+                }),
             ),
             ("OwnerADGuid", V::Str(self.guid_of(m.i, 1))),
             ("ExternalDirectoryOrganizationId", V::Str(self.id.clone())),
@@ -1910,7 +2088,10 @@ fn perm_rec(identity: &str, user: &str, rights: &[&'static str]) -> Record {
     vec![
         ("Identity", V::Str(identity.to_string())),
         ("User", V::Str(user.to_string())),
-        ("AccessRights", V::Arr(rights.iter().map(|r| V::S(r)).collect())),
+        (
+            "AccessRights",
+            V::Arr(rights.iter().map(|r| V::S(r)).collect()),
+        ),
         ("IsInherited", V::Bool(false)),
         ("Deny", V::Bool(false)),
         ("InheritanceType", V::S("All")),

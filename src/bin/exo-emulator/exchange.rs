@@ -13,7 +13,8 @@ use std::sync::Arc;
 const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 const MORE_RESULTS: &str =
     "There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.";
-pub const PAGINATION_EXPIRED: &str = "Expired or Invalid pagination request. Default Expiry time is 00:30:00";
+pub const PAGINATION_EXPIRED: &str =
+    "Expired or Invalid pagination request. Default Expiry time is 00:30:00";
 const CONCURRENCY_MSG: &str = "You have reached the maximum number of concurrent requests per tenant. Please wait and try again";
 
 /// Ends a request's in-flight accounting once its response is written (or, for a refused
@@ -48,7 +49,10 @@ pub fn admit(app: &Arc<App>, req: &Req) -> Option<Admission> {
         [a, b, seg, c] => (*a, *b, *seg, *c),
         _ => return None,
     };
-    if !(a.eq_ignore_ascii_case("adminapi") && b.eq_ignore_ascii_case("beta") && c.eq_ignore_ascii_case("InvokeCommand")) {
+    if !(a.eq_ignore_ascii_case("adminapi")
+        && b.eq_ignore_ascii_case("beta")
+        && c.eq_ignore_ascii_case("InvokeCommand"))
+    {
         return None;
     }
     let t = app.estate.tenant_index(seg)?;
@@ -63,13 +67,23 @@ pub fn admit(app: &Arc<App>, req: &Req) -> Option<Admission> {
         }
         Some(limit) => tn
             .admitted
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |k| if k < limit { Some(k + 1) } else { None })
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |k| {
+                if k < limit {
+                    Some(k + 1)
+                } else {
+                    None
+                }
+            })
             .is_ok(),
     };
     Some(Admission {
         t,
         admitted,
-        guard: Inflight { app: app.clone(), t, admitted },
+        guard: Inflight {
+            app: app.clone(),
+            t,
+            admitted,
+        },
     })
 }
 
@@ -95,7 +109,12 @@ fn www_authenticate(error: bool) -> String {
 }
 
 /// The Exchange error shape, with the `ErrCode|ExceptionType|message` triple in details.
-pub fn exo_error(status: u16, code: &str, message: &str, triple: Option<(&str, &str, &str)>) -> Resp {
+pub fn exo_error(
+    status: u16,
+    code: &str,
+    message: &str,
+    triple: Option<(&str, &str, &str)>,
+) -> Resp {
     let mut err = json!({ "code": code, "message": message });
     if let Some((ec, ex, text)) = triple {
         let full = format!("{}|{}|{}", ec, ex, text);
@@ -109,7 +128,8 @@ pub fn exo_error(status: u16, code: &str, message: &str, triple: Option<(&str, &
         });
     }
     let short = triple.map(|t| t.1.rsplit('.').next().unwrap_or(t.1).to_string());
-    let mut r = Resp::json(status, &json!({ "error": err })).header("request-id", &rng::random_guid());
+    let mut r =
+        Resp::json(status, &json!({ "error": err })).header("request-id", &rng::random_guid());
     if let Some(s) = short {
         r = r.header("X-ExceptionType", &s);
     }
@@ -118,7 +138,12 @@ pub fn exo_error(status: u16, code: &str, message: &str, triple: Option<(&str, &
 
 fn cmdlet_error(app: &App, e: &CmdletError) -> Resp {
     app.stats.cmdlet_error(e.short_exception());
-    exo_error(e.status, e.code, &e.message, Some((&e.err_code, e.exception, &e.message)))
+    exo_error(
+        e.status,
+        e.code,
+        &e.message,
+        Some((&e.err_code, e.exception, &e.message)),
+    )
 }
 
 fn bad_request(message: &str) -> Resp {
@@ -127,8 +152,11 @@ fn bad_request(message: &str) -> Resp {
 
 fn unauthorized(app: &App, reason: &str, message: &str, had_token: bool) -> Resp {
     app.stats.unauthorized(reason);
-    Resp::json(401, &json!({"error": {"code": "Unauthorized", "message": message}}))
-        .header("WWW-Authenticate", &www_authenticate(had_token))
+    Resp::json(
+        401,
+        &json!({"error": {"code": "Unauthorized", "message": message}}),
+    )
+    .header("WWW-Authenticate", &www_authenticate(had_token))
 }
 
 fn transient(app: &App, tenant: &str) -> Resp {
@@ -174,7 +202,10 @@ struct Skip {
 }
 
 fn encode_skip(app: &App, s: &Skip) -> String {
-    let payload = format!("{}.{}.{}.{}.{}.{:x}", s.tenant, s.pos, s.sub, s.returned, s.created_ms, s.body);
+    let payload = format!(
+        "{}.{}.{}.{}.{}.{:x}",
+        s.tenant, s.pos, s.sub, s.returned, s.created_ms, s.body
+    );
     let mac = rng::h(&[app.link_secret, rng::hash_str(&payload)]);
     rng::b64url(format!("{}.{:x}", payload, mac).as_bytes())
 }
@@ -200,7 +231,9 @@ fn decode_skip(app: &App, tok: &str) -> Option<Skip> {
 }
 
 fn find_key<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
-    m.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v)
+    m.iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(k))
+        .map(|(_, v)| v)
 }
 
 fn page_size(app: &App, req: &Req) -> (usize, bool) {
@@ -265,7 +298,12 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
     let token = match token {
         Some(token) => token,
         _ => {
-            return unauthorized(app, "missing", "The request has no bearer access token.", false);
+            return unauthorized(
+                app,
+                "missing",
+                "The request has no bearer access token.",
+                false,
+            );
         }
     };
     let info = match app.identity.check_access(&token) {
@@ -315,7 +353,11 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
     // Per-tenant concurrency: decided on arrival (see `Admission`); an admitted request holds its
     // slot until its response is written, a refused one never had a slot.
     let (at, admitted, guard) = match adm {
-        Some(Admission { t: at, admitted, guard }) => (at, admitted, guard),
+        Some(Admission {
+            t: at,
+            admitted,
+            guard,
+        }) => (at, admitted, guard),
         _ => {
             return exo_error(500, "InternalServerError", "request was not admitted", None);
         }
@@ -339,12 +381,17 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
     crate::server::latency(app);
     if draw.throttle {
         app.stats.fault("throttle", "invokeCommand", Some(&t.id));
-        let msg = "The request was throttled: too many requests for this tenant. Retry after 1 second.";
+        let msg =
+            "The request was throttled: too many requests for this tenant. Retry after 1 second.";
         let mut r = exo_error(
             429,
             "TooManyRequests",
             msg,
-            Some(("Ex7D2A10", "Microsoft.Exchange.Data.Storage.ServerBusyException", msg)),
+            Some((
+                "Ex7D2A10",
+                "Microsoft.Exchange.Data.Storage.ServerBusyException",
+                msg,
+            )),
         )
         .header("Retry-After", "1");
         r.guard = Some(Box::new(guard));
@@ -355,7 +402,13 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
     resp
 }
 
-fn invoke_inner(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::faults::Draw) -> Resp {
+fn invoke_inner(
+    app: &Arc<App>,
+    req: &Req,
+    seg: &str,
+    tidx: usize,
+    draw: crate::faults::Draw,
+) -> Resp {
     let t = &app.estate.tenants[tidx];
     let body: Value = match serde_json::from_slice(&req.body) {
         Ok(v) => v,
@@ -371,7 +424,10 @@ fn invoke_inner(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::
             return bad_request("The request body must be {\"CmdletInput\":{\"CmdletName\":\"...\",\"Parameters\":{...}}}.");
         }
     };
-    let name = match find_key(ci, "CmdletName").and_then(|v| v.as_str()).map(|s| s.trim().to_string()) {
+    let name = match find_key(ci, "CmdletName")
+        .and_then(|v| v.as_str())
+        .map(|s| s.trim().to_string())
+    {
         Some(name) => name,
         _ => {
             return bad_request("CmdletInput.CmdletName is missing.");
@@ -475,7 +531,8 @@ fn invoke_inner(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::
         })
         .filter(|v| !v.is_empty());
     // The value array is streamed first; the envelope (context, nextLink, warnings) is prefixed.
-    let mut vals = crate::server::take_buffer(size.min(1000) * if select.is_some() { 160 } else { 3000 });
+    let mut vals =
+        crate::server::take_buffer(size.min(1000) * if select.is_some() { 160 } else { 3000 });
     vals.extend_from_slice(b"\"value\":[");
     let (count, next, truncated) = {
         let mut first = true;
@@ -486,7 +543,14 @@ fn invoke_inner(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::
             first = false;
             json::write_record(&mut vals, r, select.as_deref());
         };
-        collect(out.source.as_ref(), start, returned, out.limit, size, &mut sink)
+        collect(
+            out.source.as_ref(),
+            start,
+            returned,
+            out.limit,
+            size,
+            &mut sink,
+        )
     };
     vals.extend_from_slice(b"]}");
     drop(out.source);
@@ -536,7 +600,8 @@ fn invoke_inner(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::
         buf.push(b']');
     }
     buf.push(b',');
-    app.stats.page(spec.name, count as u64, next_link.is_some(), followed);
+    app.stats
+        .page(spec.name, count as u64, next_link.is_some(), followed);
     let mut resp = Resp::raw(200, ODATA_JSON, vals).header("request-id", &rng::random_guid());
     resp.prefix = buf;
     if let Some(c) = req.header("client-request-id") {

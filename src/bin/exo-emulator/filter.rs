@@ -114,11 +114,19 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, FilterError> {
                 }
                 out.push((Tok::Var(s), pos));
             }
-            c if c.is_alphanumeric() || c == '_' || c == '.' || c == '@' || c == '-' || c == '*' => {
+            c if c.is_alphanumeric()
+                || c == '_'
+                || c == '.'
+                || c == '@'
+                || c == '-'
+                || c == '*' =>
+            {
                 let mut s = String::new();
                 while k < chars.len() {
                     let ch = chars[k].1;
-                    if ch.is_alphanumeric() || matches!(ch, '_' | '.' | '@' | '-' | '*' | ':' | '\\') {
+                    if ch.is_alphanumeric()
+                        || matches!(ch, '_' | '.' | '@' | '-' | '*' | ':' | '\\')
+                    {
                         s.push(ch);
                         k += 1;
                     } else {
@@ -188,7 +196,9 @@ impl<'a> Parser<'a> {
     }
     fn cmp(&mut self) -> Result<Expr, FilterError> {
         let prop = match self.peek() {
-            Some(Tok::Word(w)) if w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => w.clone(),
+            Some(Tok::Word(w)) if w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                w.clone()
+            }
             _ => return Err(self.err()),
         };
         self.k += 1;
@@ -323,7 +333,11 @@ fn compare(v: &V, op: Op, lit: &Lit) -> bool {
 
 fn scalar(item: &str, op: Op, lit: &str) -> bool {
     let stripped = match item.split_once(':') {
-        Some((p, rest)) if p.len() <= 4 && !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()) => Some(rest),
+        Some((p, rest))
+            if p.len() <= 4 && !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            Some(rest)
+        }
         _ => None,
     };
     let test = |x: &str| -> bool {
@@ -385,7 +399,10 @@ mod tests {
         vec![
             ("Alias", V::S("adele.vance")),
             ("HiddenFromAddressListsEnabled", V::Bool(false)),
-            ("EmailAddresses", V::Arr(vec![V::S("SMTP:adele@x.com"), V::S("smtp:a@y.com")])),
+            (
+                "EmailAddresses",
+                V::Arr(vec![V::S("SMTP:adele@x.com"), V::S("smtp:a@y.com")]),
+            ),
             ("ForwardingSmtpAddress", V::Null),
             ("ItemCount", V::Int(42)),
         ]
@@ -402,8 +419,14 @@ mod tests {
             ("Alias -notlike 'x*'", true),
             ("{Alias -eq 'adele.vance'}", true),
             ("HiddenFromAddressListsEnabled -eq $false", true),
-            ("HiddenFromAddressListsEnabled -eq $true -or Alias -like 'a*'", true),
-            ("(HiddenFromAddressListsEnabled -eq $true) -and (Alias -like 'a*')", false),
+            (
+                "HiddenFromAddressListsEnabled -eq $true -or Alias -like 'a*'",
+                true,
+            ),
+            (
+                "(HiddenFromAddressListsEnabled -eq $true) -and (Alias -like 'a*')",
+                false,
+            ),
             ("-not (Alias -eq 'x')", true),
             ("EmailAddresses -eq 'a@y.com'", true),
             ("EmailAddresses -eq 'smtp:adele@x.com'", true),
@@ -431,6 +454,10 @@ mod tests {
         ] {
             assert!(parse(f).is_err(), "{}", f);
         }
-        assert!(parse("Foo -eq 'x'").ok().unwrap().check_props(&["Alias"]).is_err());
+        assert!(parse("Foo -eq 'x'")
+            .ok()
+            .unwrap()
+            .check_props(&["Alias"])
+            .is_err());
     }
 }

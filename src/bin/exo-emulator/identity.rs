@@ -104,7 +104,12 @@ impl IdState {
     }
 
     pub fn check_access(&self, token: &str) -> TokenCheck {
-        match self.access.read().unwrap_or_else(|e| e.into_inner()).get(token) {
+        match self
+            .access
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+        {
             Some(i) => TokenCheck::Ok(i.clone()),
             None => TokenCheck::Unknown,
         }
@@ -196,7 +201,10 @@ pub fn parse_form(body: &[u8]) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for pair in s.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        m.insert(crate::server::pct_decode(k, true), crate::server::pct_decode(v, true));
+        m.insert(
+            crate::server::pct_decode(k, true),
+            crate::server::pct_decode(v, true),
+        );
     }
     m
 }
@@ -248,7 +256,9 @@ fn parse_scope(app: &App, raw: &str, app_only: bool) -> Result<Scope, AadError> 
             h.to_string()
         } else if res.eq_ignore_ascii_case(&app.base_url) {
             app.base_url.clone()
-        } else if res.eq_ignore_ascii_case(GRAPH) || res.eq_ignore_ascii_case("00000003-0000-0000-c000-000000000000") {
+        } else if res.eq_ignore_ascii_case(GRAPH)
+            || res.eq_ignore_ascii_case("00000003-0000-0000-c000-000000000000")
+        {
             GRAPH.to_string()
         } else {
             return Err(bad(raw));
@@ -285,7 +295,10 @@ fn parse_scope(app: &App, raw: &str, app_only: bool) -> Result<Scope, AadError> 
             "EWS.AccessAsUser.All",
             "full_access_as_app",
         ];
-        if let Some(p) = perms.iter().find(|p| !ok.iter().any(|o| o.eq_ignore_ascii_case(p))) {
+        if let Some(p) = perms
+            .iter()
+            .find(|p| !ok.iter().any(|o| o.eq_ignore_ascii_case(p)))
+        {
             return Err(bad(p));
         }
     }
@@ -434,17 +447,37 @@ fn mint_access(app: &App, t: usize, scope: &Scope, client: &str, delegated: bool
         p["name"] = json!(a.name);
         p["oid"] = json!(a.oid);
         p["amr"] = json!(["pwd", "mfa"]);
-        p["scp"] = json!(if scope.exchange { "Exchange.Manage" } else { "User.Read" });
+        p["scp"] = json!(if scope.exchange {
+            "Exchange.Manage"
+        } else {
+            "User.Read"
+        });
         if t != PARTNER {
-            p["idp"] = json!(format!("https://sts.windows.net/{}/", app.estate.tenants[PARTNER].id));
+            p["idp"] = json!(format!(
+                "https://sts.windows.net/{}/",
+                app.estate.tenants[PARTNER].id
+            ));
         }
     } else {
         p["oid"] = json!(tn.guid_of(usize::MAX >> 1, 900));
-        p["roles"] = json!(if scope.exchange { vec!["Exchange.ManageAsApp"] } else { vec![] });
+        p["roles"] = json!(if scope.exchange {
+            vec!["Exchange.ManageAsApp"]
+        } else {
+            vec![]
+        });
     }
     let header = json!({"typ": "JWT", "alg": "RS256", "x5t": "emu-key-1", "kid": "emu-key-1"});
-    let token = format!("{}.{}.{}", jwt_part(&header), jwt_part(&p), rng::b64url(&rng::random_bytes(64)));
-    let mut map = app.identity.access.write().unwrap_or_else(|e| e.into_inner());
+    let token = format!(
+        "{}.{}.{}",
+        jwt_part(&header),
+        jwt_part(&p),
+        rng::b64url(&rng::random_bytes(64))
+    );
+    let mut map = app
+        .identity
+        .access
+        .write()
+        .unwrap_or_else(|e| e.into_inner());
     if map.len() > 200_000 {
         map.retain(|_, v| v.exp > now);
     }
@@ -492,7 +525,15 @@ fn id_token(app: &App, t: usize, client: &str) -> String {
     )
 }
 
-fn success(app: &App, grant: &str, t: usize, scope: &Scope, client: &str, delegated: bool, with_rt: bool) -> Resp {
+fn success(
+    app: &App,
+    grant: &str,
+    t: usize,
+    scope: &Scope,
+    client: &str,
+    delegated: bool,
+    with_rt: bool,
+) -> Resp {
     let (at, _) = mint_access(app, t, scope, client, delegated);
     let life = app.cfg.token_lifetime;
     let mut body = json!({
@@ -514,7 +555,8 @@ fn success(app: &App, grant: &str, t: usize, scope: &Scope, client: &str, delega
                 .as_bytes()
         ));
     }
-    app.stats.token_issued(grant, &app.estate.tenants[t].id, client);
+    app.stats
+        .token_issued(grant, &app.estate.tenants[t].id, client);
     Resp::json(200, &body)
 }
 
@@ -522,7 +564,10 @@ fn missing(p: &str) -> AadError {
     err(
         "invalid_request",
         900144,
-        format!("The request body must contain the following parameter: '{}'.", p),
+        format!(
+            "The request body must contain the following parameter: '{}'.",
+            p
+        ),
     )
 }
 
@@ -558,7 +603,12 @@ fn client_kind(app: &App, client: &str, t: usize) -> Result<ClientKind, AadError
 }
 
 /// Validates a client assertion's shape (signature not checked: no certificate is registered).
-fn check_assertion(app: &App, f: &HashMap<String, String>, client: &str, t_seg: &str) -> Result<(), AadError> {
+fn check_assertion(
+    app: &App,
+    f: &HashMap<String, String>,
+    client: &str,
+    t_seg: &str,
+) -> Result<(), AadError> {
     let bad = |msg: &str| {
         err(
             "invalid_client",
@@ -566,7 +616,9 @@ fn check_assertion(app: &App, f: &HashMap<String, String>, client: &str, t_seg: 
             format!("Client assertion failed signature validation. {}", msg),
         )
     };
-    if f.get("client_assertion_type").map(|s| s.as_str()) != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
+    if f.get("client_assertion_type").map(|s| s.as_str())
+        != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    {
         return Err(err(
             "invalid_request",
             900144,
@@ -578,7 +630,8 @@ fn check_assertion(app: &App, f: &HashMap<String, String>, client: &str, t_seg: 
     if parts.len() != 3 {
         return Err(bad("The assertion is not a JWT."));
     }
-    let dec = |s: &str| rng::b64url_decode(s).and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    let dec =
+        |s: &str| rng::b64url_decode(s).and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     let (h, c) = match (dec(parts[0]), dec(parts[1])) {
         (Some(h), Some(c)) => (h, c),
         _ => return Err(bad("The assertion is not a JWT.")),
@@ -594,7 +647,8 @@ fn check_assertion(app: &App, f: &HashMap<String, String>, client: &str, t_seg: 
         ));
     }
     let aud = c["aud"].as_str().unwrap_or("");
-    let ok_aud = aud.ends_with(&format!("/{}/oauth2/v2.0/token", t_seg)) || aud.ends_with("/oauth2/v2.0/token");
+    let ok_aud = aud.ends_with(&format!("/{}/oauth2/v2.0/token", t_seg))
+        || aud.ends_with("/oauth2/v2.0/token");
     if !ok_aud {
         return Err(err("invalid_client", 700023, format!("Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials . Provided value: '{}'.", aud)));
     }
@@ -666,7 +720,9 @@ fn fault_resp(app: &App, req: &Req, endpoint: &str, tenant: Option<&str>) -> Opt
             90055,
             "There are too many incoming requests. Please try again later.",
         );
-        return Some(error_resp(app, req, AadError { status: 429, ..e }).header("Retry-After", "1"));
+        return Some(
+            error_resp(app, req, AadError { status: 429, ..e }).header("Retry-After", "1"),
+        );
     }
     if d.transient {
         app.stats.fault("transient", endpoint, tenant);
@@ -675,13 +731,18 @@ fn fault_resp(app: &App, req: &Req, endpoint: &str, tenant: Option<&str>) -> Opt
             90033,
             "A transient error has occurred. Please try again.",
         );
-        return Some(error_resp(app, req, AadError { status: 503, ..e }).header("Retry-After", "1"));
+        return Some(
+            error_resp(app, req, AadError { status: 503, ..e }).header("Retry-After", "1"),
+        );
     }
     None
 }
 
 pub fn token(app: &App, req: &Req, seg: &str) -> Resp {
-    let tid = app.estate.tenant_index(seg).map(|t| app.estate.tenants[t].id.clone());
+    let tid = app
+        .estate
+        .tenant_index(seg)
+        .map(|t| app.estate.tenants[t].id.clone());
     crate::server::latency(app);
     if let Some(r) = fault_resp(app, req, "token", tid.as_deref()) {
         return r;
@@ -694,7 +755,10 @@ pub fn token(app: &App, req: &Req, seg: &str) -> Resp {
 
 fn token_inner(app: &App, req: &Req, seg: &str) -> Result<Resp, AadError> {
     let f = parse_form(&req.body);
-    let grant = f.get("grant_type").cloned().ok_or_else(|| missing("grant_type"))?;
+    let grant = f
+        .get("grant_type")
+        .cloned()
+        .ok_or_else(|| missing("grant_type"))?;
     let t = resolve_tenant(app, seg)?;
     let client = f
         .get("client_id")
@@ -756,7 +820,15 @@ fn token_inner(app: &App, req: &Req, seg: &str) -> Result<Resp, AadError> {
                 ));
             }
             check_delegated(app, t, &client, &scope)?;
-            Ok(success(app, "refresh_token", t, &scope, &client, true, true))
+            Ok(success(
+                app,
+                "refresh_token",
+                t,
+                &scope,
+                &client,
+                true,
+                true,
+            ))
         }
         "client_credentials" => {
             if let ClientKind::Public = client_kind(app, &client, t)? {
@@ -777,7 +849,15 @@ fn token_inner(app: &App, req: &Req, seg: &str) -> Result<Resp, AadError> {
             authenticate(app, &f, &client, t, seg, false)?;
             let scope = parse_scope(app, &scope_raw, true)?;
             check_app_only(app, t, &client, &scope)?;
-            Ok(success(app, "client_credentials", t, &scope, &client, false, false))
+            Ok(success(
+                app,
+                "client_credentials",
+                t,
+                &scope,
+                &client,
+                false,
+                false,
+            ))
         }
         "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
             authenticate(app, &f, &client, t, seg, true)?;
@@ -843,7 +923,15 @@ fn token_inner(app: &App, req: &Req, seg: &str) -> Result<Resp, AadError> {
             check_delegated(app, dt, &client, &scope)?;
             dc.redeemed = true;
             drop(devices);
-            Ok(success(app, "device_code", dt, &scope, &client, true, scope.offline))
+            Ok(success(
+                app,
+                "device_code",
+                dt,
+                &scope,
+                &client,
+                true,
+                scope.offline,
+            ))
         }
         other => Err(err(
             "unsupported_grant_type",
@@ -854,7 +942,10 @@ fn token_inner(app: &App, req: &Req, seg: &str) -> Result<Resp, AadError> {
 }
 
 pub fn devicecode(app: &App, req: &Req, seg: &str) -> Resp {
-    let tid = app.estate.tenant_index(seg).map(|t| app.estate.tenants[t].id.clone());
+    let tid = app
+        .estate
+        .tenant_index(seg)
+        .map(|t| app.estate.tenants[t].id.clone());
     crate::server::latency(app);
     if let Some(r) = fault_resp(app, req, "devicecode", tid.as_deref()) {
         return r;
@@ -872,7 +963,9 @@ pub fn devicecode(app: &App, req: &Req, seg: &str) -> Resp {
         let scope = parse_scope(app, &scope_raw, false)?;
         let device_code = format!("DAQABIQEAAAD{}", rng::b64url(&rng::random_bytes(96)));
         const UC: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        let user_code: String = (0..9).map(|_| UC[fastrand::usize(..UC.len())] as char).collect();
+        let user_code: String = (0..9)
+            .map(|_| UC[fastrand::usize(..UC.len())] as char)
+            .collect();
         let life = app.cfg.device_code_lifetime;
         app.identity.devices.lock().unwrap().insert(
             device_code.clone(),
@@ -908,11 +1001,15 @@ pub fn devicecode(app: &App, req: &Req, seg: &str) -> Resp {
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration` (for clients that discover endpoints).
 pub fn openid_configuration(app: &App, seg: &str) -> Resp {
-    let Some(t) = app.estate.tenant_index(seg).or(if seg == "common" || seg == "organizations" {
-        Some(PARTNER)
-    } else {
-        None
-    }) else {
+    let Some(t) = app
+        .estate
+        .tenant_index(seg)
+        .or(if seg == "common" || seg == "organizations" {
+            Some(PARTNER)
+        } else {
+            None
+        })
+    else {
         return Resp::json(
             400,
             &json!({"error": "invalid_tenant", "error_description": format!("AADSTS90002: Tenant '{}' not found.", seg), "error_codes": [90002]}),

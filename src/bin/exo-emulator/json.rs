@@ -80,7 +80,9 @@ impl From<Vec<String>> for V {
 
 /// Case-insensitive property lookup.
 pub fn get<'a>(rec: &'a Record, name: &str) -> Option<&'a V> {
-    rec.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    rec.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 /// True when any byte is a control character, '"' or '\\' (8 bytes at a time).
@@ -100,7 +102,10 @@ fn needs_escape(bytes: &[u8]) -> bool {
             return true;
         }
     }
-    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -190,7 +195,14 @@ mod tests {
 
     #[test]
     fn escapes_like_serde() {
-        for s in ["plain", "q\"uote", "back\\slash", "ctl\u{1}x\ny", "日历 Kalender", ""] {
+        for s in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "ctl\u{1}x\ny",
+            "日历 Kalender",
+            "",
+        ] {
             let mut out = Vec::new();
             write_str(&mut out, s);
             let back: String = serde_json::from_slice(&out).unwrap();

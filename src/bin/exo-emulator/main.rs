@@ -39,7 +39,10 @@ where
 {
     match v.trim().parse::<T>() {
         Ok(n) if n >= min && n <= max => n,
-        _ => fail(&format!("{} needs a number within {}..={}, got '{}'", flag, min, max, v)),
+        _ => fail(&format!(
+            "{} needs a number within {}..={}, got '{}'",
+            flag, min, max, v
+        )),
     }
 }
 
@@ -48,7 +51,12 @@ fn parse_listen(v: &str) -> SocketAddr {
         Ok(a) => a.collect(),
         Err(_) => fail(&format!("--listen needs host:port, got '{}'", v)),
     };
-    let first = match addrs.iter().find(|a| a.is_ipv4()).or(addrs.first()).copied() {
+    let first = match addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+    {
         Some(first) => first,
         _ => fail(&format!("--listen: '{}' resolves to no address", v)),
     };
@@ -62,7 +70,9 @@ fn parse_listen(v: &str) -> SocketAddr {
 }
 
 fn parse_args() -> server::Config {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let mut c = server::Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         tenants: 3,
@@ -120,7 +130,9 @@ fn parse_args() -> server::Config {
             "--mailboxes" => c.mailboxes = num(&flag, &value, 0usize, 5_000_000),
             "--seed" => c.seed = num(&flag, &value, 0u64, u64::MAX),
             "--latency-ms" => c.latency_ms = num(&flag, &value, 0u64, 600_000),
-            "--faults" => c.faults = faults::FaultConfig::parse(&value).unwrap_or_else(|e| fail(&e)),
+            "--faults" => {
+                c.faults = faults::FaultConfig::parse(&value).unwrap_or_else(|e| fail(&e))
+            }
             "--token-lifetime" => c.token_lifetime = num(&flag, &value, 1u64, 86_400 * 30),
             "--max-page-size" => c.max_page_size = num(&flag, &value, 1usize, 100_000),
             "--next-link-ttl" => c.next_link_ttl = num(&flag, &value, 1u64, 86_400 * 30),

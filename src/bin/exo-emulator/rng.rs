@@ -34,7 +34,11 @@ pub fn finalize(mut z: u64) -> u64 {
 pub fn h(parts: &[u64]) -> u64 {
     let mut acc = 0x243F_6A88_85A3_08D3u64;
     for p in parts {
-        acc = finalize(acc ^ p.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(0x632B_E59B_D9B4_E019));
+        acc = finalize(
+            acc ^ p
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .wrapping_add(0x632B_E59B_D9B4_E019),
+        );
     }
     acc
 }
@@ -141,7 +145,9 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
 
 /// Seeded string of `n` characters from the base64url alphabet.
 pub fn seeded_chars(rng: &mut SplitMix64, n: usize) -> String {
-    (0..n).map(|_| B64[(rng.next_u64() % 64) as usize] as char).collect()
+    (0..n)
+        .map(|_| B64[(rng.next_u64() % 64) as usize] as char)
+        .collect()
 }
 
 pub fn now_unix() -> u64 {
@@ -173,7 +179,14 @@ pub fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = if m <= 2 { y + 1 } else { y };
-    (y, m, d, (secs / 3600) as u32, ((secs % 3600) / 60) as u32, (secs % 60) as u32)
+    (
+        y,
+        m,
+        d,
+        (secs / 3600) as u32,
+        ((secs % 3600) / 60) as u32,
+        (secs % 60) as u32,
+    )
 }
 
 fn iso(t: u64, sep: u8, suffix: &str) -> String {

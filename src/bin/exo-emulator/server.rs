@@ -77,7 +77,11 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(status: u16, v: &Value) -> Resp {
-        Resp::raw(status, "application/json; charset=utf-8", serde_json::to_vec(v).unwrap())
+        Resp::raw(
+            status,
+            "application/json; charset=utf-8",
+            serde_json::to_vec(v).unwrap(),
+        )
     }
     pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Resp {
         Resp {
@@ -212,7 +216,10 @@ pub fn serve(app: Arc<App>, listener: TcpListener) {
                             .name(format!("emu-conn-{}", n))
                             .stack_size(512 * 1024)
                             .spawn(move || {
-                                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| connection(&app, &sem, stream)));
+                                let r =
+                                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                        connection(&app, &sem, stream)
+                                    }));
                                 if r.is_err() {
                                     eprintln!("exo-emulator: a connection handler panicked");
                                 }
@@ -312,13 +319,19 @@ fn read_request(r: &mut BufReader<TcpStream>, w: &mut TcpStream) -> Result<Incom
     };
     let chunked = hdr("transfer-encoding").map_or(false, |v| v.contains("chunked"));
     let length = match hdr("content-length") {
-        Some(v) => Some(v.trim().parse::<usize>().map_err(|_| ReadError::Bad(400, "bad Content-Length"))?),
+        Some(v) => Some(
+            v.trim()
+                .parse::<usize>()
+                .map_err(|_| ReadError::Bad(400, "bad Content-Length"))?,
+        ),
         None => None,
     };
     if length.map_or(false, |l| l > MAX_BODY) {
         return Err(ReadError::Bad(413, "request body too large"));
     }
-    if hdr("expect").map_or(false, |v| v.contains("100-continue")) && (chunked || length.unwrap_or(0) > 0) {
+    if hdr("expect").map_or(false, |v| v.contains("100-continue"))
+        && (chunked || length.unwrap_or(0) > 0)
+    {
         let _ = w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
     }
     let mut body = Vec::new();
@@ -343,7 +356,8 @@ fn read_request(r: &mut BufReader<TcpStream>, w: &mut TcpStream) -> Result<Incom
             }
             let start = body.len();
             body.resize(start + size, 0);
-            r.read_exact(&mut body[start..]).map_err(|_| ReadError::Eof)?;
+            r.read_exact(&mut body[start..])
+                .map_err(|_| ReadError::Eof)?;
             let mut b4 = 4;
             read_line(r, &mut b4)?;
         }
@@ -353,7 +367,10 @@ fn read_request(r: &mut BufReader<TcpStream>, w: &mut TcpStream) -> Result<Incom
     }
     // origin-form or absolute-form
     let mut url = target.to_string();
-    if let Some(rest) = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")) {
+    if let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    {
         url = match rest.find('/') {
             Some(k) => rest[k..].to_string(),
             None => "/".to_string(),
@@ -397,7 +414,9 @@ fn connection(app: &Arc<App>, sem: &Semaphore, stream: TcpStream) {
             Ok(i) => i,
             Err(ReadError::Eof) => return,
             Err(ReadError::Bad(status, msg)) => {
-                let body = serde_json::to_vec(&json!({"error": {"code": "BadRequest", "message": msg}})).unwrap();
+                let body =
+                    serde_json::to_vec(&json!({"error": {"code": "BadRequest", "message": msg}}))
+                        .unwrap();
                 let resp = Resp::raw(status, "application/json; charset=utf-8", body);
                 let _ = write_response(&mut writer, resp, false, false);
                 // Part of the request may be unread: closing now would send RST, which can
@@ -413,7 +432,9 @@ fn connection(app: &Arc<App>, sem: &Semaphore, stream: TcpStream) {
             let t0 = std::time::Instant::now();
             // A handler panic answers 500 and closes (instead of dropping the connection
             // without an answer, which a client cannot tell from a network failure).
-            let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(app, &inc.req, admission)));
+            let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                route(app, &inc.req, admission)
+            }));
             let routed = routed.map_err(|_| {
                 eprintln!("exo-emulator: the handler for {} {} panicked", inc.req.method, inc.raw_url);
                 Resp::json(
@@ -428,12 +449,16 @@ fn connection(app: &Arc<App>, sem: &Semaphore, stream: TcpStream) {
             Err(r) => ("other", r, false),
         };
         if app.cfg.verbose {
-            eprintln!("exo-emulator: {} {} -> {}", inc.req.method, inc.raw_url, resp.status);
+            eprintln!(
+                "exo-emulator: {} {} -> {}",
+                inc.req.method, inc.raw_url, resp.status
+            );
         }
         let sent = (resp.prefix.len() + resp.body.len()) as u64;
         app.stats.response(endpoint, resp.status, sent);
         let open = write_response(&mut writer, resp, keep_alive, inc.head);
-        app.stats.busy(endpoint, started.elapsed().as_micros() as u64, computed);
+        app.stats
+            .busy(endpoint, started.elapsed().as_micros() as u64, computed);
         if !open {
             return;
         }
@@ -442,7 +467,9 @@ fn connection(app: &Arc<App>, sem: &Semaphore, stream: TcpStream) {
 
 fn http_date() -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let t = crate::rng::now_unix();
     let (y, mo, d, h, mi, s) = crate::rng::civil(t);
     format!(
@@ -507,7 +534,9 @@ fn write_response(w: &mut TcpStream, resp: Resp, keep_alive: bool, head_only: bo
         one.extend_from_slice(&body);
         w.write_all(&one).is_ok()
     } else {
-        w.write_all(head.as_bytes()).is_ok() && w.write_all(&prefix).is_ok() && w.write_all(&body).is_ok()
+        w.write_all(head.as_bytes()).is_ok()
+            && w.write_all(&prefix).is_ok()
+            && w.write_all(&body).is_ok()
     };
     let _ = w.flush();
     drop(guard);
@@ -539,7 +568,10 @@ fn abort_connection(w: &TcpStream) {
     #[cfg(unix)]
     unsafe {
         use std::os::unix::io::AsRawFd;
-        let lg = libc::linger { l_onoff: 1, l_linger: 0 };
+        let lg = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
         libc::setsockopt(
             w.as_raw_fd(),
             libc::SOL_SOCKET,
@@ -596,7 +628,11 @@ fn tenant_key(app: &App, seg: &str) -> String {
     }
 }
 
-fn route(app: &Arc<App>, req: &Req, admission: Option<crate::exchange::Admission>) -> (&'static str, Resp) {
+fn route(
+    app: &Arc<App>,
+    req: &Req,
+    admission: Option<crate::exchange::Admission>,
+) -> (&'static str, Resp) {
     let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let post = req.method == "POST";
     match segs.as_slice() {
@@ -605,16 +641,30 @@ fn route(app: &Arc<App>, req: &Req, admission: Option<crate::exchange::Admission
             ("control", control(app, req, rest))
         }
         [a, b, tenant, c]
-            if a.eq_ignore_ascii_case("adminapi") && b.eq_ignore_ascii_case("beta") && c.eq_ignore_ascii_case("InvokeCommand") =>
+            if a.eq_ignore_ascii_case("adminapi")
+                && b.eq_ignore_ascii_case("beta")
+                && c.eq_ignore_ascii_case("InvokeCommand") =>
         {
-            app.stats.request("invokeCommand", Some(&tenant_key(app, tenant)));
+            app.stats
+                .request("invokeCommand", Some(&tenant_key(app, tenant)));
             if !post {
                 return ("invokeCommand", method_not_allowed("POST"));
             }
-            ("invokeCommand", crate::exchange::invoke(app, req, tenant, admission))
+            (
+                "invokeCommand",
+                crate::exchange::invoke(app, req, tenant, admission),
+            )
         }
-        [tenant, o, v, which] if o.eq_ignore_ascii_case("oauth2") && *v == "v2.0" && (*which == "token" || *which == "devicecode") => {
-            let ep = if *which == "token" { "token" } else { "devicecode" };
+        [tenant, o, v, which]
+            if o.eq_ignore_ascii_case("oauth2")
+                && *v == "v2.0"
+                && (*which == "token" || *which == "devicecode") =>
+        {
+            let ep = if *which == "token" {
+                "token"
+            } else {
+                "devicecode"
+            };
             app.stats.request(ep, Some(&tenant_key(app, tenant)));
             if !post {
                 return (ep, method_not_allowed("POST"));
@@ -668,7 +718,10 @@ fn control(app: &Arc<App>, req: &Req, rest: &[&str]) -> Resp {
             if app.identity.decline(&code) {
                 Resp::json(200, &json!({"declined": true}))
             } else {
-                Resp::json(404, &json!({"declined": false, "error": "no such device code"}))
+                Resp::json(
+                    404,
+                    &json!({"declined": false, "error": "no such device code"}),
+                )
             }
         }
         ("POST", ["shutdown"]) => {
@@ -679,7 +732,10 @@ fn control(app: &Arc<App>, req: &Req, rest: &[&str]) -> Resp {
             Resp::json(200, &json!({"ok": true}))
         }
         (_, ["stats"]) | (_, ["health"]) => method_not_allowed("GET"),
-        (_, ["revoke"]) | (_, ["reset-stats"]) | (_, ["shutdown"]) | (_, ["devicecode", "decline"]) => method_not_allowed("POST"),
+        (_, ["revoke"])
+        | (_, ["reset-stats"])
+        | (_, ["shutdown"])
+        | (_, ["devicecode", "decline"]) => method_not_allowed("POST"),
         _ => not_found(req),
     }
 }

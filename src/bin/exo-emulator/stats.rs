@@ -276,8 +276,19 @@ impl Stats {
         let uptime = self.start.elapsed().as_millis() as u64;
         let since_ms = since.elapsed().as_millis() as u64;
         let secs = (since.elapsed().as_secs_f64()).max(1e-9);
-        let m = |c: &Counter| Value::Object(c.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>());
-        let dups: Vec<&String> = s.writes_fp.iter().filter(|(_, n)| **n > 1).map(|(k, _)| k).collect();
+        let m = |c: &Counter| {
+            Value::Object(
+                c.iter()
+                    .map(|(k, v)| (k.clone(), json!(v)))
+                    .collect::<Map<_, _>>(),
+            )
+        };
+        let dups: Vec<&String> = s
+            .writes_fp
+            .iter()
+            .filter(|(_, n)| **n > 1)
+            .map(|(k, _)| k)
+            .collect();
         json!({
             "uptimeMs": uptime,
             "sinceResetMs": since_ms,
