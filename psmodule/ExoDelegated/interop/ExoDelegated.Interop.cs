@@ -474,13 +474,7 @@ namespace ExoDelegated.Interop
             }
         }
 
-        /// <summary>The request JSON for exo_invoke (see docs/ABI.md).</summary>
-        public static string BuildRequest(string cmdlet, IDictionary parameters, string[] select, int pageSize, string anchorMailbox)
-        {
-            return RequestWriter.Build(cmdlet, parameters, select, pageSize, anchorMailbox);
-        }
-
-        /// <summary>BuildRequest as a CallResult: a parameter value that cannot be sent (nested
+        /// <summary>The request JSON for exo_invoke (see docs/ABI.md), as a CallResult: a parameter value that cannot be sent (nested
         /// too deeply or circular, a property getter that throws, ...) is an InvalidArgument error,
         /// like the native library's own request checks, instead of an exception.</summary>
         public static CallResult TryBuildRequest(string cmdlet, IDictionary parameters, string[] select, int pageSize, string anchorMailbox)
@@ -615,11 +609,6 @@ namespace ExoDelegated.Interop
                 Live[tag] = new WeakReference<ExoDelegated.Connection>(connection);
             }
             return tag;
-        }
-
-        public static void Set(PSObject record, ExoDelegated.Connection connection)
-        {
-            if (record != null && connection != null) record.TypeNames.Add(TagOf(connection));
         }
 
         /// <summary>The connection a pipeline object came from, or null.</summary>
