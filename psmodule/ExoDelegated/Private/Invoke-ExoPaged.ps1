@@ -5,6 +5,9 @@ function Invoke-ExoPaged {
     # Ctrl+C ends the enumeration and the cursor is cancelled and freed (finally). Retries
     # and request ids go to -Verbose, @adminapi.warnings to Write-Warning, long enumerations
     # show progress. Failures: see Write-ExoFailure.
+    # With -Into (the module's own lookups) the records are added to that list instead of
+    # written, and the command outputs $true when every page arrived, $false after a
+    # failure it has reported. This is the module's one paging loop.
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory)][ExoDelegated.Connection] $Connection,
@@ -17,19 +20,21 @@ function Invoke-ExoPaged {
         [AllowNull()][object] $Target,
         [string] $AnchorMailbox,
         # NoteProperties added to every record (e.g. the mailbox of a calendar permission).
-        [System.Collections.IDictionary] $AddProperty
+        [System.Collections.IDictionary] $AddProperty,
+        [System.Collections.Generic.List[psobject]] $Into
     )
+    $collect = $null -ne $Into
 
     $pageSize = 0
     if ($ResultSize -gt 0 -and $ResultSize -lt $Connection.PageSize) { $pageSize = [int]$ResultSize }
     $call = [ExoDelegated.Interop.Bridge]::TryBuildRequest($CmdletName, $Parameters, $Select, $pageSize, $AnchorMailbox)
-    if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; return }
+    if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; if ($collect) { $false }; return }
     $request = $call.Value
     $parameterNames = if ($Parameters) { @($Parameters.Keys) -join ', ' } else { '' }
     $Cmdlet.WriteDebug("$CmdletName in tenant $($Connection.TenantId) (parameters: $parameterNames; select: $(if ($Select) { $Select.Count } else { 'all' }) properties)")
 
     $call = [ExoDelegated.Interop.Bridge]::TryInvoke($Connection.Handle, $request)
-    if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; return }
+    if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; if ($collect) { $false }; return }
     $cursor = $call.Value
 
     $emitted = [long]0
@@ -40,7 +45,7 @@ function Invoke-ExoPaged {
             # downstream command is done must pass through, and a caught exception would still
             # land in the caller's -ErrorVariable.
             $call = [ExoDelegated.Interop.Bridge]::TryNext($cursor, $TypeName, $Connection, $Cmdlet)
-            if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; return }
+            if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; if ($collect) { $false }; return }
             $page = $call.Value
 
             foreach ($retry in $page.Retries) {
@@ -71,8 +76,9 @@ function Invoke-ExoPaged {
                 }
             }
             $emitted += $records.Count
-            $Cmdlet.WriteObject($records, $true)
-            if ($last) { break }
+            if ($collect) { $Into.AddRange([psobject[]]$records) }
+            else { $Cmdlet.WriteObject($records, $true) }
+            if ($last) { if ($collect) { $true }; break }
 
             if ($progressId -eq 0) { $progressId = ++$script:ExoProgressId }
             $progress = [System.Management.Automation.ProgressRecord]::new($progressId, "$CmdletName ($($Connection.Name))",
