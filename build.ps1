@@ -6,7 +6,8 @@ Builds, tests, demonstrates, benchmarks and packages ExoDelegated.
 
 .DESCRIPTION
   build    cargo build (native library + exo-emulator), copy the library into
-           psmodule/ExoDelegated/runtimes/<rid>/native/, compile the interop assembly
+           psmodule/ExoDelegated/runtimes/<rid>/native/, dotnet build the interop
+           assembly (interop/) into psmodule/ExoDelegated/lib/
   header   regenerate src/exo_bridge.h with cbindgen (the test task fails when it is stale)
   test     build, then: cargo test, header check, C ABI tests (under valgrind when
            installed), Pester tests; ends with one line "N passed, N failed"
@@ -150,26 +151,30 @@ function Invoke-Build {
     Copy-Item -Force (Join-Path $Root "target/release/$libFile") $staged
     Move-Item -Force $staged (Join-Path $nativeDir $libFile)
 
-    $version = Get-CargoVersion
+    # The interop assembly: an MSBuild project (incremental; it reads the native version from
+    # Cargo.toml). The built dll ships in lib/, so importing the module needs no SDK.
+    Write-Step 'dotnet build interop/ExoDelegated.Interop.csproj -c Release'
+    $built = Invoke-InteropBuild
     $libDir = Join-Path $ModuleDir 'lib'
     $assembly = Join-Path $libDir 'ExoDelegated.Interop.dll'
-    $source = Join-Path $ModuleDir 'interop/ExoDelegated.Interop.cs'
-    $stamp = Join-Path $libDir 'ExoDelegated.Interop.stamp'
-    $stampValue = "$version $((Get-FileHash $source).Hash) $($PSVersionTable.PSVersion)"
-    if ((Test-Path $assembly) -and (Test-Path $stamp) -and (Get-Content -Raw $stamp) -eq $stampValue) {
-        Write-Step 'interop assembly is up to date'
+    $null = New-Item -ItemType Directory -Force -Path $libDir
+    if (-not (Test-Path $assembly) -or (Get-FileHash $assembly).Hash -ne (Get-FileHash $built).Hash) {
+        Write-Step 'copy ExoDelegated.Interop.dll -> lib/'
+        # Copy then rename, like the native library: sessions that loaded the old file keep it.
+        $staged = Join-Path $libDir '.ExoDelegated.Interop.dll.new'
+        Copy-Item -Force $built $staged
+        Move-Item -Force $staged $assembly
     }
-    else {
-        Write-Step "compile interop assembly for native $version (Add-Type -OutputAssembly)"
-        $null = New-Item -ItemType Directory -Force -Path $libDir, $BuildDir
-        $generated = Join-Path $BuildDir 'ExoDelegated.Interop.cs'
-        (Get-Content -Raw $source).Replace('@NATIVE_VERSION@', $version) | Set-Content -Path $generated -NoNewline
-        Remove-Item -ErrorAction SilentlyContinue $assembly
-        # A child process, so this one never loads the assembly it writes.
-        $compile = "Add-Type -Path '$generated' -OutputAssembly '$assembly' -OutputType Library -CompilerOptions '/unsafe'"
-        Invoke-Native $Pwsh @('-NoProfile', '-NonInteractive', '-Command', $compile)
-        Set-Content -Path $stamp -Value $stampValue -NoNewline
-    }
+}
+
+function Invoke-InteropBuild {
+    # Builds the interop project; returns the path of the built dll.
+    $dotnet = (Get-Command dotnet -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+    if (-not $dotnet) { throw 'dotnet not found: install the .NET SDK (8 or later) to build the interop assembly.' }
+    $project = Join-Path $Root 'interop/ExoDelegated.Interop.csproj'
+    $out = & $dotnet build $project -c Release -nologo -v quiet -clp:NoSummary 2>&1 | ForEach-Object { "$_" }
+    if ($LASTEXITCODE -ne 0) { throw "dotnet build of the interop assembly failed:`n$($out -join "`n")" }
+    Join-Path $Root 'build/interop/bin/Release/net6.0/ExoDelegated.Interop.dll'
 }
 
 function Get-PesterModule {
@@ -322,8 +327,7 @@ function Invoke-Package {
     $staging = Join-Path $BuildDir "package/ExoDelegated"
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Split-Path $staging)
     $null = New-Item -ItemType Directory -Force -Path $staging
-    Copy-Item -Recurse -Path (Join-Path $ModuleDir '*') -Destination $staging -Exclude 'interop'
-    Get-ChildItem (Join-Path $staging 'lib') -Filter '*.stamp' | Remove-Item
+    Copy-Item -Recurse -Path (Join-Path $ModuleDir '*') -Destination $staging
     $dist = Join-Path $Root 'dist'
     $null = New-Item -ItemType Directory -Force -Path $dist
     $zip = Join-Path $dist "ExoDelegated-$version-$rid.zip"

@@ -8,8 +8,9 @@ param(
     [int] $Mailboxes = 100000,
     [int] $FanOutTenants = 200,
     [int] $Connections = 1000,
-    # Run only some scenarios (1..5); docs/BENCHMARKS.md is written only for a full run.
-    [int[]] $Scenario = @(1, 2, 3, 4, 5)
+    [int] $FloorMailboxes = 20000,
+    # Run only some scenarios (1..6); docs/BENCHMARKS.md is written only for a full run.
+    [int[]] $Scenario = @(1, 2, 3, 4, 5, 6)
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -267,6 +268,56 @@ ENUM | ForEach-Object { if (`$null -eq `$firstMs) { `$firstMs = `$sw.Elapsed.Tot
 finally { Stop-Emulator $emu }
 
 }
+# ---------------------------------------------------------------- 6. per-record floor
+if (6 -in $Scenario) {
+Write-Step "6. per-record floor: warm Get-EXOMailbox -ResultSize Unlimited of $FloorMailboxes mailboxes vs C# building the same PSObjects"
+$emu = Start-Emulator @('--tenants', '1', '--mailboxes', "$FloorMailboxes")
+try {
+    $vars = Get-Vars $emu $emu.customers[0].tenantId
+    # The floor: a few lines of C# that build as many PSObjects with the same note properties
+    # (names and values taken from the module's own output) and write them to Measure-Object.
+    $floorScript = $ModuleConnect + @'
+
+Add-Type -TypeDefinition @"
+using System.Collections.Generic;
+using System.Management.Automation;
+public static class ExoFloor {
+    public static IEnumerable<PSObject> Build(string[] names, object[][] rows) {
+        foreach (var row in rows) {
+            var o = new PSObject();
+            for (int j = 0; j < names.Length; j++) o.Properties.Add(new PSNoteProperty(names[j], row[j]), true);
+            yield return o;
+        }
+    }
+}
+"@
+$records = @(Get-EXOMailbox -ResultSize Unlimited)
+$names = [string[]]@($records[0].PSObject.Properties.Name)
+$rows = [object[][]]@(foreach ($r in $records) { , [object[]]@(foreach ($n in $names) { $r.$n }) })
+$null = [ExoFloor]::Build($names, $rows) | Measure-Object
+$records = $null
+$module = [Collections.Generic.List[double]]::new(); $floor = [Collections.Generic.List[double]]::new()
+foreach ($i in 1..[int]$Runs) {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $n = (Get-EXOMailbox -ResultSize Unlimited | Measure-Object).Count
+    $module.Add($sw.Elapsed.TotalMilliseconds)
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $f = ([ExoFloor]::Build($names, $rows) | Measure-Object).Count
+    $floor.Add($sw.Elapsed.TotalMilliseconds)
+}
+@{ Records = $n; FloorRecords = $f; Properties = $names.Count; Module = $module; Floor = $floor } | ConvertTo-Json -Compress
+'@
+    $vars.Runs = $Runs
+    $r = Invoke-Child $floorScript $vars
+    if ($r.Records -ne $FloorMailboxes -or $r.FloorRecords -ne $FloorMailboxes) { throw "floor run returned $($r.Records)/$($r.FloorRecords) records, expected $FloorMailboxes" }
+    $modMs = Get-Median $r.Module
+    $floorMs = Get-Median $r.Floor
+    $ratio = $modMs / $floorMs
+    Add-Row 'Per-record floor' "warm Get-EXOMailbox -ResultSize Unlimited, $FloorMailboxes records of $($r.Properties) properties; Baseline = C# floor (same PSObjects, no parsing or I/O)" ([Math]::Round($modMs)) ([Math]::Round($floorMs)) '<= 1.2x floor' ($(if ($ratio -le 1.2) { 'met' } else { 'missed' }) + (' ({0:N2}x)' -f $ratio)) 'ms'
+}
+finally { Stop-Emulator $emu }
+
+}
 # ---------------------------------------------------------------- report
 $md = [System.Text.StringBuilder]::new()
 $null = $md.AppendLine('# Benchmarks').AppendLine()
@@ -276,7 +327,7 @@ $null = $md.AppendLine("Module = ExoDelegated; Baseline = tools/Baseline.psm1, a
 $null = $md.AppendLine('| Scenario | Metric | Unit | Module | Baseline | Ratio | Target | Verdict |').AppendLine('|---|---|---|---:|---:|---:|---|---|')
 foreach ($r in $Results) { $null = $md.AppendLine("| $($r.Scenario) | $($r.Metric) | $($r.Unit) | $($r.Module) | $($r.Baseline) | $($r.Ratio) | $($r.Target) | $($r.Verdict) |") }
 Write-Host $md.ToString()
-if ($Scenario.Count -eq 5) {
+if ($Scenario.Count -eq 6) {
     Set-Content -Path (Join-Path $Root 'docs/BENCHMARKS.md') -Value $md.ToString()
     Write-Step 'wrote docs/BENCHMARKS.md'
 }

@@ -90,13 +90,14 @@ Describe 'Import' {
         Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $copy
         $null = New-Item -ItemType Directory -Force $copy
         Copy-Item -Recurse (Join-Path $ModuleDir '*') $copy
-        $cs = Get-Content -Raw (Join-Path $ModuleDir 'interop/ExoDelegated.Interop.cs')
-        $dll = Join-Path $copy 'lib/ExoDelegated.Interop.dll'
-        Remove-Item $dll
+        # The interop project built for another native version, into the copy's lib/.
+        $project = Join-Path (Split-Path $copy) 'interop'
+        $null = New-Item -ItemType Directory -Force $project
+        Copy-Item (Join-Path $ModuleDir '../../interop/*') $project -Include '*.cs', '*.csproj'
+        Remove-Item (Join-Path $copy 'lib/ExoDelegated.Interop.dll')
+        $build = & dotnet build (Join-Path $project 'ExoDelegated.Interop.csproj') -c Release -nologo -v quiet -p:NativeVersion=9.9.9 -o (Join-Path $copy 'lib') 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because "$build"
         $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
-        $src = Join-Path (Split-Path $copy) 'interop.cs'
-        $cs.Replace('@NATIVE_VERSION@', '9.9.9') | Set-Content $src
-        & $pwsh -NoProfile -NonInteractive -Command "Add-Type -Path '$src' -OutputAssembly '$dll' -OutputType Library -CompilerOptions '/unsafe'"
         $out = & $pwsh -NoProfile -NonInteractive -Command "try { Import-Module '$copy/ExoDelegated.psd1' -ErrorAction Stop; 'imported' } catch { 'error: ' + `$_.Exception.Message }"
         Remove-Item -Recurse -Force (Split-Path $copy)
         "$out" | Should -BeLike 'error: *built for native library 9.9.9*is 0.*build.ps1 build*'

@@ -14,7 +14,8 @@ function Initialize-ExoNative {
             "Build it with 'pwsh ./build.ps1 build' or install a package built for $($target.Rid).", $libraryPath)
     }
 
-    # The interop assembly is compiled at build time; importing never runs the C# compiler.
+    # The interop assembly (interop/, built by 'build.ps1 build' with dotnet) ships prebuilt in lib/;
+    # importing never runs a compiler.
     $loaded = 'ExoDelegated.Interop.Bridge' -as [type]
     if (-not $loaded) {
         $assemblyPath = [System.IO.Path]::Combine($ModuleRoot, 'lib', 'ExoDelegated.Interop.dll')

@@ -1,0 +1,230 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Threading;
+
+namespace ExoDelegated.Interop
+{
+    /// <summary>The managed face of the native library, used by the script module.</summary>
+    public static class Bridge
+    {
+        public static CallResult TryConnect(string optionsJson, SecureString refreshToken, SecureString clientSecret, SecureString accessToken)
+        {
+            return CallResult.Run(() => Connect(optionsJson, refreshToken, clientSecret, accessToken), "connection");
+        }
+
+        public static CallResult TryExportRefreshToken(ConnectionHandle conn)
+        {
+            return CallResult.Run(() => ExportRefreshToken(conn), "connection");
+        }
+
+        public static CallResult TryStartDeviceCode(string optionsJson)
+        {
+            return CallResult.Run(() => StartDeviceCode(optionsJson), "device code sign-in");
+        }
+
+        /// <summary>Value is null while the user has not finished signing in.</summary>
+        public static CallResult TryWaitDeviceCode(DeviceFlowHandle flow, uint timeoutMs)
+        {
+            return CallResult.Run(() => WaitDeviceCode(flow, timeoutMs), "device code sign-in");
+        }
+
+        public static CallResult TryInvoke(ConnectionHandle conn, string requestJson)
+        {
+            return CallResult.Run(() => Invoke(conn, requestJson), "connection");
+        }
+
+        public static CallResult TryNext(CursorHandle cursor, string typeName, ExoDelegated.Connection origin, Cmdlet stopSignal)
+        {
+            return CallResult.Run(() => Next(cursor, typeName, origin, stopSignal), "enumeration");
+        }
+
+        public static string NativeVersion()
+        {
+            return NativeString.Borrow(NativeMethods.exo_version());
+        }
+
+        /// <summary>Copy a SecureString to an unmanaged UTF-16 buffer, run the call, zero-free the buffer.</summary>
+        private static T WithSecret<T>(SecureString secret, Func<IntPtr, UIntPtr, T> call)
+        {
+            if (secret == null || secret.Length == 0) return call(IntPtr.Zero, UIntPtr.Zero);
+            IntPtr p = Marshal.SecureStringToGlobalAllocUnicode(secret);
+            try { return call(p, (UIntPtr)(uint)secret.Length); }
+            finally { Marshal.ZeroFreeGlobalAllocUnicode(p); }
+        }
+
+        public static ConnectionHandle Connect(string optionsJson, SecureString refreshToken, SecureString clientSecret, SecureString accessToken)
+        {
+            ConnectionHandle conn = null;
+            ErrorHandle err = null;
+            byte[] options = NativeString.Utf8Z(optionsJson);
+            ResultCode code = WithSecret(refreshToken, (rt, rtLen) =>
+                WithSecret(clientSecret, (cs, csLen) =>
+                    WithSecret(accessToken, (at, atLen) =>
+                        NativeMethods.exo_connect(options, rt, rtLen, cs, csLen, at, atLen, out conn, out err))));
+            if (code != ResultCode.Ok && conn != null) conn.Dispose();
+            ExoNativeException.ThrowIfFailed(code, err);
+            return conn;
+        }
+
+        public static string ConnectionInfo(ConnectionHandle conn)
+        {
+            IntPtr json;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_connection_info(conn, out json, out err);
+            ExoNativeException.ThrowIfFailed(code, err);
+            return NativeString.Take(json);
+        }
+
+        /// <summary>The newest refresh token, straight from native memory into a SecureString.</summary>
+        public static SecureString ExportRefreshToken(ConnectionHandle conn)
+        {
+            UIntPtr needed;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_connection_export_refresh_token(conn, IntPtr.Zero, UIntPtr.Zero, out needed, out err);
+            if (code != ResultCode.BufferTooSmall) ExoNativeException.ThrowIfFailed(code, err); else err.Dispose();
+            int chars = (int)needed.ToUInt64();
+            IntPtr buf = Marshal.AllocHGlobal(Math.Max(chars, 1) * 2);
+            try
+            {
+                code = NativeMethods.exo_connection_export_refresh_token(conn, buf, (UIntPtr)(uint)chars, out needed, out err);
+                ExoNativeException.ThrowIfFailed(code, err);
+                var secure = new SecureString();
+                for (int i = 0; i < chars; i++) secure.AppendChar((char)Marshal.ReadInt16(buf, i * 2));
+                secure.MakeReadOnly();
+                return secure;
+            }
+            finally
+            {
+                for (int i = 0; i < chars; i++) Marshal.WriteInt16(buf, i * 2, 0);
+                Marshal.FreeHGlobal(buf);
+            }
+        }
+
+        public static void Disconnect(ConnectionHandle conn)
+        {
+            NativeMethods.exo_connection_disconnect(conn);
+        }
+
+        public static DeviceFlowHandle StartDeviceCode(string optionsJson)
+        {
+            DeviceFlowHandle flow;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_device_code_start(NativeString.Utf8Z(optionsJson), out flow, out err);
+            if (code != ResultCode.Ok && flow != null) flow.Dispose();
+            ExoNativeException.ThrowIfFailed(code, err);
+            return flow;
+        }
+
+        public static string DeviceCodeMessageJson(DeviceFlowHandle flow)
+        {
+            return NativeString.Borrow(NativeMethods.exo_device_flow_message_json(flow));
+        }
+
+        /// <summary>Wait up to timeoutMs; null while the user has not finished signing in.</summary>
+        public static ConnectionHandle WaitDeviceCode(DeviceFlowHandle flow, uint timeoutMs)
+        {
+            ConnectionHandle conn;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_device_flow_wait(flow, timeoutMs, out conn, out err);
+            if (code == ResultCode.Pending) { err.Dispose(); if (conn != null) conn.Dispose(); return null; }
+            if (code != ResultCode.Ok && conn != null) conn.Dispose();
+            ExoNativeException.ThrowIfFailed(code, err);
+            return conn;
+        }
+
+        public static void CancelDeviceCode(DeviceFlowHandle flow)
+        {
+            NativeMethods.exo_device_flow_cancel(flow);
+        }
+
+        public static CursorHandle Invoke(ConnectionHandle conn, string requestJson)
+        {
+            CursorHandle cursor;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_invoke(conn, NativeString.Utf8Z(requestJson), out cursor, out err);
+            if (code != ResultCode.Ok && cursor != null) cursor.Dispose();
+            ExoNativeException.ThrowIfFailed(code, err);
+            return cursor;
+        }
+
+        public static void Cancel(CursorHandle cursor)
+        {
+            NativeMethods.exo_cursor_cancel(cursor);
+        }
+
+        /// <summary>Fetch the next page and turn its records into PSObjects tagged with typeName.</summary>
+        public static Page Next(CursorHandle cursor, string typeName)
+        {
+            return Next(cursor, typeName, null, null);
+        }
+
+        /// <summary>
+        /// Fetch the next page. While the native call blocks, a timer watches
+        /// <paramref name="stopSignal"/> (the calling command) and cancels the cursor
+        /// as soon as the pipeline is being stopped (Ctrl+C), so the call returns at once.
+        /// Each record remembers <paramref name="origin"/> (its connection) for pipeline binding.
+        /// </summary>
+        public static Page Next(CursorHandle cursor, string typeName, ExoDelegated.Connection origin, Cmdlet stopSignal)
+        {
+            IntPtr json;
+            ErrorHandle err;
+            ResultCode code;
+            if (stopSignal == null)
+            {
+                code = NativeMethods.exo_cursor_next(cursor, out json, out err);
+            }
+            else
+            {
+                if (stopSignal.Stopping) Cancel(cursor);
+                using (var watch = new Timer(CancelWhenStopping, new StopWatch(cursor, stopSignal), 100, 100))
+                {
+                    code = NativeMethods.exo_cursor_next(cursor, out json, out err);
+                }
+            }
+            ExoNativeException.ThrowIfFailed(code, err);
+            try
+            {
+                return PageReader.Read(json, typeName, origin == null ? null : RecordOrigin.TagOf(origin));
+            }
+            finally { NativeMethods.exo_string_free(json); }
+        }
+
+        private sealed class StopWatch
+        {
+            internal readonly CursorHandle Cursor;
+            internal readonly Cmdlet Command;
+            internal int Fired;
+            internal StopWatch(CursorHandle cursor, Cmdlet command) { Cursor = cursor; Command = command; }
+        }
+
+        private static void CancelWhenStopping(object state)
+        {
+            var w = (StopWatch)state;
+            try
+            {
+                if (w.Command.Stopping && Interlocked.Exchange(ref w.Fired, 1) == 0) NativeMethods.exo_cursor_cancel(w.Cursor);
+            }
+            catch (Exception)
+            {
+                // The cursor was freed after the call returned: nothing left to cancel.
+                // Never let an exception escape a thread-pool callback (it would end the process).
+            }
+        }
+
+        /// <summary>The request JSON for exo_invoke (see docs/ABI.md), as a CallResult: a parameter value that cannot be sent (nested
+        /// too deeply or circular, a property getter that throws, ...) is an InvalidArgument error,
+        /// like the native library's own request checks, instead of an exception.</summary>
+        public static CallResult TryBuildRequest(string cmdlet, IDictionary parameters, string[] select, int pageSize, string anchorMailbox)
+        {
+            try { return new CallResult().With(RequestWriter.Build(cmdlet, parameters, select, pageSize, anchorMailbox)); }
+            catch (Exception e)
+            {
+                while (e is MethodInvocationException && e.InnerException != null) e = e.InnerException;
+                return CallResult.Fail(ExoNativeException.InvalidArgument("The parameters of " + cmdlet + " cannot be sent: " + e.Message));
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using System.Text.Json;
+using ExoDelegated.Interop;
+
+namespace ExoDelegated
+{
+    /// <summary>One connection to one customer tenant. Holds no secret: the tokens stay in
+    /// the native library. The handle is hidden from formatting and Get-Member.</summary>
+    public sealed class Connection
+    {
+        private readonly object gate = new object();
+        private string state = "Connected";
+
+        public Connection(ConnectionHandle handle, string name)
+        {
+            if (handle == null || handle.IsInvalid) throw new ArgumentException("a valid connection handle is required", "handle");
+            Handle = handle;
+            Id = Guid.NewGuid();
+            ConnectedUtc = DateTime.UtcNow;
+            Refresh();
+            Name = string.IsNullOrEmpty(name) ? TenantId : name;
+        }
+
+        public string Name { get; private set; }
+        public string TenantId { get; private set; }
+        public string Environment { get; private set; }
+        /// <summary>RefreshToken, AppSecret, AccessToken or DeviceCode.</summary>
+        public string Credential { get; private set; }
+        /// <summary>The signed-in user for delegated connections; null for app-only.</summary>
+        public string User { get; private set; }
+        public string ApplicationId { get; private set; }
+        public DateTime? TokenExpiresUtc { get; private set; }
+        /// <summary>True once the identity platform returned a new refresh token: store it (Export-ExoDelegatedRefreshToken).</summary>
+        public bool RefreshTokenRotated { get; private set; }
+        public string State { get { lock (gate) { return Handle.IsClosed ? "Disconnected" : state; } } }
+        public string AuthorityHost { get; private set; }
+        public string ExchangeHost { get; private set; }
+        public string AnchorMailbox { get; private set; }
+        public int PageSize { get; private set; }
+        public DateTime ConnectedUtc { get; private set; }
+        public Guid Id { get; private set; }
+
+        [Hidden]
+        public ConnectionHandle Handle { get; private set; }
+
+        /// <summary>Re-reads token expiry, rotation and state from the native library.</summary>
+        public void Refresh()
+        {
+            lock (gate)
+            {
+                if (Handle.IsClosed || state == "Disconnected") { state = "Disconnected"; return; }
+                string json;
+                try { json = Bridge.ConnectionInfo(Handle); }
+                catch (ExoNativeException e)
+                {
+                    if (e.Code == ResultCode.InvalidHandle) { state = "Disconnected"; return; }
+                    throw;
+                }
+                catch (ObjectDisposedException) { state = "Disconnected"; return; }
+                using (var doc = JsonDocument.Parse(json))
+                {
+                    var r = doc.RootElement;
+                    TenantId = JsonFields.Str(r, "tenantId") ?? TenantId;
+                    Environment = JsonFields.Str(r, "environment") ?? Environment;
+                    AuthorityHost = JsonFields.Str(r, "authorityHost") ?? AuthorityHost;
+                    ExchangeHost = JsonFields.Str(r, "exchangeHost") ?? ExchangeHost;
+                    ApplicationId = JsonFields.Str(r, "applicationId") ?? ApplicationId;
+                    Credential = JsonFields.Str(r, "credential") ?? Credential;
+                    User = JsonFields.Str(r, "user") ?? User;
+                    AnchorMailbox = JsonFields.Str(r, "anchorMailbox") ?? AnchorMailbox;
+                    PageSize = JsonFields.Int(r, "pageSize") ?? PageSize;
+                    RefreshTokenRotated = JsonFields.Bool(r, "refreshTokenRotated") ?? RefreshTokenRotated;
+                    var expires = JsonFields.Str(r, "tokenExpiresUtc");
+                    DateTime when;
+                    if (expires != null && DateTime.TryParse(expires, CultureInfo.InvariantCulture,
+                            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out when))
+                    {
+                        TokenExpiresUtc = DateTime.SpecifyKind(when, DateTimeKind.Utc);
+                    }
+                    if (JsonFields.Bool(r, "connected") == false) state = "Disconnected";
+                }
+            }
+        }
+
+        /// <summary>Signs out and frees the native connection; later commands on it fail with InvalidHandle.</summary>
+        public void Disconnect()
+        {
+            lock (gate)
+            {
+                if (!Handle.IsClosed)
+                {
+                    Bridge.Disconnect(Handle);
+                    Handle.Dispose();
+                }
+                state = "Disconnected";
+            }
+        }
+
+        public override string ToString() { return Name; }
+
+    }
+}

@@ -1,0 +1,208 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace ExoDelegated.Interop
+{
+    /// <summary>Page JSON (UTF-8, read in place from native memory) to PSObjects: the one
+    /// per-record loop of the module. One forward pass with Utf8JsonReader, no document
+    /// tree; property names are made once per page, not once per record.</summary>
+    public static class PageReader
+    {
+        private static readonly object True = true;
+        private static readonly object False = false;
+        private static readonly PSObject[] NoRecords = new PSObject[0];
+        private static readonly string[] NoWarnings = new string[0];
+        private static readonly RetryInfo[] NoRetries = new RetryInfo[0];
+
+        /// <summary>Parse the NUL-terminated page at json. Records get typeName first in their
+        /// TypeNames and originTag (see RecordOrigin) last; either may be null.</summary>
+        public static unsafe Page Read(IntPtr json, string typeName, string originTag)
+        {
+            var span = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json);
+            return Read(span, typeName, originTag);
+        }
+
+        public static Page Read(ReadOnlySpan<byte> json, string typeName, string originTag)
+        {
+            var page = new Page { Records = NoRecords, Warnings = NoWarnings, Retries = NoRetries };
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("a page is a JSON object");
+            var names = new NameCache();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("value"))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartArray) page.Records = ReadRecords(ref reader, names, typeName, originTag);
+                    else reader.Skip();
+                }
+                else if (reader.ValueTextEquals("warnings"))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartArray) page.Warnings = ReadWarnings(ref reader, json);
+                    else reader.Skip();
+                }
+                else if (reader.ValueTextEquals("retries"))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartArray) page.Retries = ReadRetries(ref reader);
+                    else reader.Skip();
+                }
+                else if (reader.ValueTextEquals("requestId"))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String) page.RequestId = reader.GetString();
+                    else reader.Skip();
+                }
+                else if (reader.ValueTextEquals("page"))
+                {
+                    reader.Read();
+                    int n;
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out n)) page.Number = n;
+                    else reader.Skip();
+                }
+                else if (reader.ValueTextEquals("more"))
+                {
+                    reader.Read();
+                    page.More = reader.TokenType == JsonTokenType.True;
+                    reader.Skip();
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            return page;
+        }
+
+        private static PSObject[] ReadRecords(ref Utf8JsonReader reader, NameCache names, string typeName, string originTag)
+        {
+            var records = new List<PSObject>();
+            bool typed = !string.IsNullOrEmpty(typeName);
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var obj = reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, names) : new PSObject(ReadValue(ref reader, names));
+                if (typed || originTag != null)
+                {
+                    var typeNames = obj.TypeNames;
+                    if (typed) typeNames.Insert(0, typeName);
+                    if (originTag != null) typeNames.Add(originTag);
+                }
+                records.Add(obj);
+            }
+            return records.ToArray();
+        }
+
+        /// <summary>A JSON object (reader on its StartObject) as a PSObject of note properties.</summary>
+        private static PSObject ReadObject(ref Utf8JsonReader reader, NameCache names)
+        {
+            var obj = new PSObject();
+            var props = obj.Properties;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                // OData annotations are protocol noise, not object data.
+                var raw = reader.ValueSpan;
+                if (raw.Length > 0 && (raw[0] == (byte)'@' || (raw[0] == (byte)'\\' && reader.GetString().StartsWith("@", StringComparison.Ordinal))))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+                string name = names.Get(ref reader);
+                reader.Read();
+                // Pre-validated: JSON object keys from Exchange are unique, and the check
+                // costs more than building the property.
+                props.Add(new PSNoteProperty(name, ReadValue(ref reader, names)), true);
+            }
+            return obj;
+        }
+
+        private static object ReadValue(ref Utf8JsonReader reader, NameCache names)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String: return reader.GetString();
+                case JsonTokenType.Number:
+                    long l;
+                    if (reader.TryGetInt64(out l)) return l >= int.MinValue && l <= int.MaxValue ? (object)(int)l : l;
+                    return reader.GetDouble();
+                case JsonTokenType.True: return True;
+                case JsonTokenType.False: return False;
+                case JsonTokenType.StartObject: return ReadObject(ref reader, names);
+                case JsonTokenType.StartArray:
+                    var list = new List<object>();
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) list.Add(ReadValue(ref reader, names));
+                    return list.ToArray();
+                default: return null;
+            }
+        }
+
+        private static string[] ReadWarnings(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+        {
+            var warnings = new List<string>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.String) { warnings.Add(reader.GetString()); continue; }
+                // Not a string: show its JSON text.
+                long start = reader.TokenStartIndex;
+                reader.Skip();
+                long end = reader.BytesConsumed;
+                warnings.Add(System.Text.Encoding.UTF8.GetString(json.Slice((int)start, (int)(end - start))));
+            }
+            return warnings.ToArray();
+        }
+
+        private static RetryInfo[] ReadRetries(ref Utf8JsonReader reader)
+        {
+            var retries = new List<RetryInfo>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
+                var info = new RetryInfo();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("reason")) { reader.Read(); if (reader.TokenType == JsonTokenType.String) info.Reason = reader.GetString(); }
+                    else if (reader.ValueTextEquals("attempt")) { reader.Read(); int n; if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out n)) info.Attempt = n; }
+                    else if (reader.ValueTextEquals("waitMs")) { reader.Read(); long n; if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out n)) info.WaitMs = n; }
+                    else if (reader.ValueTextEquals("requestId")) { reader.Read(); if (reader.TokenType == JsonTokenType.String) info.RequestId = reader.GetString(); }
+                    else reader.Read();
+                    reader.Skip();
+                }
+                retries.Add(info);
+            }
+            return retries.ToArray();
+        }
+
+        /// <summary>Property names seen in this page. Records of one page list their properties
+        /// in the same order, so the name after the last one found is tried first.</summary>
+        private sealed class NameCache
+        {
+            private readonly List<byte[]> utf8 = new List<byte[]>();
+            private readonly List<string> strings = new List<string>();
+            private int next;
+
+            internal string Get(ref Utf8JsonReader reader)
+            {
+                var raw = reader.ValueSpan;
+                if (raw.IndexOf((byte)'\\') >= 0) return reader.GetString();
+                if (next < utf8.Count && raw.SequenceEqual(utf8[next])) return strings[next++];
+                for (int i = 0; i < utf8.Count; i++)
+                {
+                    if (raw.SequenceEqual(utf8[i])) { next = i + 1; return strings[i]; }
+                }
+                string s = reader.GetString();
+                if (utf8.Count < 1024)
+                {
+                    utf8.Add(raw.ToArray());
+                    strings.Add(s);
+                    next = utf8.Count;
+                }
+                return s;
+            }
+        }
+    }
+}

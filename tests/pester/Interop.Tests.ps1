@@ -1,0 +1,131 @@
+# The interop assembly's contracts with the native library: result codes equal the header's,
+# error policy comes from the native error JSON, pages parse to the same PSObjects.
+BeforeAll {
+    $ModuleDir = Join-Path $PSScriptRoot '../../psmodule/ExoDelegated' | Resolve-Path
+    Import-Module (Join-Path $ModuleDir 'ExoDelegated.psd1') -Force
+    $HeaderPath = Join-Path $PSScriptRoot '../../src/exo_bridge.h'
+
+    function Get-HeaderResultCode([string] $Header) {
+        # `enum exo_result { EXO_RESULT_NULL_PARAMETER = 1, ... }` -> NullParameter = 1
+        $code = [regex]::Replace($Header, '(?s)/\*.*?\*/|//[^\n]*', '')
+        $body = [regex]::Match($code, '(?s)\benum exo_result\b[^{;]*\{(.*?)\}').Groups[1].Value
+        foreach ($m in [regex]::Matches($body, '\bEXO_RESULT_([A-Z0-9_]+)\s*=\s*(\d+)')) {
+            $name = -join ($m.Groups[1].Value.Split('_') | ForEach-Object { $_.Substring(0, 1) + $_.Substring(1).ToLowerInvariant() })
+            [pscustomobject]@{ Name = $name; Value = [uint32]$m.Groups[2].Value }
+        }
+    }
+
+    function Compare-ResultCode([string] $Header, [type] $Enum) {
+        # Differences between the header's enum and the C# enum, as text; none when equal.
+        $fromHeader = @(Get-HeaderResultCode $Header)
+        if ($fromHeader.Count -eq 0) { return 'no EXO_RESULT_ members found in the header' }
+        $csharp = foreach ($n in [Enum]::GetNames($Enum)) { [pscustomobject]@{ Name = $n; Value = [uint32][Enum]::Parse($Enum, $n) } }
+        $h = $fromHeader | ForEach-Object { "$($_.Name)=$($_.Value)" }
+        $c = $csharp | ForEach-Object { "$($_.Name)=$($_.Value)" }
+        Compare-Object $h $c | ForEach-Object { '{0} only in {1}' -f $_.InputObject, $(if ($_.SideIndicator -eq '<=') { 'the header' } else { 'ResultCode' }) }
+    }
+
+    function New-NativeException([ExoDelegated.Interop.ResultCode] $Code, [string] $Message, [string] $Json) {
+        $ctor = [ExoDelegated.Interop.ExoNativeException].GetConstructor(
+            [Reflection.BindingFlags]'NonPublic, Instance', $null, [type[]]@([ExoDelegated.Interop.ResultCode], [string], [string]), $null)
+        $ctor.Invoke(@($Code, $Message, $Json))
+    }
+
+    function Read-Page([string] $Json, [string] $TypeName, [string] $Tag) {
+        $bytes = [Text.Encoding]::UTF8.GetBytes($Json + [char]0)
+        $p = [Runtime.InteropServices.Marshal]::AllocHGlobal($bytes.Length)
+        try {
+            [Runtime.InteropServices.Marshal]::Copy($bytes, 0, $p, $bytes.Length)
+            [ExoDelegated.Interop.PageReader]::Read($p, $TypeName, $Tag)
+        }
+        finally { [Runtime.InteropServices.Marshal]::FreeHGlobal($p) }
+    }
+}
+
+Describe 'ResultCode' {
+    It 'has the members of enum exo_result in src/exo_bridge.h, name for name and number for number' {
+        $diff = Compare-ResultCode (Get-Content -Raw $HeaderPath) ([ExoDelegated.Interop.ResultCode])
+        $diff | Should -BeNullOrEmpty
+        @(Get-HeaderResultCode (Get-Content -Raw $HeaderPath)).Count | Should -Be ([Enum]::GetNames([ExoDelegated.Interop.ResultCode]).Count)
+    }
+
+    It 'reports a renamed, renumbered or missing code (the check can fail)' {
+        $header = Get-Content -Raw $HeaderPath
+        Compare-ResultCode ($header -replace 'EXO_RESULT_CANCELLED = 7', 'EXO_RESULT_CANCELED = 7') ([ExoDelegated.Interop.ResultCode]) |
+            Should -Contain 'Canceled=7 only in the header'
+        Compare-ResultCode ($header -replace 'EXO_RESULT_PENDING = 8', 'EXO_RESULT_PENDING = 80') ([ExoDelegated.Interop.ResultCode]) |
+            Should -Contain 'Pending=8 only in ResultCode'
+        Compare-ResultCode ($header -replace '(?m)^\s*EXO_RESULT_INTERNAL = 18,?\s*$', '') ([ExoDelegated.Interop.ResultCode]) |
+            Should -Be 'Internal=18 only in ResultCode'
+    }
+
+    It 'is what exceptions carry' {
+        (New-NativeException Throttled 'slow down' '{"reason":"Throttled"}').Code | Should -Be ([ExoDelegated.Interop.ResultCode]::Throttled)
+    }
+}
+
+Describe 'Error policy from the native error JSON' {
+    It 'shows the category, recommended action and flags the JSON gives' {
+        $e = New-NativeException ExchangeError 'no such mailbox' '{"reason":"NotFound","category":"ObjectNotFound","recommendedAction":"Check the identity.","retryable":false,"fatal":false}'
+        $e.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ObjectNotFound)
+        $e.RecommendedAction | Should -Be 'Check the identity.'
+        $e.Retryable | Should -BeFalse
+        $e.Fatal | Should -BeFalse
+        $record = [ExoDelegated.Interop.ErrorMapper]::ToErrorRecord($e, 'anna')
+        $record.FullyQualifiedErrorId | Should -Be 'ExoDelegated.NotFound'
+        $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $record.ErrorDetails.RecommendedAction | Should -Be 'Check the identity.'
+        $record.TargetObject | Should -Be 'anna'
+    }
+
+    It 'follows the JSON even where the result code alone would suggest otherwise' {
+        $e = New-NativeException Transient 'busy' '{"reason":"ServerBusy","category":"LimitsExceeded","retryable":true,"fatal":true}'
+        $e.Category | Should -Be ([System.Management.Automation.ErrorCategory]::LimitsExceeded)
+        $e.Retryable | Should -BeTrue
+        $e.Fatal | Should -BeTrue
+        $e.RecommendedAction | Should -BeNullOrEmpty
+    }
+
+    It 'falls back to NotSpecified for a category PowerShell does not know' {
+        $e = New-NativeException ExchangeError 'x' '{"reason":"Odd","category":"NoSuchCategory","fatal":false}'
+        $e.Category | Should -Be ([System.Management.Automation.ErrorCategory]::NotSpecified)
+    }
+}
+
+Describe 'PageReader' {
+    It 'turns a page into typed PSObjects with note properties, skipping OData annotations' {
+        $json = '{"page":3,"more":true,"requestId":"r-1","warnings":["w1",{"x":1}],' +
+            '"retries":[{"reason":"Throttled","attempt":2,"waitMs":1500,"requestId":"r-0"}],' +
+            '"value":[{"@odata.type":"#x","Name":"a","Count":7,"Big":5000000000,"Ratio":0.5,"On":true,"Off":false,"None":null,' +
+            '"Emails":["SMTP:a@x","smtp:b@x"],"Nested":{"K":"v"},"Esc\u0061ped":"e"},{"Name":"b","Count":8}]}'
+        $page = Read-Page $json 'ExoDelegated.Mailbox' 'ExoDelegated.Origin#abc'
+        $page.Number | Should -Be 3
+        $page.More | Should -BeTrue
+        $page.RequestId | Should -Be 'r-1'
+        $page.Warnings | Should -Be @('w1', '{"x":1}')
+        $page.Retries[0].Reason | Should -Be 'Throttled'
+        $page.Retries[0].Attempt | Should -Be 2
+        $page.Retries[0].WaitMs | Should -Be 1500
+        $page.Records.Count | Should -Be 2
+        $a = $page.Records[0]
+        $a.PSObject.Properties.Name | Should -Be @('Name', 'Count', 'Big', 'Ratio', 'On', 'Off', 'None', 'Emails', 'Nested', 'Escaped')
+        $a.Count | Should -BeOfType [int]
+        $a.Big | Should -BeOfType [long]
+        $a.Ratio | Should -Be 0.5
+        $a.On | Should -BeTrue
+        $a.Off | Should -BeFalse
+        $a.None | Should -BeNullOrEmpty
+        $a.Emails | Should -Be @('SMTP:a@x', 'smtp:b@x')
+        $a.Nested.K | Should -Be 'v'
+        $a.Escaped | Should -Be 'e'
+        $a.PSObject.TypeNames[0] | Should -Be 'ExoDelegated.Mailbox'
+        $a.PSObject.TypeNames[-1] | Should -Be 'ExoDelegated.Origin#abc'
+        $page.Records[1].PSObject.Properties.Name | Should -Be @('Name', 'Count')
+    }
+
+    It 'reads an empty last page' {
+        $page = Read-Page '{"value":[],"more":false}' $null $null
+        $page.Records.Count | Should -Be 0
+        $page.More | Should -BeFalse
+    }
+}
