@@ -130,9 +130,9 @@ function Test-HeaderCurrent {
 
 function Invoke-Build {
     Initialize-Cargo
-    Write-Step 'cargo build --release --features emulator (native library + exo-emulator)'
+    Write-Step 'cargo build --release --workspace (native library + exo-emulator)'
     Push-Location $Root
-    try { Invoke-Native $script:Cargo @('build', '--release', '--features', 'emulator') }
+    try { Invoke-Native $script:Cargo @('build', '--release', '--workspace') }
     finally { Pop-Location }
 
     if (-not (Test-HeaderCurrent)) {
@@ -201,10 +201,10 @@ function Get-PesterModule {
 }
 
 function Invoke-CargoTests {
-    Write-Step 'cargo test --release --features emulator'
+    Write-Step 'cargo test --release (library and emulator)'
     Push-Location $Root
     try {
-        $output = & $script:Cargo test --release --features emulator 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable lines
+        $output = & $script:Cargo test --release 2>&1 | ForEach-Object { "$_" } | Tee-Object -Variable lines
         $output | ForEach-Object { Write-Host $_ }
         $exit = $LASTEXITCODE
     }
@@ -220,51 +220,12 @@ function Invoke-CargoTests {
 }
 
 function Invoke-CTest {
-    # Compiles a C test against the committed header, links the cdylib, runs it
-    # (under valgrind when installed). The program prints "ok"/"not ok" lines.
-    param([string] $Name, [string[]] $ExtraArgs = @())
-    $source = Join-Path $Root "tests/c/$Name.c"
-    $exe = Join-Path $BuildDir "c/$Name"
-    $null = New-Item -ItemType Directory -Force -Path (Split-Path $exe)
-    $libDir = Join-Path $Root 'target/release'
-    Write-Step "cc tests/c/$Name.c"
-    & cc -std=c11 -Wall -Wextra -Werror -g -I (Join-Path $Root 'src') -o $exe $source -L $libDir -lexo_bridge "-Wl,-rpath,$libDir"
-    if ($LASTEXITCODE -ne 0) { Add-Result "C $Name (compile)" 0 1; return }
-    $valgrind = Get-Command valgrind -ErrorAction SilentlyContinue
-    $command = if ($valgrind) {
-        Write-Step "run $Name under valgrind"
-        @($valgrind.Source, '--quiet', '--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite', $exe) + $ExtraArgs
-    }
-    else {
-        Write-Step "run $Name (valgrind not installed)"
-        @($exe) + $ExtraArgs
-    }
-    $lines = & $command[0] @($command | Select-Object -Skip 1) 2>&1 | ForEach-Object { "$_" }
-    $exit = $LASTEXITCODE
-    $lines | ForEach-Object { Write-Host "    $_" }
-    $passed = @($lines | Where-Object { $_ -match '^ok ' }).Count
-    $failed = @($lines | Where-Object { $_ -match '^not ok ' }).Count
-    if ($exit -eq 99) { Write-Host '    valgrind reported errors' -ForegroundColor Red; $failed++ }
-    elseif ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
-    Add-Result "C $Name" $passed $failed
-}
-
-function Invoke-CoreCTest {
-    # connect -> invoke -> page -> free and the bad-input corpus, against a live
-    # emulator, under valgrind when installed (tests/c/run_core_test.sh).
-    Write-Step 'C core_test against exo-emulator (tests/c/run_core_test.sh)'
-    $out = Join-Path $BuildDir 'c'
-    $null = New-Item -ItemType Directory -Force -Path $out
-    $env:OUT = $out
-    $lines = & bash (Join-Path $Root 'tests/c/run_core_test.sh') (Get-EmulatorPath) (Join-Path $Root 'target/release') 2>&1 | ForEach-Object { "$_" }
-    $exit = $LASTEXITCODE
-    Remove-Item Env:OUT
-    $lines | Select-Object -Last 15 | ForEach-Object { Write-Host "    $_" }
-    $summary = $lines | Where-Object { $_ -match '^(\d+) passed, (\d+) failed$' } | Select-Object -Last 1
-    if ($summary -and $summary -match '^(\d+) passed, (\d+) failed$') { $passed = [int]$Matches[1]; $failed = [int]$Matches[2] }
-    else { $passed = 0; $failed = 0 }
-    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; Write-Host "    core_test exited with $exit (valgrind or crash)" -ForegroundColor Red }
-    Add-Result 'C core_test' $passed $failed
+    param([string] $Name, [switch] $Emulator)
+    Write-Step "C test $Name$(if ($Emulator) { ' against exo-emulator' })"
+    Import-Module (Join-Path $Root 'tools/CTest.psm1') -Force
+    $r = Invoke-ExoCTest -Root $Root -Name $Name -Emulator:$Emulator -EmulatorPath (Get-EmulatorPath)
+    $r.Lines | Where-Object { $_ -notmatch '^ok ' } | Select-Object -Last 30 | ForEach-Object { Write-Host "    $_" }
+    Add-Result "C $Name" $r.Passed $r.Failed
 }
 
 function Invoke-PesterTests {
@@ -304,7 +265,7 @@ function Invoke-Test {
     }
 
     Invoke-CTest 'abi_test'
-    Invoke-CoreCTest
+    Invoke-CTest 'core_test' -Emulator
     Invoke-PesterTests
 
     Write-Host ''

@@ -1,6 +1,5 @@
 //! The process-wide token cache against the emulator: reuse, expiry,
 //! single flight under 16 threads, rotation, 401 → one refresh.
-#![cfg(feature = "emulator")]
 
 mod core_support;
 

@@ -1,7 +1,6 @@
 //! Every fault kind, for reads and for writes, checked against the
 //! emulator's stats: reads complete through retries; writes are retried only
 //! when the service provably did not run them; nothing is applied twice.
-#![cfg(feature = "emulator")]
 
 mod core_support;
 

@@ -1,6 +1,5 @@
 //! Identity against the emulator: every credential kind, every mapped
 //! AADSTS error, device code sign-in, token-endpoint faults, loopback-only http.
-#![cfg(feature = "emulator")]
 
 mod core_support;
 

@@ -1,7 +1,6 @@
 //! InvokeCommand and the cursor against the emulator: paging, $select,
 //! warnings, parameter encoding, mapped service errors, cancellation,
 //! expired and foreign nextLinks.
-#![cfg(feature = "emulator")]
 
 mod core_support;
 
@@ -402,7 +401,7 @@ fn request_headers_match_what_real_clients_send() {
     );
 }
 
-/// Throughput of the core alone: `cargo test --release --features emulator --test core_paging
+/// Throughput of the core alone: `cargo test --release -p exo-bridge --test core_paging
 /// -- --ignored --nocapture bench_page_100k`.
 #[test]
 #[ignore]

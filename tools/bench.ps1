@@ -160,7 +160,7 @@ Write-Step 'native core alone (no PowerShell): cargo test bench_page_100k'
 Push-Location $Root
 try {
     $cargo = if (Test-Path (Join-Path $HOME '.cargo/bin/cargo')) { Join-Path $HOME '.cargo/bin/cargo' } else { 'cargo' }
-    $coreOut = & $cargo test --release --features emulator --test core_paging -- --ignored --nocapture bench_page_100k 2>&1 | ForEach-Object { "$_" }
+    $coreOut = & $cargo test --release -p exo-bridge --test core_paging -- --ignored --nocapture bench_page_100k 2>&1 | ForEach-Object { "$_" }
 }
 finally { Pop-Location }
 foreach ($line in $coreOut) {

@@ -30,7 +30,7 @@ Everything goes the real way: pwsh -> module -> native library -> HTTP -> exo-em
    traffic must not go to the proxy.
 3. Concurrency: -ConcurrencyRunspaces runspaces x -ConcurrencyTenants tenants at once, compared
    with a sequential run (sorted ids per tenant); tokenTenantMismatch = 0, auth.unauthorized = 0.
-4. Long form only: the C ABI bad-input corpus (tests/c/run_core_test.sh, under valgrind) and the
+4. Long form only: the C ABI bad-input corpus (tools/CTest.psm1, under valgrind) and the
    Pester files Reliability.Tests.ps1 and Secrets.Tests.ps1, whose results go into the report.
 
 Exits 1 when any check fails. -Quick is the short form run by tests/pester/Reliability.Tests.ps1
@@ -706,13 +706,11 @@ catch { "RESULT `$(`$_.FullyQualifiedErrorId)" }
 
     # -------------------------------------------------------------- 4. corpora (long form)
     if (-not $Quick) {
-        Write-Phase 'bad input: C ABI corpus (tests/c/run_core_test.sh, valgrind)'
-        $out = Join-Path $Root 'build/c'
-        $null = New-Item -ItemType Directory -Force -Path $out
-        $env:OUT = $out
-        $cLines = & bash (Join-Path $Root 'tests/c/run_core_test.sh') $EmulatorPath (Join-Path $Root 'target/release') 2>&1 | ForEach-Object { "$_" }
-        $cExit = $LASTEXITCODE
-        Remove-Item Env:OUT
+        Write-Phase 'bad input: C ABI corpus (tests/c/core_test.c through tools/CTest.psm1, valgrind)'
+        Import-Module (Join-Path $Root 'tools/CTest.psm1') -Force
+        $cRun = Invoke-ExoCTest -Root $Root -Name core_test -Emulator -EmulatorPath $EmulatorPath
+        $cLines = $cRun.Lines
+        $cExit = $cRun.Exit
         $cSummary = $cLines | Where-Object { $_ -match '^\d+ passed, \d+ failed$' } | Select-Object -Last 1
         $corpus = $cLines | Where-Object { $_ -match '^bad-input corpus: ' } | Select-Object -Last 1
         $valgrind = [bool](Get-Command valgrind -ErrorAction SilentlyContinue)
@@ -874,7 +872,7 @@ if ($ReportPath) {
         $cc = $summary.CCorpus
         & $add '## Bad input'
         & $add
-        & $add "**C ABI** (``tests/c/core_test.c`` through ``tests/c/run_core_test.sh``$(if ($cc.Valgrind) { ', under valgrind --leak-check=full' } else { '' })): $($cc.Cases) distinct bad-input cases, each must return an error result (never a crash, never an out-parameter written on failure); whole program: $($cc.Summary), exit code $($cc.Exit)."
+        & $add "**C ABI** (``tests/c/core_test.c`` through ``tools/CTest.psm1``$(if ($cc.Valgrind) { ', under valgrind --leak-check=full' } else { '' })): $($cc.Cases) distinct bad-input cases, each must return an error result (never a crash, never an out-parameter written on failure); whole program: $($cc.Summary), exit code $($cc.Exit)."
         & $add
         & $add '<details><summary>The cases</summary>'
         & $add

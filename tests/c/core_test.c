@@ -10,7 +10,7 @@
  * error result, never a crash. Every object is freed, so valgrind's leak
  * check stays clean.
  *
- * Inputs come from the environment (tests/c/run_core_test.sh sets them from
+ * Inputs come from the environment (tools/CTest.psm1 sets them from
  * the emulator's start line):
  *   EXO_URL             emulator base URL (http://127.0.0.1:PORT)
  *   EXO_TENANT          a customer tenant id

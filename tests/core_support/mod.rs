@@ -1,5 +1,5 @@
-//! Helpers for the core's integration tests (`tests/core_*.rs`): the shared
-//! emulator helper (`tests/common`, used as is), options and secrets from its
+//! Helpers for the core's integration tests (`tests/core_*.rs`): the emulator
+//! started in-process (the `exo-emulator` crate), options and secrets from its
 //! start line, paging a cursor to the end, and a scripted fake HTTP server for the
 //! cases the emulator cannot produce (401 then success, foreign nextLinks,
 //! device-code slow_down).
@@ -17,24 +17,44 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[path = "../common/mod.rs"]
-pub mod common;
-
-/// The shared emulator helper (`tests/common`), plus what the core's tests need on top.
+/// The emulator, started in-process for one test (stopped when dropped).
 pub struct Emulator {
-    pub inner: common::Emulator,
+    inner: exo_emulator::Emulator,
     pub start: Value,
     pub url: String,
+    http: reqwest::blocking::Client,
 }
 
 impl Emulator {
+    /// Starts the emulator with command-line style arguments (docs/EMULATOR.md).
     pub fn start(args: &[&str]) -> Emulator {
-        let inner = common::Emulator::start(args);
+        let cfg = match exo_emulator::parse_args(args) {
+            Ok(exo_emulator::Command::Run(cfg)) => cfg,
+            Ok(exo_emulator::Command::Help) => panic!("--help is not a test"),
+            Err(e) => panic!("emulator arguments: {e}"),
+        };
+        let inner = exo_emulator::start(cfg).expect("emulator starts");
+        let http = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("control client");
         Emulator {
-            start: inner.info.clone(),
+            start: inner.startup.clone(),
             url: inner.url.clone(),
             inner,
+            http,
         }
+    }
+
+    fn control(&self, method: reqwest::Method, path: &str) -> Value {
+        let r = self
+            .http
+            .request(method, format!("{}/_emulator/{}", self.inner.url, path))
+            .send()
+            .expect("control request");
+        assert_eq!(r.status().as_u16(), 200, "/_emulator/{path}");
+        r.json().unwrap_or(Value::Null)
     }
 
     pub fn s(&self, key: &str) -> String {
@@ -115,16 +135,17 @@ impl Emulator {
         )
     }
 
+    /// `GET /_emulator/stats`.
     pub fn stats(&self) -> Value {
-        self.inner.stats()
+        self.control(reqwest::Method::GET, "stats")
     }
 
     pub fn reset_stats(&self) {
-        self.inner.reset_stats();
+        self.control(reqwest::Method::POST, "reset-stats");
     }
 
     pub fn revoke(&self) {
-        self.inner.revoke();
+        self.control(reqwest::Method::POST, "revoke");
     }
 
     pub fn tokens_issued(&self) -> u64 {

@@ -9,6 +9,7 @@ use crate::stats::Stats;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -197,8 +198,9 @@ impl Drop for Permit<'_> {
     }
 }
 
-/// Accepts connections forever (on a background thread).
-pub fn serve(app: Arc<App>, listener: TcpListener) {
+/// Accepts connections on a background thread until `stop` is set (and the listener woken by a
+/// connection).
+pub fn serve(app: Arc<App>, listener: TcpListener, stop: Arc<AtomicBool>) {
     let sem = Arc::new(Semaphore {
         free: Mutex::new(app.cfg.threads),
         cv: Condvar::new(),
@@ -208,6 +210,9 @@ pub fn serve(app: Arc<App>, listener: TcpListener) {
         .spawn(move || {
             let mut n = 0u64;
             for conn in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
                 match conn {
                     Ok(stream) => {
                         n += 1;

@@ -1,4 +1,3 @@
-#![cfg(feature = "emulator")]
 //! The emulator must never be the bottleneck: a 100 000-mailbox enumeration at 1000 records a
 //! page, and a 200-tenant fan-out with 50 ms latency from 16 clients. Prints its own rate.
 

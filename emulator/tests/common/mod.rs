@@ -1,10 +1,9 @@
 //! Shared helper for integration tests that drive `exo-emulator` over HTTP.
 //!
-//! Use it only from test files gated with `#![cfg(feature = "emulator")]` (the binary, and so
-//! `CARGO_BIN_EXE_exo-emulator`, exists only with that feature):
+//! The emulator's own integration tests drive the real binary (`CARGO_BIN_EXE_exo-emulator`),
+//! so the command-line contract is tested with everything else:
 //!
 //! ```ignore
-//! #![cfg(feature = "emulator")]
 //! mod common;
 //! use common::Emulator;
 //! let emu = Emulator::start(&["--mailboxes", "20"]);

@@ -1,4 +1,3 @@
-#![cfg(feature = "emulator")]
 //! Seeded fault injection: throttle, concurrency, transient (before/after writes), reset, expired
 //! links, tokens expiring mid-enumeration, reproducibility, and the stats that reveal them.
 

@@ -1,4 +1,3 @@
-#![cfg(feature = "emulator")]
 //! Exchange side: auth checks, paging, $select, page size, every cmdlet, identity resolution,
 //! -Filter, writes and their stats.
 

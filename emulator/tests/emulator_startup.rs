@@ -1,4 +1,3 @@
-#![cfg(feature = "emulator")]
 //! The command-line contract: startup line, argument errors, stdin-EOF shutdown, control endpoints.
 
 mod common;

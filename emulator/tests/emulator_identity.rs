@@ -1,4 +1,3 @@
-#![cfg(feature = "emulator")]
 //! Entra ID side: every grant, rotation, and every documented AADSTS error.
 
 mod common;
