@@ -153,6 +153,7 @@ namespace ExoDelegated.Interop
         public static void Cancel(CursorHandle cursor)
         {
             NativeMethods.exo_cursor_cancel(cursor);
+            PagePrefetcher.Forget(cursor);
         }
 
         /// <summary>Fetch the next page and turn its records into PSObjects tagged with typeName.</summary>
@@ -162,12 +163,21 @@ namespace ExoDelegated.Interop
         }
 
         /// <summary>
-        /// Fetch the next page. While the native call blocks, a timer watches
-        /// <paramref name="stopSignal"/> (the calling command) and cancels the cursor
-        /// as soon as the pipeline is being stopped (Ctrl+C), so the call returns at once.
-        /// Each record remembers <paramref name="origin"/> (its connection) for pipeline binding.
+        /// The next page, its records tagged with typeName and (for pipeline binding) with
+        /// <paramref name="origin"/>, the connection they came from. While a page is awaited,
+        /// <paramref name="stopSignal"/> (the calling command) is watched and the cursor
+        /// cancelled as soon as the pipeline is being stopped (Ctrl+C), so the call returns at
+        /// once. When more pages follow, the next one is fetched in the background (PagePrefetcher).
         /// </summary>
         public static Page Next(CursorHandle cursor, string typeName, ExoDelegated.Connection origin, Cmdlet stopSignal)
+        {
+            string tag = origin == null ? null : RecordOrigin.TagOf(origin);
+            var page = PagePrefetcher.Take(cursor, stopSignal) ?? Fetch(cursor, typeName, tag, stopSignal);
+            if (page.More) PagePrefetcher.Start(cursor, () => Fetch(cursor, typeName, tag, null));
+            return page;
+        }
+
+        private static Page Fetch(CursorHandle cursor, string typeName, string originTag, Cmdlet stopSignal)
         {
             IntPtr json;
             ErrorHandle err;
@@ -187,7 +197,7 @@ namespace ExoDelegated.Interop
             ExoNativeException.ThrowIfFailed(code, err);
             try
             {
-                return PageReader.Read(json, typeName, origin == null ? null : RecordOrigin.TagOf(origin));
+                return PageReader.Read(json, typeName, originTag);
             }
             finally { NativeMethods.exo_string_free(json); }
         }

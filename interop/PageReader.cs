@@ -83,6 +83,7 @@ namespace ExoDelegated.Interop
         {
             var records = new List<PSObject>();
             bool typed = !string.IsNullOrEmpty(typeName);
+            if (string.IsNullOrEmpty(originTag)) originTag = null;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 var obj = reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, names) : new PSObject(ReadValue(ref reader, names));

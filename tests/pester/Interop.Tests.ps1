@@ -129,3 +129,41 @@ Describe 'PageReader' {
         $page.More | Should -BeFalse
     }
 }
+
+Describe 'Paging through the native cursor' {
+    BeforeAll {
+        . $PSScriptRoot/ExoTestHelpers.ps1
+        $emu = Start-ExoEmulator -Tenants 1 -Mailboxes 20
+        $paged = Connect-TestTenant $emu -Options @{ Name = 'prefetch'; PageSize = 5 }
+    }
+    AfterAll {
+        Disconnect-ExoDelegated -All -ErrorAction SilentlyContinue
+        Stop-ExoEmulator $emu
+    }
+
+    It 'fetches the next page while the pipeline still works on the current one' {
+        Reset-ExoEmulatorStats $emu
+        $script:servedDuringFirst = 0
+        $n = 0
+        Get-EXOMailbox -Connection $paged -ResultSize Unlimited | ForEach-Object {
+            if ($n++ -eq 0) {
+                # Bounded wait: page 2 arrives in the background, without asking for record 6.
+                $deadline = [DateTime]::UtcNow.AddSeconds(10)
+                do { $script:servedDuringFirst = (Get-ExoEmulatorStats $emu).pages.served; Start-Sleep -Milliseconds 20 }
+                while ($script:servedDuringFirst -lt 2 -and [DateTime]::UtcNow -lt $deadline)
+            }
+        }
+        $n | Should -Be 20
+        $script:servedDuringFirst | Should -Be 2
+        (Get-ExoEmulatorStats $emu).pages.served | Should -Be 4
+    }
+
+    It 'fetches at most one page ahead and stops with the pipeline' {
+        Reset-ExoEmulatorStats $emu
+        $first = @(Get-EXOMailbox -Connection $paged -ResultSize Unlimited | Select-Object -First 3)
+        $first.Count | Should -Be 3
+        Start-Sleep -Milliseconds 300
+        (Get-ExoEmulatorStats $emu).pages.served | Should -BeLessOrEqual 2
+        @(Get-EXOMailbox -Connection $paged -ResultSize Unlimited).Count | Should -Be 20
+    }
+}
