@@ -232,8 +232,7 @@ namespace ExoDelegated.Interop
             try { return new CallResult().With(RequestWriter.Build(cmdlet, parameters, select, pageSize, anchorMailbox)); }
             catch (Exception e)
             {
-                while (e is MethodInvocationException && e.InnerException != null) e = e.InnerException;
-                return CallResult.Fail(ExoNativeException.InvalidArgument("The parameters of " + cmdlet + " cannot be sent: " + e.Message));
+                return CallResult.Fail(ExoNativeException.InvalidArgument("The parameters of " + cmdlet + " cannot be sent: " + ErrorMapper.UnwrapInvocation(e).Message));
             }
         }
     }

@@ -22,6 +22,13 @@ namespace ExoDelegated.Interop
             return null;
         }
 
+        /// <summary>The exception a script's method call wrapped (MethodInvocationException), or e itself.</summary>
+        internal static Exception UnwrapInvocation(Exception e)
+        {
+            while (e is MethodInvocationException && e.InnerException != null) e = e.InnerException;
+            return e;
+        }
+
         /// <summary>The message shown to the user: the service message plus the ids support asks for.</summary>
         public static string DetailMessage(ExoNativeException e)
         {
@@ -43,9 +50,7 @@ namespace ExoDelegated.Interop
             var native = Unwrap(exception);
             if (native == null)
             {
-                var inner = exception;
-                while (inner is MethodInvocationException && inner.InnerException != null) inner = inner.InnerException;
-                return new ErrorRecord(inner, "ExoDelegated.Unexpected", ErrorCategory.NotSpecified, target);
+                return new ErrorRecord(UnwrapInvocation(exception), "ExoDelegated.Unexpected", ErrorCategory.NotSpecified, target);
             }
             var record = new ErrorRecord(native, "ExoDelegated." + (string.IsNullOrEmpty(native.Reason) ? native.CodeName : native.Reason), native.Category, target);
             record.ErrorDetails = new ErrorDetails(DetailMessage(native));
