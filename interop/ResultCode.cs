@@ -1,7 +1,7 @@
 namespace ExoDelegated.Interop
 {
-    /// <summary>The native library's result codes: `enum exo_result` of src/exo_bridge.h, by the
-    /// Rust names (src/error.rs). tests/pester/Interop.Tests.ps1 checks this list against the header.</summary>
+    /// <summary>The native library's result codes: `enum exo_result` of src/exo_bridge.h, named like
+    /// the Rust `ExoResult` members. tests/pester/Interop.Tests.ps1 checks this list against the header.</summary>
     public enum ResultCode : uint
     {
         Ok = 0,
