@@ -2,9 +2,24 @@
 # (GDAP/AOBO, Secure Application Model), backed by the exo_bridge native library.
 Set-StrictMode -Version 3.0
 
-foreach ($file in [System.IO.Directory]::GetFiles((Join-Path $PSScriptRoot 'Private'), '*.ps1')) {
-    . $file
+# The functions come from Private/ and Public/. `pwsh ./build.ps1 build` merges those files
+# into ExoDelegated.Merged.ps1 (git-ignored; the package ships only it): one file to read
+# and parse instead of one per function makes the import faster. A source tree without a current merged
+# file (never built, or a source file changed since) dot-sources the source files instead.
+$load = & {
+    $merged = [System.IO.Path]::Combine($PSScriptRoot, 'ExoDelegated.Merged.ps1')
+    $sources = @(foreach ($dir in 'Private', 'Public') {
+            $path = [System.IO.Path]::Combine($PSScriptRoot, $dir)
+            if ([System.IO.Directory]::Exists($path)) { [System.IO.Directory]::GetFiles($path, '*.ps1') }
+        })
+    if (-not [System.IO.File]::Exists($merged)) { return $sources }
+    $builtUtc = [System.IO.File]::GetLastWriteTimeUtc($merged)
+    foreach ($file in $sources) {
+        if ([System.IO.File]::GetLastWriteTimeUtc($file) -gt $builtUtc) { return $sources }
+    }
+    $merged
 }
+foreach ($file in $load) { . $file }
 
 # Fails the import with a clear message when the platform is unsupported, the
 # native library or interop assembly is missing, or their versions disagree.
@@ -12,7 +27,3 @@ foreach ($file in [System.IO.Directory]::GetFiles((Join-Path $PSScriptRoot 'Priv
 # the native library are loaded once per process.
 Initialize-ExoNative -ModuleRoot $PSScriptRoot
 Initialize-ExoConnectionRegistry
-
-foreach ($file in [System.IO.Directory]::GetFiles((Join-Path $PSScriptRoot 'Public'), '*.ps1')) {
-    . $file
-}

@@ -104,6 +104,92 @@ Describe 'Import' {
     }
 }
 
+Describe 'Merged module (ExoDelegated.Merged.ps1, written by build.ps1 build)' {
+    BeforeAll {
+        $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
+        $merged = Join-Path $ModuleDir 'ExoDelegated.Merged.ps1'
+        $publicNames = @(Get-ChildItem (Join-Path $ModuleDir 'Public') -Filter '*.ps1' | ForEach-Object BaseName | Sort-Object)
+        $sources = Get-ChildItem (Join-Path $ModuleDir 'Private'), (Join-Path $ModuleDir 'Public') -Filter '*.ps1'
+        $newestSource = ($sources | Measure-Object -Property LastWriteTimeUtc -Maximum).Maximum
+        $root = Join-Path ([IO.Path]::GetTempPath()) "exo-merged-$PID"
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $root
+
+        function New-ModuleCopy([string] $Name, [string[]] $Exclude) {
+            $copy = Join-Path $root "$Name/ExoDelegated"
+            $null = New-Item -ItemType Directory -Force $copy
+            Copy-Item -Recurse (Join-Path $ModuleDir '*') $copy -Exclude (@('interop') + $Exclude)
+            $copy
+        }
+
+        function Get-ImportedModuleFacts([string] $Copy) {
+            # Imports a copy in a new process: which file defines the commands, what is
+            # exported, and the comment-based help of every exported command.
+            $script = @"
+Import-Module '$Copy/ExoDelegated.psd1' -ErrorAction Stop
+`$m = Get-Module ExoDelegated
+[pscustomobject]@{
+    File     = (Get-Command Get-EXOMailbox).ScriptBlock.File
+    Exported = @(`$m.ExportedFunctions.Keys | Sort-Object)
+    Help     = @(foreach (`$name in (`$m.ExportedFunctions.Keys | Sort-Object)) {
+        `$h = Get-Help `$name -Full
+        [pscustomobject]@{
+            Name        = `$name
+            Synopsis    = `$h.Synopsis
+            Description = (`$h.Description | Out-String).Trim()
+            Parameters  = @(foreach (`$p in `$h.Parameters.Parameter) { `$p.Name + ': ' + (`$p.Description | Out-String).Trim() })
+            Examples    = @(foreach (`$e in `$h.Examples.Example) { `$e.Code })
+        }
+    })
+} | ConvertTo-Json -Depth 5 -Compress
+"@
+            $json = & $pwsh -NoProfile -NonInteractive -Command $script
+            $json | Should -Not -BeNullOrEmpty -Because "importing '$Copy' must work"
+            $json | ConvertFrom-Json
+        }
+    }
+
+    AfterAll { Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $root }
+
+    It 'exists and is current (pwsh ./build.ps1 build writes it)' {
+        Test-Path $merged | Should -BeTrue -Because "run 'pwsh ./build.ps1 build'"
+        (Get-Item $merged).LastWriteTimeUtc | Should -BeGreaterOrEqual $newestSource -Because "a source file changed since the last 'pwsh ./build.ps1 build'"
+    }
+
+    It 'alone (the package: no Public/ or Private/) exports exactly the Public/*.ps1 commands, with the same help as the source files' {
+        $package = Get-ImportedModuleFacts (New-ModuleCopy 'package' @('Public', 'Private'))
+        $package.File | Should -BeLike '*ExoDelegated.Merged.ps1'
+        @($package.Exported) | Should -Be $publicNames
+
+        $source = Get-ImportedModuleFacts (New-ModuleCopy 'source' @('ExoDelegated.Merged.ps1'))
+        $source.File | Should -BeLike '*Public?Get-EXOMailbox.ps1'
+        @($source.Exported) | Should -Be $publicNames
+
+        $source.Help.Count | Should -Be $publicNames.Count
+        foreach ($h in $package.Help) {
+            $h.Synopsis | Should -Not -BeLike "*$($h.Name)*[<]CommonParameters[>]*" -Because "$($h.Name) keeps its comment-based help"
+            @($h.Examples).Count | Should -BeGreaterThan 0
+        }
+        ($package.Help | ConvertTo-Json -Depth 5) | Should -Be ($source.Help | ConvertTo-Json -Depth 5)
+    }
+
+    It 'is ignored when a source file is newer: the source files are loaded instead' {
+        $copy = New-ModuleCopy 'stale' @()
+        (Get-Item (Join-Path $copy 'ExoDelegated.Merged.ps1')).LastWriteTimeUtc = $newestSource.AddMinutes(-1)
+        (Get-ImportedModuleFacts $copy).File | Should -BeLike '*Public?Get-EXOMailbox.ps1'
+    }
+}
+
+Describe 'ConvertTo-ExoJson (the native connect options)' {
+    It 'writes JSON that reads back unchanged: quotes, backslashes, control and non-ASCII characters, numbers, booleans' {
+        $options = [ordered]@{ tenantId = "a`"b\c`n`t`u{1}d"; name = 'Zoë 東京'; empty = ''; pageSize = 250; timeoutMs = [long]30000; flag = $true; off = $false }
+        $json = & (Get-Module ExoDelegated) { param($o) ConvertTo-ExoJson $o } $options
+        $json | Should -Match '^\{"tenantId":'
+        $back = $json | ConvertFrom-Json -AsHashtable
+        foreach ($key in $options.Keys) { $back[$key] | Should -Be $options[$key] -Because $key }
+        $back.Count | Should -Be $options.Count
+    }
+}
+
 Describe 'Formatting, help topic and import time' {
     It 'has a table view for the output type of every command' {
         $types = foreach ($name in (Get-Module ExoDelegated).ExportedFunctions.Keys) {

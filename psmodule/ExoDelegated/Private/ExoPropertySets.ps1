@@ -56,7 +56,7 @@ function Resolve-ExoSelect {
     $seen = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
     if ($null -ne $sets) {
         # Minimum is always included: it carries the identities that pipeline binding uses.
-        $chosen = @('Minimum') + @($PropertySets | Where-Object { $_ -and $_ -ne 'Minimum' })
+        $chosen = @('Minimum') + @(foreach ($requested in $PropertySets) { if ($requested -and $requested -ne 'Minimum') { $requested } })
         foreach ($set in $chosen) {
             foreach ($p in $sets[$set]) { if ($seen.Add($p)) { $names.Add($p) } }
         }

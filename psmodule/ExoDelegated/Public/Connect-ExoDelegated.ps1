@@ -204,7 +204,7 @@ function Connect-ExoDelegated {
     if ($PSBoundParameters.ContainsKey('MaximumRetryWaitSec')) { $options.maxRetryWaitMs = $MaximumRetryWaitSec * 1000 }
     $options.clientApplication = 'ExoDelegated'
     # No secret is ever part of the options: they travel separately, as zeroed unmanaged buffers.
-    $optionsJson = $options | ConvertTo-Json -Compress
+    $optionsJson = ConvertTo-ExoJson $options
     $PSCmdlet.WriteDebug("exo_connect options: $optionsJson")
     $PSCmdlet.WriteVerbose("Connecting to tenant '$TenantId' ($Environment) with $credential.")
 
