@@ -5,6 +5,8 @@
 param(
     [Parameter(Mandatory)][string] $Root,
     [int] $Runs = 5,
+    # Cold start is short and noisy: more runs, each pairing a bare pwsh, the module and the baseline.
+    [int] $ColdStartRuns = 8,
     [int] $Mailboxes = 100000,
     [int] $FanOutTenants = 200,
     [int] $Connections = 1000,
@@ -109,20 +111,41 @@ Write-Step "machine: $machine"
 
 # ---------------------------------------------------------------- 1. cold start
 if (1 -in $Scenario) {
-Write-Step "1. cold start ($Runs runs each)"
+Write-Step "1. cold start ($ColdStartRuns paired runs: bare pwsh, module, baseline)"
 $emu = Start-Emulator @('--tenants', '1', '--mailboxes', '50')
 try {
     $vars = Get-Vars $emu $emu.customers[0].tenantId
-    $bare = 1..$Runs | ForEach-Object { (Invoke-Child '1').WallMs }
-    $mod = 1..$Runs | ForEach-Object { (Invoke-Child "$ModuleConnect`n`$null = Get-EXOMailbox -ResultSize 1" $vars).WallMs }
-    $base = 1..$Runs | ForEach-Object {
-        (Invoke-Child "$BaselineConnect`n`$null = Invoke-BaselineExoCommand -ExchangeHost `$Url -TenantId `$Tenant -AccessToken `$tok.access_token -Cmdlet Get-Mailbox -Select `$Select.Split(',') -Parameters @{ResultSize=1}" $vars).WallMs
+    # The module child times its own phases and prints them with [Console] (no formatting
+    # or JSON cmdlet, which would add their own first-use cost to what is measured).
+    $moduleCold = @'
+$sw = [Diagnostics.Stopwatch]::StartNew()
+Import-Module $Manifest
+$importMs = $sw.Elapsed.TotalMilliseconds
+$rt = ConvertTo-SecureString $RefreshToken -AsPlainText -Force
+$cs = ConvertTo-SecureString $ClientSecret -AsPlainText -Force
+$null = Connect-ExoDelegated -TenantId $Tenant -ApplicationId $AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $Url -ExchangeHost $Url
+$connectMs = $sw.Elapsed.TotalMilliseconds - $importMs
+$null = Get-EXOMailbox -ResultSize 1
+$firstMs = $sw.Elapsed.TotalMilliseconds - $importMs - $connectMs
+[Console]::Out.WriteLine([string]::Format([cultureinfo]::InvariantCulture, '{{"ImportMs":{0},"ConnectMs":{1},"FirstCallMs":{2}}}', $importMs, $connectMs, $firstMs))
+'@
+    $baseCold = "$BaselineConnect`n`$null = Invoke-BaselineExoCommand -ExchangeHost `$Url -TenantId `$Tenant -AccessToken `$tok.access_token -Cmdlet Get-Mailbox -Select `$Select.Split(',') -Parameters @{ResultSize=1}"
+    # Paired: each run starts a bare pwsh, the module and the baseline back to back, so
+    # that load from elsewhere on the machine hits all three alike; overheads are the
+    # medians of the per-run differences.
+    $pairs = foreach ($i in 1..$ColdStartRuns) {
+        $bare = (Invoke-Child '1').WallMs
+        $m = Invoke-Child $moduleCold $vars
+        $b = (Invoke-Child $baseCold $vars).WallMs
+        [pscustomobject]@{ Bare = $bare; Module = $m.WallMs - $bare; Baseline = $b - $bare; Import = $m.ImportMs; Connect = $m.ConnectMs; First = $m.FirstCallMs }
     }
-    $bareMs = Get-Median $bare
-    $modOver = (Get-Median $mod) - $bareMs
-    $baseOver = (Get-Median $base) - $bareMs
-    Add-Row 'Cold start' 'overhead over bare pwsh (median)' ([Math]::Round($modOver)) ([Math]::Round($baseOver)) '<= 250 ms' ($(if ($modOver -le 250) { 'met' } else { 'missed' })) 'ms'
-    Add-Row 'Cold start' 'bare pwsh -NoProfile -c 1 (median)' ([Math]::Round($bareMs)) $null '' '' 'ms'
+    $modOver = Get-Median $pairs.Module
+    $baseOver = Get-Median $pairs.Baseline
+    Add-Row 'Cold start' 'import + connect + first Get-EXOMailbox: overhead over bare pwsh (median of paired runs)' ([Math]::Round($modOver)) ([Math]::Round($baseOver)) '<= 250 ms' ($(if ($modOver -le 250) { 'met' } else { 'missed' })) 'ms'
+    Add-Row 'Cold start' 'of which Import-Module (timed inside the process, median)' ([Math]::Round((Get-Median $pairs.Import))) $null '' '' 'ms'
+    Add-Row 'Cold start' 'of which first Connect-ExoDelegated (median)' ([Math]::Round((Get-Median $pairs.Connect))) $null '' '' 'ms'
+    Add-Row 'Cold start' 'of which first Get-EXOMailbox -ResultSize 1 (median)' ([Math]::Round((Get-Median $pairs.First))) $null '' '' 'ms'
+    Add-Row 'Cold start' 'bare pwsh -NoProfile -File (script: 1) (median)' ([Math]::Round((Get-Median $pairs.Bare))) $null '' '' 'ms'
 }
 finally { Stop-Emulator $emu }
 
@@ -150,6 +173,10 @@ try {
     $baseRss = Get-Median ($baseRuns | ForEach-Object { $_.PeakRss / 1MB })
     $rateRatio = $modRate / $baseRate
     Add-Row 'Throughput' 'records/s (median)' ([Math]::Round($modRate)) ([Math]::Round($baseRate)) '>= 3x baseline' ($(if ($rateRatio -ge 3) { 'met' } else { 'missed' }) + (' ({0:N2}x)' -f $rateRatio)) 'rec/s'
+    # The whole process (start, import, connect, enumerate) as a user's runbook pays it.
+    $modWall = Get-Median ($modRuns | ForEach-Object { $_.WallMs })
+    $baseWall = Get-Median ($baseRuns | ForEach-Object { $_.WallMs })
+    Add-Row 'Throughput' "whole process: start pwsh, import, connect, enumerate $Mailboxes (median wall time)" ([Math]::Round($modWall)) ([Math]::Round($baseWall)) '' ('{0:N2}x faster than the baseline (enumeration alone: {1:N2}x)' -f ($baseWall / $modWall), $rateRatio) 'ms'
     Add-Row 'Throughput' 'peak RSS of the pwsh process (median)' ([Math]::Round($modRss)) ([Math]::Round($baseRss)) '<= 0.5x baseline' ($(if ($modRss -le $baseRss / 2) { 'met' } else { 'missed' }) + (' ({0:N2}x)' -f ($modRss / $baseRss))) 'MiB'
     $stats = Get-EmulatorStats $emu
     $emuRate = $stats.records.total / ($stats.computeMs.byEndpoint.invokeCommand / 1000)
@@ -323,7 +350,7 @@ $md = [System.Text.StringBuilder]::new()
 $null = $md.AppendLine('# Benchmarks').AppendLine()
 $null = $md.AppendLine('Produced by `pwsh ./build.ps1 bench` (tools/bench.ps1) on ' + (Get-Date -Format 'yyyy-MM-dd HH:mm') + ' UTC. Every figure can be reproduced by running it again.').AppendLine()
 $null = $md.AppendLine("Machine: $machine.").AppendLine()
-$null = $md.AppendLine("Module = ExoDelegated; Baseline = tools/Baseline.psm1, a careful hand-written Invoke-RestMethod runbook (same headers, follows @odata.nextLink, retries 429/503 with Retry-After, emits objects). Both run against exo-emulator on 127.0.0.1 in the same run. Medians of $Runs runs unless stated. Ratio = module / baseline (for records/s higher is better; for times and memory lower is better).").AppendLine()
+$null = $md.AppendLine("Module = ExoDelegated; Baseline = tools/Baseline.psm1, a careful hand-written Invoke-RestMethod runbook (same headers, follows @odata.nextLink, retries 429/503 with Retry-After, emits objects). Both run against exo-emulator on 127.0.0.1 in the same run. Medians of $Runs runs unless stated (cold start: $ColdStartRuns paired runs). Ratio = module / baseline (for records/s higher is better; for times and memory lower is better).").AppendLine()
 $null = $md.AppendLine('| Scenario | Metric | Unit | Module | Baseline | Ratio | Target | Verdict |').AppendLine('|---|---|---|---:|---:|---:|---|---|')
 foreach ($r in $Results) { $null = $md.AppendLine("| $($r.Scenario) | $($r.Metric) | $($r.Unit) | $($r.Module) | $($r.Baseline) | $($r.Ratio) | $($r.Target) | $($r.Verdict) |") }
 Write-Host $md.ToString()
