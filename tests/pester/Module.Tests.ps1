@@ -217,12 +217,6 @@ Describe 'Formatting, help topic and import time' {
             $text | Should -Match $section
         }
     }
-
-    It 'imports quickly in a new process' {
-        $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
-        $ms = & $pwsh -NoProfile -NonInteractive -Command "(Measure-Command { Import-Module '$ManifestPath' }).TotalMilliseconds"
-        [double]$ms | Should -BeLessThan 2000
-    }
 }
 
 Describe 'Help of <Name>' -ForEach $Exports {
