@@ -172,12 +172,15 @@ namespace ExoDelegated.Interop
         public static Page Next(CursorHandle cursor, string typeName, ExoDelegated.Connection origin, Cmdlet stopSignal)
         {
             string tag = origin == null ? null : RecordOrigin.TagOf(origin);
-            var page = PagePrefetcher.Take(cursor, stopSignal) ?? Fetch(cursor, typeName, tag, stopSignal);
-            if (page.More) PagePrefetcher.Start(cursor, () => Fetch(cursor, typeName, tag, null));
+            // ExoTenant on every record; the tenant column while several connections are open.
+            string tenant = origin == null ? null : origin.ExoTenant;
+            bool multiTenant = origin != null && ExoDelegated.Connection.OpenCount > 1;
+            var page = PagePrefetcher.Take(cursor, stopSignal) ?? Fetch(cursor, typeName, tag, tenant, multiTenant, stopSignal);
+            if (page.More) PagePrefetcher.Start(cursor, () => Fetch(cursor, typeName, tag, tenant, multiTenant, null));
             return page;
         }
 
-        private static Page Fetch(CursorHandle cursor, string typeName, string originTag, Cmdlet stopSignal)
+        private static Page Fetch(CursorHandle cursor, string typeName, string originTag, string tenant, bool multiTenant, Cmdlet stopSignal)
         {
             IntPtr json;
             ErrorHandle err;
@@ -197,7 +200,7 @@ namespace ExoDelegated.Interop
             ExoNativeException.ThrowIfFailed(code, err);
             try
             {
-                return PageReader.Read(json, typeName, originTag);
+                return PageReader.Read(json, typeName, originTag, tenant, multiTenant);
             }
             finally { NativeMethods.exo_string_free(json); }
         }

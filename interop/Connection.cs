@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Management.Automation;
 using System.Text.Json;
+using System.Threading;
 using ExoDelegated.Interop;
 
 namespace ExoDelegated
@@ -21,6 +22,53 @@ namespace ExoDelegated
             ConnectedUtc = DateTime.UtcNow;
             Refresh();
             Name = string.IsNullOrEmpty(name) ? TenantId : name;
+            Guid unused;
+            // Connected by domain: that is the domain. By GUID: the module learns it (SetTenantDomain).
+            if (TenantId != null && !Guid.TryParse(TenantId, out unused)) TenantDomain = TenantId;
+            Interlocked.Increment(ref open);
+        }
+
+        private static int open;
+
+        /// <summary>Connections open in this process (all runspaces). Records show their tenant
+        /// in the default table view when more than one is open.</summary>
+        public static int OpenCount { get { return Volatile.Read(ref open); } }
+
+        /// <summary>The tenant's domain: the one connected to, or, for a connection made by
+        /// GUID, the tenant's default accepted domain when Exchange could tell (else null).</summary>
+        public string TenantDomain { get; private set; }
+
+        /// <summary>The Exchange endpoint when it is not the cloud's default (the emulator, a
+        /// proxy); null for the default endpoint of Environment.</summary>
+        public string Endpoint
+        {
+            get
+            {
+                string host = ExchangeHost;
+                if (string.IsNullOrEmpty(host)) return null;
+                string standard = DefaultExchangeHost(Environment);
+                return standard != null && string.Equals(host.TrimEnd('/'), standard, StringComparison.OrdinalIgnoreCase) ? null : host;
+            }
+        }
+
+        /// <summary>The tenant as records carry it (ExoTenant): the tenant id as connected.</summary>
+        public string ExoTenant { get { return TenantId; } }
+
+        public void SetTenantDomain(string domain)
+        {
+            if (!string.IsNullOrEmpty(domain)) TenantDomain = domain;
+        }
+
+        private static string DefaultExchangeHost(string environment)
+        {
+            switch (environment)
+            {
+                case "O365Default": return "https://outlook.office365.com";
+                case "O365USGovGCCHigh": return "https://outlook.office365.us";
+                case "O365USGovDoD": return "https://outlook-dod.office365.us";
+                case "O365China": return "https://partner.outlook.cn";
+                default: return null;
+            }
         }
 
         public string Name { get; private set; }
@@ -93,6 +141,7 @@ namespace ExoDelegated
                 {
                     Bridge.Disconnect(Handle);
                     Handle.Dispose();
+                    Interlocked.Decrement(ref open);
                 }
                 state = "Disconnected";
             }

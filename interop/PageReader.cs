@@ -21,11 +21,24 @@ namespace ExoDelegated.Interop
         /// TypeNames and originTag (see RecordOrigin) last; either may be null.</summary>
         public static unsafe Page Read(IntPtr json, string typeName, string originTag)
         {
+            return Read(json, typeName, originTag, null, false);
+        }
+
+        /// <summary>As Read, and every record gets the note property ExoTenant = tenant (when not
+        /// null); with multiTenant, typeName + "#ExoTenant" comes first in its TypeNames (the
+        /// table views that show the tenant column).</summary>
+        public static unsafe Page Read(IntPtr json, string typeName, string originTag, string tenant, bool multiTenant)
+        {
             var span = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json);
-            return Read(span, typeName, originTag);
+            return Read(span, typeName, originTag, tenant, multiTenant);
         }
 
         public static Page Read(ReadOnlySpan<byte> json, string typeName, string originTag)
+        {
+            return Read(json, typeName, originTag, null, false);
+        }
+
+        public static Page Read(ReadOnlySpan<byte> json, string typeName, string originTag, string tenant, bool multiTenant)
         {
             var page = new Page { Records = NoRecords, Warnings = NoWarnings, Retries = NoRetries };
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
@@ -36,7 +49,7 @@ namespace ExoDelegated.Interop
                 if (reader.ValueTextEquals("value"))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartArray) page.Records = ReadRecords(ref reader, names, typeName, originTag);
+                    if (reader.TokenType == JsonTokenType.StartArray) page.Records = ReadRecords(ref reader, names, typeName, originTag, tenant, multiTenant);
                     else reader.Skip();
                 }
                 else if (reader.ValueTextEquals("warnings"))
@@ -79,11 +92,15 @@ namespace ExoDelegated.Interop
             return page;
         }
 
-        private static PSObject[] ReadRecords(ref Utf8JsonReader reader, NameCache names, string typeName, string originTag)
+        /// <summary>The property every record carries: the tenant it came from.</summary>
+        public const string TenantProperty = "ExoTenant";
+
+        private static PSObject[] ReadRecords(ref Utf8JsonReader reader, NameCache names, string typeName, string originTag, string tenant, bool multiTenant)
         {
             var records = new List<PSObject>();
             bool typed = !string.IsNullOrEmpty(typeName);
             if (string.IsNullOrEmpty(originTag)) originTag = null;
+            string multiName = typed && multiTenant ? typeName + "#" + TenantProperty : null;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 var obj = reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, names) : new PSObject(ReadValue(ref reader, names));
@@ -91,8 +108,11 @@ namespace ExoDelegated.Interop
                 {
                     var typeNames = obj.TypeNames;
                     if (typed) typeNames.Insert(0, typeName);
+                    if (multiName != null) typeNames.Insert(0, multiName);
                     if (originTag != null) typeNames.Add(originTag);
                 }
+                // Set once here, with the page's one string: no per-lookup cost later.
+                if (tenant != null && obj.BaseObject is PSCustomObject) obj.Properties.Add(new PSNoteProperty(TenantProperty, tenant), true);
                 records.Add(obj);
             }
             return records.ToArray();

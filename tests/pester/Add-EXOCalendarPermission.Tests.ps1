@@ -23,7 +23,7 @@ Describe 'Add-EXOCalendarPermission' {
 
     It 'adds an entry to the default calendar and returns it' {
         $added = Add-EXOCalendarPermission -Identity $users[0].UserPrincipalName -User $assistant -AccessRights Editor
-        $added.PSObject.TypeNames[0] | Should -Be 'ExoDelegated.CalendarPermission'
+        (Get-TestRecordType $added) | Should -Be 'ExoDelegated.CalendarPermission'
         $added.AccessRights | Should -Be 'Editor'
         $added.Mailbox | Should -Be $users[0].UserPrincipalName
         (Get-EXOCalendarPermission $users[0].UserPrincipalName -User $assistant).AccessRights | Should -Be 'Editor'

@@ -21,7 +21,7 @@ Describe 'Connect-ExoDelegated parameter sets' {
     It 'connects with the partner refresh token and the app secret (Secure Application Model)' {
         $c = Connect-TestTenant $emu
         $c | Should -BeOfType ([ExoDelegated.Connection])
-        $c.PSObject.TypeNames[0] | Should -Be 'ExoDelegated.Connection'
+        (Get-TestRecordType $c) | Should -Be 'ExoDelegated.Connection'
         $c.Name | Should -Be $emu.customers[0].domain
         $c.TenantId | Should -Be $emu.customers[0].domain
         $c.Credential | Should -Be 'RefreshToken'

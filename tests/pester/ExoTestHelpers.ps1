@@ -103,3 +103,10 @@ function Find-TestSecretInError {
     param([Parameter(Mandatory)] $Emulator, [string[]] $Extra = @())
     Find-TestSecret -Text (ConvertTo-TestText @($global:Error)) -Secret (@(Get-TestSecretString $Emulator) + $Extra)
 }
+
+function Get-TestRecordType {
+    # The record's type name. While more than one connection is open, records carry
+    # '<type>#ExoTenant' first (the table views with the tenant column); this skips it.
+    param([Parameter(Mandatory)] $InputObject)
+    @($InputObject.PSObject.TypeNames | Where-Object { $_ -notlike '*#ExoTenant' })[0]
+}

@@ -29,7 +29,7 @@ Describe 'Get-EXOCalendarPermission' {
         $p = @(Get-EXOCalendarPermission -Identity $m.UserPrincipalName)
         $p.User | Should -Contain 'Default'
         $p.User | Should -Contain 'Anonymous'
-        $p[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.CalendarPermission'
+        (Get-TestRecordType $p[0]) | Should -Be 'ExoDelegated.CalendarPermission'
         $p[0].Mailbox | Should -Be $m.UserPrincipalName
         $p[0].Identity | Should -BeLike "*:\$($p[0].FolderName)"
         ($p | Out-String -Width 200) | Should -Match 'Mailbox\s+FolderName\s+User\s+AccessRights\s+SharingPermissionFlags'

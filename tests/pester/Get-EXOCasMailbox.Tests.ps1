@@ -18,7 +18,7 @@ Describe 'Get-EXOCasMailbox' {
     It 'lists the client access settings as ExoDelegated.CasMailbox with the Minimum set' {
         $all = @(Get-EXOCasMailbox -ResultSize Unlimited)
         $all.Count | Should -Be 15
-        $all[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.CasMailbox'
+        (Get-TestRecordType $all[0]) | Should -Be 'ExoDelegated.CasMailbox'
         foreach ($p in 'ActiveSyncEnabled', 'OWAEnabled', 'PopEnabled', 'ImapEnabled', 'MAPIEnabled', 'EwsEnabled') { $all[0].PSObject.Properties.Name | Should -Contain $p }
         ($all | Out-String -Width 200) | Should -Match 'Name\s+ActiveSyncEnabled\s+OWAEnabled\s+PopEnabled\s+ImapEnabled\s+MapiEnabled'
     }

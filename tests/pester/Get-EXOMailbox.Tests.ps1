@@ -23,7 +23,7 @@ Describe 'Get-EXOMailbox' {
     It 'lists the mailboxes of the current connection as ExoDelegated.Mailbox with the Minimum property set' {
         $m = @(Get-EXOMailbox -ResultSize Unlimited)
         $m.Count | Should -Be 50
-        $m[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.Mailbox'
+        (Get-TestRecordType $m[0]) | Should -Be 'ExoDelegated.Mailbox'
         $m[0].UserPrincipalName | Should -BeLike "*@$domain"
         $names = $m[0].PSObject.Properties.Name
         foreach ($p in 'Alias', 'DisplayName', 'ExternalDirectoryObjectId', 'PrimarySmtpAddress', 'RecipientTypeDetails', 'UserPrincipalName') { $names | Should -Contain $p }
@@ -211,7 +211,7 @@ Describe 'Reliability' {
             $handle = $ps.BeginInvoke()
             while ((Get-ExoEmulatorStats $busy).concurrency.inFlight -lt 1) { Start-Sleep -Milliseconds 10 }
             $out = Get-EXOMailbox -Connection $conn -ResultSize 3 -Verbose 4>&1
-            @($out | Where-Object { $_ -is [psobject] -and $_.PSObject.TypeNames[0] -eq 'ExoDelegated.Mailbox' }).Count | Should -Be 3
+            @($out | Where-Object { $_ -is [psobject] -and (Get-TestRecordType $_) -eq 'ExoDelegated.Mailbox' }).Count | Should -Be 3
             $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
             ($verbose -match '^Get-Mailbox: retry 1 after \w+, waited \d+ ms \(request id [0-9a-f-]{36}\)').Count | Should -BeGreaterOrEqual 1
             @($ps.EndInvoke($handle)).Count | Should -Be 3

@@ -17,7 +17,7 @@ Describe 'Get-EXOMailboxFolderPermission' {
         $p = @(Get-EXOMailboxFolderPermission -Identity "$($m.UserPrincipalName):\$inbox")
         $p.User | Should -Contain 'Default'
         $p.User | Should -Contain 'Anonymous'
-        $p[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.MailboxFolderPermission'
+        (Get-TestRecordType $p[0]) | Should -Be 'ExoDelegated.MailboxFolderPermission'
         ($p | Out-String -Width 200) | Should -Match 'FolderName\s+User\s+AccessRights\s+SharingPermissionFlags'
     }
 
@@ -27,7 +27,7 @@ Describe 'Get-EXOMailboxFolderPermission' {
         $p.Count | Should -Be 1
         $p[0].User | Should -Be 'Default'
         $trimmed = Get-EXOMailboxFolderPermission "$($m.UserPrincipalName):\$inbox" -Properties User | Select-Object -First 1
-        $trimmed.PSObject.Properties.Name | Should -Be 'User'
+        $trimmed.PSObject.Properties.Name | Should -Be @('User', 'ExoTenant')
     }
 
     It 'fails per item with an ExoDelegated error for a folder that does not exist' {

@@ -15,7 +15,7 @@ Describe 'Get-EXOMailboxFolderStatistics' {
         $m = Get-EXOMailbox -ResultSize 1
         $f = @(Get-EXOMailboxFolderStatistics -Identity $m.UserPrincipalName)
         $f.Count | Should -BeGreaterThan 5
-        $f[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.MailboxFolderStatistics'
+        (Get-TestRecordType $f[0]) | Should -Be 'ExoDelegated.MailboxFolderStatistics'
         $f.FolderType | Should -Contain 'Inbox'
         ($f | Out-String -Width 200) | Should -Match 'Name\s+FolderPath\s+FolderType\s+ItemsInFolder\s+FolderSize'
     }
@@ -32,7 +32,7 @@ Describe 'Get-EXOMailboxFolderStatistics' {
         (Get-EXOMailboxFolderStatistics $m.UserPrincipalName -FolderScope Inbox -IncludeOldestAndNewestItems).PSObject.Properties.Name | Should -Contain 'NewestItemReceivedDate'
         @(Get-EXOMailboxFolderStatistics $m.UserPrincipalName -ResultSize 3).Count | Should -Be 3
         $p = Get-EXOMailboxFolderStatistics $m.UserPrincipalName -Properties Name, FolderType | Select-Object -First 1
-        ($p.PSObject.Properties.Name | Sort-Object) | Should -Be @('FolderType', 'Name')
+        ($p.PSObject.Properties.Name | Sort-Object) | Should -Be @('ExoTenant', 'FolderType', 'Name')
     }
 
     It 'writes ExoDelegated.NotFound per unknown mailbox and continues' {

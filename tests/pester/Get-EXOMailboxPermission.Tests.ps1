@@ -15,7 +15,7 @@ Describe 'Get-EXOMailboxPermission' {
         $m = Get-EXOMailbox -ResultSize 1
         $p = @(Get-EXOMailboxPermission -Identity $m.UserPrincipalName)
         $p.Count | Should -BeGreaterThan 0
-        $p[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.MailboxPermission'
+        (Get-TestRecordType $p[0]) | Should -Be 'ExoDelegated.MailboxPermission'
         $p.User | Should -Contain 'NT AUTHORITY\SELF'
         ($p | Out-String -Width 200) | Should -Match 'Identity\s+User\s+AccessRights\s+IsInherited\s+Deny'
     }
@@ -32,7 +32,7 @@ Describe 'Get-EXOMailboxPermission' {
         $m = Get-EXOMailbox -ResultSize 1
         @(Get-EXOMailboxPermission $m.UserPrincipalName -User 'NT AUTHORITY\SELF').User | Sort-Object -Unique | Should -Be 'NT AUTHORITY\SELF'
         $trimmed = Get-EXOMailboxPermission $m.UserPrincipalName -Properties User, AccessRights | Select-Object -First 1
-        ($trimmed.PSObject.Properties.Name | Sort-Object) | Should -Be @('AccessRights', 'User')
+        ($trimmed.PSObject.Properties.Name | Sort-Object) | Should -Be @('AccessRights', 'ExoTenant', 'User')
         @(Get-EXOMailboxPermission $m.UserPrincipalName -ResultSize 1).Count | Should -Be 1
     }
 

@@ -14,8 +14,8 @@ Describe 'Get-EXOMailboxStatistics' {
     It 'returns the Minimum set as ExoDelegated.MailboxStatistics' {
         $m = Get-EXOMailbox -ResultSize 1
         $s = Get-EXOMailboxStatistics -Identity $m.UserPrincipalName
-        $s.PSObject.TypeNames[0] | Should -Be 'ExoDelegated.MailboxStatistics'
-        ($s.PSObject.Properties.Name | Sort-Object) | Should -Be @('DeletedItemCount', 'DisplayName', 'ItemCount', 'MailboxGuid', 'TotalDeletedItemSize', 'TotalItemSize')
+        (Get-TestRecordType $s) | Should -Be 'ExoDelegated.MailboxStatistics'
+        ($s.PSObject.Properties.Name | Sort-Object) | Should -Be @('DeletedItemCount', 'DisplayName', 'ExoTenant', 'ItemCount', 'MailboxGuid', 'TotalDeletedItemSize', 'TotalItemSize')
         ($s | Out-String -Width 200) | Should -Match 'DisplayName\s+ItemCount\s+TotalItemSize'
     }
 

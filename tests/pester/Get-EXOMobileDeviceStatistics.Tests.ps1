@@ -16,9 +16,9 @@ Describe 'Get-EXOMobileDeviceStatistics' {
     It 'lists the devices of a mailbox as ExoDelegated.MobileDeviceStatistics' {
         $d = @(Get-EXOMobileDeviceStatistics -Identity $withDevices.UserPrincipalName)
         $d.Count | Should -BeGreaterThan 0
-        $d[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.MobileDeviceStatistics'
+        (Get-TestRecordType $d[0]) | Should -Be 'ExoDelegated.MobileDeviceStatistics'
         $d[0].DeviceModel | Should -Not -BeNullOrEmpty
-        ($d | Out-String -Width 200) | Should -Match 'DeviceFriendlyName\s+DeviceModel\s+DeviceType\s+DeviceOS\s+LastSuccessSync'
+        ($d | Out-String -Width 200) | Should -Match 'Mailbox\s+DeviceFriendlyName\s+DeviceType\s+DeviceOS\s+LastSuccessSync\s+Status'
         @(Get-EXOMobileDeviceStatistics -Mailbox $withDevices.UserPrincipalName).Count | Should -Be $d.Count
     }
 
@@ -34,7 +34,7 @@ Describe 'Get-EXOMobileDeviceStatistics' {
         { Get-EXOMobileDeviceStatistics $withDevices.UserPrincipalName -ActiveSync -ErrorAction Stop } | Should -Not -Throw
         { Get-EXOMobileDeviceStatistics $withDevices.UserPrincipalName -OWAforDevices -RestApi -UniversalOutlook -ErrorAction Stop } | Should -Not -Throw
         $p = Get-EXOMobileDeviceStatistics $withDevices.UserPrincipalName -Properties DeviceModel | Select-Object -First 1
-        $p.PSObject.Properties.Name | Should -Be 'DeviceModel'
+        $p.PSObject.Properties.Name | Should -Be @('DeviceModel', 'ExoTenant')
     }
 
     It 'writes ExoDelegated.NotFound for an unknown mailbox' {

@@ -20,7 +20,7 @@ Describe 'Get-EXORecipient' {
     It 'lists recipients (more than the mailboxes) as ExoDelegated.Recipient with the Minimum set' {
         $r = @(Get-EXORecipient -ResultSize Unlimited)
         $r.Count | Should -BeGreaterThan 15
-        $r[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.Recipient'
+        (Get-TestRecordType $r[0]) | Should -Be 'ExoDelegated.Recipient'
         $r[0].PSObject.Properties.Name | Should -Contain 'RecipientTypeDetails'
         $r[0].PSObject.Properties.Name | Should -Contain 'ExternalDirectoryObjectId'
         ($r | Out-String -Width 200) | Should -Match 'Name\s+RecipientType\s+RecipientTypeDetails'

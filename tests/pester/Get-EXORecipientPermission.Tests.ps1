@@ -14,7 +14,7 @@ Describe 'Get-EXORecipientPermission' {
     It 'lists Send As entries of the whole tenant as ExoDelegated.RecipientPermission' {
         $p = @(Get-EXORecipientPermission -ResultSize Unlimited)
         $p.Count | Should -BeGreaterThan 15
-        $p[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.RecipientPermission'
+        (Get-TestRecordType $p[0]) | Should -Be 'ExoDelegated.RecipientPermission'
         ($p | Select-Object -First 2 | Out-String -Width 200) | Should -Match 'Identity\s+Trustee\s+AccessControlType\s+AccessRights'
     }
 

@@ -25,7 +25,7 @@ Describe 'Get-ExoDelegatedConnection' {
     It 'lists every open connection, oldest first' {
         $all = @(Get-ExoDelegatedConnection)
         $all.Name | Should -Be @('contoso', 'northwind')
-        $all[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.Connection'
+        (Get-TestRecordType $all[0]) | Should -Be 'ExoDelegated.Connection'
     }
 
     It 'filters by -Name with wildcards' {
@@ -40,7 +40,7 @@ Describe 'Get-ExoDelegatedConnection' {
 
     It 'shows tenant, cloud, user, token expiry, rotation and state in a table' {
         $text = Get-ExoDelegatedConnection | Out-String -Width 250
-        $text | Should -Match 'Name\s+TenantId\s+Environment\s+User/App\s+TokenExpiresUtc\s+Rotated\s+State'
+        $text | Should -Match 'Name\s+TenantDomain\s+TenantId\s+Environment\s+User/App\s+TokenExpiresUtc\s+Rotated\s+State\s+Endpoint'
         $text | Should -Match 'contoso\s.*O365Default\s+admin@'
         $text | Should -Match 'Connected'
     }

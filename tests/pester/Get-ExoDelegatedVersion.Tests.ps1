@@ -6,7 +6,7 @@ BeforeAll {
 Describe 'Get-ExoDelegatedVersion' {
     It 'returns the module version, the native version, the platform and the library path' {
         $v = Get-ExoDelegatedVersion
-        $v.PSObject.TypeNames[0] | Should -Be 'ExoDelegated.Version'
+        (Get-TestRecordType $v) | Should -Be 'ExoDelegated.Version'
         $v.ModuleVersion | Should -Be (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
         $v.NativeVersion | Should -Be ([ExoDelegated.Interop.Bridge]::NativeVersion())
         $v.Platform | Should -Match '^(linux|osx|win)-(x64|arm64)$'

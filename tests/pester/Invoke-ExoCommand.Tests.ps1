@@ -15,15 +15,15 @@ Describe 'Invoke-ExoCommand' {
     It 'runs a read cmdlet with parameters and names the output type after the noun (ExoDelegated.Mailbox)' {
         $r = @(Invoke-ExoCommand -Name Get-Mailbox -Parameters @{ RecipientTypeDetails = 'UserMailbox'; ResultSize = 'Unlimited' })
         $r.Count | Should -Be $mailboxes.Count
-        $r[0].PSObject.TypeNames[0] | Should -Be 'ExoDelegated.Mailbox'
-        (Invoke-ExoCommand Get-CASMailbox @{ Identity = $mailboxes[0].UserPrincipalName }).PSObject.TypeNames[0] | Should -Be 'ExoDelegated.CASMailbox'
+        (Get-TestRecordType $r[0]) | Should -Be 'ExoDelegated.Mailbox'
+        (Get-TestRecordType (Invoke-ExoCommand Get-CASMailbox @{ Identity = $mailboxes[0].UserPrincipalName })) | Should -Be 'ExoDelegated.CASMailbox'
     }
 
     It 'returns only -Properties, at most -ResultSize objects, with -TypeName' {
         $r = @(Invoke-ExoCommand Get-Mailbox @{ ResultSize = 'Unlimited' } -Properties Alias, PrimarySmtpAddress -ResultSize 3 -TypeName 'My.Mailbox')
         $r.Count | Should -Be 3
-        ($r[0].PSObject.Properties.Name | Sort-Object) | Should -Be @('Alias', 'PrimarySmtpAddress')
-        $r[0].PSObject.TypeNames[0] | Should -Be 'My.Mailbox'
+        ($r[0].PSObject.Properties.Name | Sort-Object) | Should -Be @('Alias', 'ExoTenant', 'PrimarySmtpAddress')
+        (Get-TestRecordType $r[0]) | Should -Be 'My.Mailbox'
     }
 
     It 'runs against -Connection' {
@@ -35,12 +35,13 @@ Describe 'Invoke-ExoCommand' {
         finally { Disconnect-ExoDelegated -Connection $other }
     }
 
-    It 'does not send a write with -WhatIf' {
+    It 'does not apply a write with -WhatIf: Exchange checks it with its own WhatIf switch' {
         Reset-ExoEmulatorStats $emu
-        Invoke-ExoCommand Set-Mailbox @{ Identity = $mailboxes[0].UserPrincipalName; CustomAttribute1 = 'whatif' } -Connection $c -WhatIf
+        Invoke-ExoCommand Set-Mailbox @{ Identity = $mailboxes[0].UserPrincipalName; CustomAttribute1 = 'whatif' } -Connection $c -WhatIf -WarningVariable w
         $stats = Get-ExoEmulatorStats $emu
         $stats.writes.applied | Should -Be 0
-        $stats.requests.byCmdlet.PSObject.Properties.Name | Should -Not -Contain 'Set-Mailbox'
+        $stats.writes.whatIf | Should -Be 1
+        "$w" | Should -Match '^What if:'
         (Get-EXOMailbox $mailboxes[0].UserPrincipalName -Properties CustomAttribute1).CustomAttribute1 | Should -Not -Be 'whatif'
     }
 

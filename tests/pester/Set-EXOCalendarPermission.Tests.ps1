@@ -16,10 +16,12 @@ Describe 'Set-EXOCalendarPermission' {
     It 'changes nothing with -WhatIf, and names the localized calendar' {
         $german.Count | Should -BeGreaterThan 0
         Reset-ExoEmulatorStats $emu
-        $whatIf = Set-EXOCalendarPermission -Identity $german[0].Mailbox -User Default -AccessRights Reviewer -WhatIf 6>&1 | Out-String
+        # A dry run Exchange checks: sent with Exchange's WhatIf switch, nothing applied.
+        Set-EXOCalendarPermission -Identity $german[0].Mailbox -User Default -AccessRights Reviewer -WhatIf -WarningVariable whatIf
         $stats = Get-ExoEmulatorStats $emu
         $stats.writes.applied | Should -Be 0
-        $stats.requests.byCmdlet.PSObject.Properties.Name | Should -Not -Contain 'Set-MailboxFolderPermission'
+        $stats.writes.whatIf | Should -Be 1
+        "$whatIf" | Should -Match ':\\Kalender'
         (Get-EXOCalendarPermission $german[0].Mailbox -User Default).AccessRights | Should -Be $german[0].AccessRights
     }
 

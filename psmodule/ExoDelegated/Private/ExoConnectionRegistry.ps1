@@ -11,11 +11,15 @@ function Initialize-ExoConnectionRegistry {
 
 function Register-ExoConnection {
     # Adds a connection and makes it the current one. A connection already open
-    # under the same name is disconnected and replaced, as Connect-ExchangeOnline does.
+    # under the same name is disconnected and replaced, with a warning (a runbook that
+    # reconnects in a loop keeps working; one that reuses a name by mistake is told).
     param([Parameter(Mandatory)][ExoDelegated.Connection] $Connection, [System.Management.Automation.PSCmdlet] $Cmdlet)
     $previous = $script:ExoConnections[$Connection.Name]
     if ($null -ne $previous -and -not [object]::ReferenceEquals($previous, $Connection)) {
-        if ($Cmdlet) { $Cmdlet.WriteVerbose("Replacing the open connection named '$($Connection.Name)'; the previous one is disconnected.") }
+        if ($Cmdlet) {
+            $Cmdlet.WriteWarning(("A connection named '{0}' (tenant {1}) was already open: it has been closed and replaced by the new one (tenant {2}). Use -Name to keep several connections open." -f
+                    $Connection.Name, $previous.TenantId, $Connection.TenantId))
+        }
         $previous.Disconnect()
         $script:ExoConnections.Remove($Connection.Name)
     }
@@ -62,4 +66,45 @@ function Resolve-ExoConnection {
                 'Connect again with Connect-ExoDelegated.'))
     }
     $resolved
+}
+
+function Set-ExoTenantDomain {
+    # A connection made by GUID learns its tenant's domain from Exchange: the default accepted
+    # domain (Get-AcceptedDomain; the token carries only the tenant GUID). Best effort: a
+    # failure (no permission to read accepted domains) only leaves TenantDomain empty.
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)][ExoDelegated.Connection] $Connection
+    )
+    $call = [ExoDelegated.Interop.Bridge]::TryBuildRequest('Get-AcceptedDomain', $null, [string[]]@('DomainName', 'Default', 'InitialDomain'), 0, $null)
+    if (-not $call.Failed) { $call = [ExoDelegated.Interop.Bridge]::TryInvoke($Connection.Handle, $call.Value) }
+    if ($call.Failed) { $Cmdlet.WriteVerbose("The tenant's domain is unknown: $($call.Error.Message)"); return }
+    $cursor = $call.Value
+    try {
+        $domains = [System.Collections.Generic.List[psobject]]::new()
+        do {
+            $call = [ExoDelegated.Interop.Bridge]::TryNext($cursor, $null, $null, $Cmdlet)
+            if ($call.Failed) { $Cmdlet.WriteVerbose("The tenant's domain is unknown: $($call.Error.Message)"); return }
+            $domains.AddRange([psobject[]]$call.Value.Records)
+        } while ($call.Value.More)
+        $pick = $null
+        foreach ($d in $domains) {
+            $p = $d.PSObject.Properties
+            if ($p['Default'] -and $p['Default'].Value -eq $true -and $p['DomainName']) { $pick = $p['DomainName'].Value; break }
+        }
+        if (-not $pick) {
+            foreach ($d in $domains) {
+                $p = $d.PSObject.Properties
+                if ($p['InitialDomain'] -and $p['InitialDomain'].Value -eq $true -and $p['DomainName']) { $pick = $p['DomainName'].Value; break }
+            }
+        }
+        if ($pick) {
+            $Connection.SetTenantDomain([string]$pick)
+            $Cmdlet.WriteVerbose("Tenant $($Connection.TenantId) is $pick (its default accepted domain).")
+        }
+    }
+    finally {
+        [ExoDelegated.Interop.Bridge]::Cancel($cursor)
+        $cursor.Dispose()
+    }
 }

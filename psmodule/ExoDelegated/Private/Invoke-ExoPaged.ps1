@@ -21,7 +21,10 @@ function Invoke-ExoPaged {
         [string] $AnchorMailbox,
         # NoteProperties added to every record (e.g. the mailbox of a calendar permission).
         [System.Collections.IDictionary] $AddProperty,
-        [System.Collections.Generic.List[psobject]] $Into
+        [System.Collections.Generic.List[psobject]] $Into,
+        # The request carries WhatIf = $true (a server-side dry run): a binding error saying the
+        # cmdlet has no WhatIf parameter becomes the "cannot be dry-run" warning.
+        [switch] $DryRun
     )
     $collect = $null -ne $Into
 
@@ -34,7 +37,11 @@ function Invoke-ExoPaged {
     $Cmdlet.WriteDebug("$CmdletName in tenant $($Connection.TenantId) (parameters: $parameterNames; select: $(if ($Select) { $Select.Count } else { 'all' }) properties)")
 
     $call = [ExoDelegated.Interop.Bridge]::TryInvoke($Connection.Handle, $request)
-    if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; if ($collect) { $false }; return }
+    if ($call.Failed) {
+        if ($DryRun -and (Test-ExoNoWhatIfError $call.Error)) { Write-ExoNoDryRun -Cmdlet $Cmdlet -CmdletName $CmdletName -Target $Target -Sent }
+        else { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target }
+        if ($collect) { $false }; return
+    }
     $cursor = $call.Value
 
     $emitted = [long]0
@@ -45,7 +52,11 @@ function Invoke-ExoPaged {
             # downstream command is done must pass through, and a caught exception would still
             # land in the caller's -ErrorVariable.
             $call = [ExoDelegated.Interop.Bridge]::TryNext($cursor, $TypeName, $Connection, $Cmdlet)
-            if ($call.Failed) { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target; if ($collect) { $false }; return }
+            if ($call.Failed) {
+                if ($DryRun -and (Test-ExoNoWhatIfError $call.Error)) { Write-ExoNoDryRun -Cmdlet $Cmdlet -CmdletName $CmdletName -Target $Target -Sent }
+                else { Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $Target }
+                if ($collect) { $false }; return
+            }
             $page = $call.Value
 
             foreach ($retry in $page.Retries) {

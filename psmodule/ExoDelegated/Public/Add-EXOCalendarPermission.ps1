@@ -9,8 +9,11 @@ function Add-EXOCalendarPermission {
     on it for -User. Fails for a mailbox where the user already has an entry (use
     Set-EXOCalendarPermission to change it).
 
-    Asks ShouldProcess first: -WhatIf shows each change without making it, -Confirm asks
-    for each mailbox.
+    -WhatIf is a dry run that Exchange checks: the change is sent with Exchange's own WhatIf
+    switch, so Exchange validates the user, the rights and the folder, changes nothing, and
+    answers "What if: ..." (shown as a warning); what would fail for real fails the dry run
+    too. A write is never sent without WhatIf while -WhatIf is in force. -Confirm asks for
+    each mailbox. On a long pipeline, progress shows the mailbox being worked on.
 
     .PARAMETER Identity
     The mailbox: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name; or a
@@ -32,6 +35,7 @@ function Add-EXOCalendarPermission {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Add-EXOCalendarPermission -Identity room1@contoso.com -User assistant@contoso.com -AccessRights Editor
@@ -65,16 +69,26 @@ function Add-EXOCalendarPermission {
 
         [switch] $SendNotificationToUser,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
+    begin { $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Adding calendar permissions' }
+
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
         $folder = Resolve-ExoCalendarFolder -Cmdlet $PSCmdlet -Connection $c -Mailbox $Identity
         if (-not $folder) { return }
-        if (-not $PSCmdlet.ShouldProcess("$folder (tenant $($c.TenantId))", "Grant '$User' $($AccessRights -join ', ') on the calendar")) { return }
+        # -WhatIf: Exchange checks the change (its own WhatIf switch) and changes nothing.
+        $dryRun = [bool]$WhatIfPreference
+        if (-not $dryRun -and -not $PSCmdlet.ShouldProcess("$folder (tenant $($c.TenantId))", "Grant '$User' $($AccessRights -join ', ') on the calendar")) { return }
         $p = Copy-ExoParameter $PSBoundParameters 'User', 'AccessRights', 'SharingPermissionFlags', 'SendNotificationToUser' -Into ([ordered]@{ Identity = $folder })
+        if ($dryRun) { $p = Add-ExoWhatIf $p }
         Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Add-MailboxFolderPermission' -Parameters $p `
-            -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -AddProperty @{ Mailbox = ($folder -split ':\\', 2)[0] }
+            -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -AddProperty @{ Mailbox = ($folder -split ':\\', 2)[0] } -DryRun:$dryRun
     }
+
+    end { Complete-ExoItemProgress $progress }
 }

@@ -22,6 +22,11 @@ function Connect-ExoDelegated {
       https://microsoft.com/devicelogin and waits. Ctrl+C cancels. Use it once to create the
       refresh token the other runs use (Export-ExoDelegatedRefreshToken).
 
+    The connection shows the tenant's domain (TenantDomain) even when connected by GUID: it
+    is then read from Exchange (the default accepted domain, Get-AcceptedDomain; one request),
+    since the token names only the tenant's GUID. The Endpoint column shows the Exchange
+    endpoint when it is not the cloud's default (e.g. exo-emulator).
+
     The first token is requested before the command returns, so a wrong secret, a missing
     consent or an MFA requirement fails here, with an ErrorRecord whose ErrorId names the
     reason (ExoDelegated.MfaRequired, ExoDelegated.ConsentMissing, ...), the AADSTS code and
@@ -39,15 +44,24 @@ function Connect-ExoDelegated {
     application the refresh token was issued to.
 
     .PARAMETER RefreshToken
-    The partner admin's refresh token, as a SecureString (for example from Key Vault:
-    (Get-AzKeyVaultSecret -VaultName v -Name ExoRefreshToken).SecretValue).
+    The partner admin's refresh token, preferably as a SecureString (for example from Key
+    Vault: (Get-AzKeyVaultSecret -VaultName v -Name ExoRefreshToken).SecretValue). A plain
+    string is accepted too (what PartnerCenter's New-PartnerAccessToken took, and what
+    Get-AzKeyVaultSecret -AsPlainText returns): it is turned into a read-only SecureString at
+    the parameter boundary. Why SecureString is preferred: a plain string stays in your
+    session's managed memory (and in $Error, transcripts or variables you dump) until the
+    garbage collector reuses it, and cannot be zeroed; a SecureString is kept encrypted (on
+    Windows) and is copied to the native library in a buffer that is zeroed right after use.
 
     .PARAMETER ClientSecret
-    The application's client secret, as a SecureString. Required for AppSecret; for
-    RefreshToken only when the application is confidential (a web application).
+    The application's client secret, preferably as a SecureString; a plain string is accepted
+    and converted at the parameter boundary (see -RefreshToken for why SecureString is
+    preferred). Required for AppSecret; for RefreshToken only when the application is
+    confidential (a web application).
 
     .PARAMETER AccessToken
-    An Exchange Online access token (audience: the Exchange host), as a SecureString.
+    An Exchange Online access token (audience: the Exchange host), as a SecureString or a
+    plain string (converted at the parameter boundary).
 
     .PARAMETER DeviceCode
     Sign in interactively with the device code flow.
@@ -71,9 +85,11 @@ function Connect-ExoDelegated {
     Records per page requested from Exchange (1-1000). Default: 1000.
 
     .PARAMETER Name
-    The name of the connection, for -Connection and Get-ExoDelegatedConnection -Name.
-    Default: the tenant id as given. Connecting again under an open name replaces (and
-    disconnects) that connection.
+    The name of the connection: every command's -Connection takes it (with tab completion),
+    as does Get-ExoDelegatedConnection -Name. Default: the tenant id as given.
+    Connecting again under the name of an open connection closes the older connection once
+    the new one has signed in, and says so with a warning (as Connect-ExchangeOnline
+    replaces its session); if the new sign-in fails, the older connection stays open.
 
     .PARAMETER ConnectTimeoutSec
     Seconds to wait for a TCP/TLS connection to a service. Default: 10.
@@ -137,15 +153,18 @@ function Connect-ExoDelegated {
 
         [Parameter(Mandatory, ParameterSetName = 'RefreshToken')]
         [Parameter(Mandatory, ParameterSetName = 'RefreshTokenConfidential')]
+        [ExoDelegated.Interop.SecureStringTransformation()]
         [securestring] $RefreshToken,
 
         # RefreshTokenConfidential is the RefreshToken set of a confidential application; a
         # set of its own so that -ClientSecret without -RefreshToken resolves to AppSecret.
         [Parameter(Mandatory, ParameterSetName = 'RefreshTokenConfidential')]
         [Parameter(Mandatory, ParameterSetName = 'AppSecret')]
+        [ExoDelegated.Interop.SecureStringTransformation()]
         [securestring] $ClientSecret,
 
         [Parameter(Mandatory, ParameterSetName = 'AccessToken')]
+        [ExoDelegated.Interop.SecureStringTransformation()]
         [securestring] $AccessToken,
 
         [Parameter(Mandatory, ParameterSetName = 'DeviceCode')]
@@ -241,6 +260,7 @@ function Connect-ExoDelegated {
     }
 
     $connection = [ExoDelegated.Connection]::new($handle, $(if ($Name) { $Name } else { $TenantId }))
+    if (-not $connection.TenantDomain) { Set-ExoTenantDomain -Cmdlet $PSCmdlet -Connection $connection }
     Register-ExoConnection -Connection $connection -Cmdlet $PSCmdlet
     $who = if ($connection.User) { $connection.User } else { "application $($connection.ApplicationId)" }
     $PSCmdlet.WriteVerbose("Connected to tenant '$($connection.TenantId)' as $who; token valid until $($connection.TokenExpiresUtc) UTC.")

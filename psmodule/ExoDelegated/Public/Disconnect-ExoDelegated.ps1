@@ -13,6 +13,7 @@ function Disconnect-ExoDelegated {
     .PARAMETER Connection
     The connection(s) to close, e.g. from Connect-ExoDelegated or Get-ExoDelegatedConnection
     (pipeline input).
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .PARAMETER Name
     The name(s) of the connections to close; wildcards are allowed.
@@ -42,6 +43,8 @@ function Disconnect-ExoDelegated {
     [OutputType([void])]
     param(
         [Parameter(Mandatory, ParameterSetName = 'Connection', ValueFromPipeline, Position = 0)]
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection[]] $Connection,
 
         [Parameter(Mandatory, ParameterSetName = 'Name')]

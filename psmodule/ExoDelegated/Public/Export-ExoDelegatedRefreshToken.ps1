@@ -15,6 +15,7 @@ function Export-ExoDelegatedRefreshToken {
 
     .PARAMETER Connection
     The connection to read (pipeline input). Default: the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Set-AzKeyVaultSecret -VaultName 'msp-vault' -Name 'ExoRefreshToken' -SecretValue (Export-ExoDelegatedRefreshToken)
@@ -34,6 +35,8 @@ function Export-ExoDelegatedRefreshToken {
     [OutputType([securestring])]
     param(
         [Parameter(ValueFromPipeline, Position = 0)]
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 

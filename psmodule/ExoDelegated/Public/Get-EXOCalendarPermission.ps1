@@ -8,7 +8,7 @@ function Get-EXOCalendarPermission {
     Get-MailboxFolderStatistics -FolderScope Calendar (the folder whose FolderType is
     'Calendar': Calendar, Kalender, Calendrier, Agenda, ...) and returns its permission
     entries (ExoDelegated.CalendarPermission: Mailbox, FolderName, User, AccessRights,
-    SharingPermissionFlags). Scripts that build '<user>:\Calendar' by hand fail on every
+    SharingPermissionFlags, and ExoTenant, the tenant it came from). Scripts that build '<user>:\Calendar' by hand fail on every
     mailbox whose language is not English; this command does not.
 
     A mailbox that cannot be found, or has no calendar, gives a non-terminating error
@@ -24,6 +24,7 @@ function Get-EXOCalendarPermission {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXOCalendarPermission -Identity john@contoso.com
@@ -34,6 +35,14 @@ function Get-EXOCalendarPermission {
     Get-EXOMailbox -RecipientTypeDetails RoomMailbox -ResultSize Unlimited | Get-EXOCalendarPermission -User Default
 
     The default sharing level of every room's calendar.
+
+    .EXAMPLE
+    Get-EXOMailbox -ResultSize Unlimited | Get-EXOCalendarPermission |
+        Select-Object ExoTenant, Mailbox, User, @{ n = 'AccessRights'; e = { $_.AccessRights -join ',' } } |
+        Export-Csv -NoTypeInformation -Path calendar-permissions.csv
+
+    One CSV row per permission entry. Every object carries its tenant (ExoTenant), and
+    AccessRights stays an array on the object: -join makes it one cell for the CSV.
 
     .OUTPUTS
     ExoDelegated.CalendarPermission
@@ -47,15 +56,22 @@ function Get-EXOCalendarPermission {
 
         [string] $User,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
+    begin { $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Calendar permissions' }
+
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
         $folder = Resolve-ExoCalendarFolder -Cmdlet $PSCmdlet -Connection $c -Mailbox $Identity
         if (-not $folder) { return }
         $p = Copy-ExoParameter $PSBoundParameters 'User' -Into ([ordered]@{ Identity = $folder })
         Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxFolderPermission' -Parameters $p `
             -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -AddProperty @{ Mailbox = ($folder -split ':\\', 2)[0] }
     }
+
+    end { Complete-ExoItemProgress $progress }
 }

@@ -36,6 +36,7 @@ function Get-EXOCasMailbox {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXOCasMailbox -Filter "PopEnabled -eq `$true -or ImapEnabled -eq `$true" -ResultSize Unlimited
@@ -75,6 +76,8 @@ function Get-EXOCasMailbox {
         [ValidateSet('Minimum', 'ActiveSync', 'Ews', 'Imap', 'Mapi', 'Pop', 'ProtocolSettings', 'All')]
         [string[]] $PropertySets,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 

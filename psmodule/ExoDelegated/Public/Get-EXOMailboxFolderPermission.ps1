@@ -25,6 +25,7 @@ function Get-EXOMailboxFolderPermission {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXOMailboxFolderPermission -Identity 'john@contoso.com:\Inbox'
@@ -51,16 +52,22 @@ function Get-EXOMailboxFolderPermission {
 
         [string[]] $Properties,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
     begin {
+        $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Folder permissions'
         $select = Resolve-ExoSelect -Kind MailboxFolderPermission -Properties $Properties
     }
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
         $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'User', 'GroupMailbox'
         Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxFolderPermission' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MailboxFolderPermission' -Target $Identity
     }
+
+    end { Complete-ExoItemProgress $progress }
 }

@@ -35,6 +35,7 @@ function Get-EXOMailboxFolderStatistics {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXOMailboxFolderStatistics -Identity john@contoso.com -FolderScope Calendar
@@ -71,6 +72,8 @@ function Get-EXOMailboxFolderStatistics {
 
         [string[]] $Properties,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 

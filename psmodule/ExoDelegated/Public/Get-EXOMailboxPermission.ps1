@@ -28,6 +28,7 @@ function Get-EXOMailboxPermission {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXOMailboxPermission -Identity info@contoso.com
@@ -38,6 +39,14 @@ function Get-EXOMailboxPermission {
     Get-EXOMailbox -RecipientTypeDetails SharedMailbox -ResultSize Unlimited | Get-EXOMailboxPermission | Where-Object { -not $_.IsInherited }
 
     Lists the explicit permissions on every shared mailbox.
+
+    .EXAMPLE
+    Get-EXOMailbox -ResultSize Unlimited | Get-EXOMailboxPermission |
+        Select-Object ExoTenant, Identity, User, @{ n = 'AccessRights'; e = { $_.AccessRights -join ',' } } |
+        Export-Csv -NoTypeInformation -Path mailbox-permissions.csv
+
+    Every object carries its tenant (ExoTenant); AccessRights is an array (FullAccess,
+    ReadPermission, ...), joined into one CSV cell with -join.
 
     .OUTPUTS
     ExoDelegated.MailboxPermission
@@ -59,18 +68,24 @@ function Get-EXOMailboxPermission {
 
         [string[]] $Properties,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
     begin {
+        $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Mailbox permissions'
         $select = Resolve-ExoSelect -Kind MailboxPermission -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
     }
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
         $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'User', 'SoftDeletedMailbox'
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
         Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxPermission' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MailboxPermission' -ResultSize $limit -Target $Identity
     }
+
+    end { Complete-ExoItemProgress $progress }
 }

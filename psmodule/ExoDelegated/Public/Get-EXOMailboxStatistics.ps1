@@ -28,6 +28,7 @@ function Get-EXOMailboxStatistics {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXOMailbox -ResultSize Unlimited | Get-EXOMailboxStatistics | Sort-Object ItemCount -Descending | Select-Object -First 10
@@ -58,6 +59,8 @@ function Get-EXOMailboxStatistics {
         [ValidateSet('Minimum', 'All')]
         [string[]] $PropertySets,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 

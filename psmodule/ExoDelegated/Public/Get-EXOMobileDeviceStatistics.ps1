@@ -30,6 +30,7 @@ function Get-EXOMobileDeviceStatistics {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXOMobileDeviceStatistics -Identity john@contoso.com
@@ -61,6 +62,8 @@ function Get-EXOMobileDeviceStatistics {
 
         [string[]] $Properties,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 

@@ -47,6 +47,7 @@ function Get-EXORecipient {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXORecipient -RecipientTypeDetails MailContact -ResultSize Unlimited
@@ -94,6 +95,8 @@ function Get-EXORecipient {
         [ValidateSet('Minimum', 'Archive', 'Custom', 'MailboxMove', 'Policy', 'All')]
         [string[]] $PropertySets,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 

@@ -27,6 +27,7 @@ function Get-EXORecipientPermission {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Get-EXORecipientPermission -Identity info@contoso.com
@@ -59,18 +60,24 @@ function Get-EXORecipientPermission {
 
         [string[]] $Properties,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
     begin {
+        $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Recipient permissions'
         $select = Resolve-ExoSelect -Kind RecipientPermission -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
     }
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
         $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Trustee', 'AccessRights'
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
         Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-RecipientPermission' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.RecipientPermission' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c.TenantId })
     }
+
+    end { Complete-ExoItemProgress $progress }
 }

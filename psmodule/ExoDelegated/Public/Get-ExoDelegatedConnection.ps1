@@ -36,6 +36,7 @@ function Get-ExoDelegatedConnection {
     param(
         [Parameter(ParameterSetName = 'Name', Position = 0)]
         [SupportsWildcards()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [string[]] $Name = '*',
 
         [Parameter(Mandatory, ParameterSetName = 'Current')]

@@ -12,14 +12,27 @@ function Invoke-ExoCommand {
     Parameter values are sent as JSON: strings, numbers, booleans (switches: $true), arrays,
     and hashtables for multi-valued changes, e.g. @{ Add = 'a@contoso.com'; Remove = 'b@contoso.com' }.
     Cmdlets whose verb is Get or Test only read. Every other cmdlet changes the tenant and
-    asks ShouldProcess first, so -WhatIf shows what would run and -Confirm asks; writes are
-    never retried blindly.
+    asks ShouldProcess first (-Confirm asks); writes are never retried blindly.
+
+    -WhatIf is a dry run that Exchange itself checks: the cmdlet is sent with Exchange's own
+    WhatIf switch (WhatIf = $true added to -Parameters), so Exchange binds and validates the
+    parameters and finds the objects, changes nothing, and answers with its "What if: ..."
+    text, shown as a warning. An unknown cmdlet, a misspelled parameter, a wrong value or a
+    missing mailbox therefore fail the dry run as they would fail the real run. A write is
+    never sent without WhatIf while -WhatIf is in force. Cmdlets that have no -WhatIf in
+    Exchange cannot be dry-run on the server: those listed as such in the module's cmdlet
+    list (Data/ExchangeOnlineCmdlets.txt, "-NoWhatIf") are not sent at all, and for any
+    other the server's answer that it has no WhatIf parameter (a binding error, so nothing
+    ran) is reported; either way a warning says "cannot be dry-run on the server" and
+    nothing was validated.
 
     Output objects get the type name ExoDelegated.<Noun> (ExoDelegated.Mailbox for
     Get-Mailbox, ...) unless -TypeName says otherwise, so the module's table views apply.
 
     .PARAMETER Name
-    The Exchange cmdlet to run, e.g. Get-Mailbox or Set-MailboxFolderPermission.
+    The Exchange cmdlet to run, e.g. Get-Mailbox or Set-MailboxFolderPermission. Tab
+    completion lists the Exchange Online cmdlets of the module's list
+    (Data/ExchangeOnlineCmdlets.txt); any other cmdlet name is accepted too.
 
     .PARAMETER Parameters
     The cmdlet's parameters, as a hashtable: @{ Identity = 'john@contoso.com'; ResultSize = 'Unlimited' }.
@@ -38,6 +51,7 @@ function Invoke-ExoCommand {
 
     .PARAMETER Connection
     The connection (tenant) to use. Default: the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Invoke-ExoCommand -Name Get-Mailbox -Parameters @{ RecipientTypeDetails = 'SharedMailbox'; ResultSize = 'Unlimited' }
@@ -47,7 +61,8 @@ function Invoke-ExoCommand {
     .EXAMPLE
     Invoke-ExoCommand Set-Mailbox @{ Identity = 'john@contoso.com'; AuditEnabled = $true } -WhatIf
 
-    Shows what would be changed, without changing anything.
+    A dry run checked by Exchange: it validates the parameters and the mailbox, changes
+    nothing, and its answer ("What if: Setting mailbox ...") is shown as a warning.
 
     .EXAMPLE
     Invoke-ExoCommand Set-Mailbox @{ Identity = 'info@contoso.com'; EmailAddresses = @{ Add = 'smtp:hello@contoso.com' } } -Confirm:$false
@@ -62,6 +77,7 @@ function Invoke-ExoCommand {
     param(
         [Parameter(Mandatory, Position = 0)]
         [ValidatePattern('^[A-Za-z]+-[A-Za-z0-9]+$', ErrorMessage = "'{0}' is not a cmdlet name (Verb-Noun).")]
+        [ArgumentCompleter([ExoDelegated.Interop.ExchangeCmdletCompleter])]
         [Alias('CmdletName', 'Command')]
         [string] $Name,
 
@@ -79,6 +95,8 @@ function Invoke-ExoCommand {
 
         [string] $TypeName,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
@@ -86,12 +104,20 @@ function Invoke-ExoCommand {
     if (-not $PSBoundParameters.ContainsKey('TypeName')) { $TypeName = 'ExoDelegated.' + ($Name -split '-', 2)[1] }
     $identity = if (@($Parameters.Keys) -contains 'Identity') { $Parameters['Identity'] } else { $null }
     $target = if ($null -ne $identity) { $identity } else { $Name }
+    $send = $Parameters
+    $dryRun = $false
     if (-not (Get-ExoReadVerb $Name)) {
         $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
         $action = if ($summary) { "$Name ($summary)" } else { $Name }
         $what = if ($null -ne $identity) { "$identity in tenant $($c.TenantId)" } else { "tenant $($c.TenantId)" }
-        if (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
+        if ($WhatIfPreference) {
+            # A dry run that Exchange checks (see the help): never the write itself.
+            if ((Test-ExoServerWhatIf -Cmdlet $PSCmdlet -CmdletName $Name -Target $what) -eq $false) { return }
+            $send = Add-ExoWhatIf $Parameters
+            $dryRun = $true
+        }
+        elseif (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
     }
-    Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $Parameters -Select $Properties `
-        -TypeName $TypeName -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox
+    Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $send -Select $Properties `
+        -TypeName $TypeName -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox -DryRun:$dryRun
 }

@@ -9,8 +9,11 @@ function Set-EXOCalendarPermission {
     on it for -User. The user must already have an entry on the calendar (Default and
     Anonymous always do); use Add-EXOCalendarPermission for a new one.
 
-    Asks ShouldProcess first: -WhatIf shows each change without making it (the calendar
-    lookup, a read, still runs), -Confirm asks for each mailbox.
+    -WhatIf is a dry run that Exchange checks: the change is sent with Exchange's own WhatIf
+    switch, so Exchange validates the user, the rights and the folder, changes nothing, and
+    answers "What if: ..." (shown as a warning); what would fail for real fails the dry run
+    too. A write is never sent without WhatIf while -WhatIf is in force. -Confirm asks for
+    each mailbox. On a long pipeline, progress shows the mailbox being worked on.
 
     .PARAMETER Identity
     The mailbox: UPN, email address, GUID, ExternalDirectoryObjectId, alias or name; or a
@@ -35,6 +38,7 @@ function Set-EXOCalendarPermission {
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
+    A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Set-EXOCalendarPermission -Identity john@contoso.com -User Default -AccessRights Reviewer
@@ -44,7 +48,8 @@ function Set-EXOCalendarPermission {
     .EXAMPLE
     Get-EXOMailbox -RecipientTypeDetails UserMailbox -ResultSize Unlimited | Set-EXOCalendarPermission -User Default -AccessRights LimitedDetails -WhatIf
 
-    Shows which calendars would get LimitedDetails for Default, without changing anything.
+    Exchange checks, for every user mailbox, that Default can get LimitedDetails on its
+    calendar, and changes nothing.
 
     .OUTPUTS
     ExoDelegated.CalendarPermission
@@ -68,16 +73,26 @@ function Set-EXOCalendarPermission {
 
         [switch] $SendNotificationToUser,
 
+        [ExoDelegated.Interop.ConnectionTransformation()]
+        [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
+    begin { $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Setting calendar permissions' }
+
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
         $folder = Resolve-ExoCalendarFolder -Cmdlet $PSCmdlet -Connection $c -Mailbox $Identity
         if (-not $folder) { return }
-        if (-not $PSCmdlet.ShouldProcess("$folder (tenant $($c.TenantId))", "Set calendar permission of '$User' to $($AccessRights -join ', ')")) { return }
+        # -WhatIf: Exchange checks the change (its own WhatIf switch) and changes nothing.
+        $dryRun = [bool]$WhatIfPreference
+        if (-not $dryRun -and -not $PSCmdlet.ShouldProcess("$folder (tenant $($c.TenantId))", "Set calendar permission of '$User' to $($AccessRights -join ', ')")) { return }
         $p = Copy-ExoParameter $PSBoundParameters 'User', 'AccessRights', 'SharingPermissionFlags', 'SendNotificationToUser' -Into ([ordered]@{ Identity = $folder })
+        if ($dryRun) { $p = Add-ExoWhatIf $p }
         Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Set-MailboxFolderPermission' -Parameters $p `
-            -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -AddProperty @{ Mailbox = ($folder -split ':\\', 2)[0] }
+            -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -AddProperty @{ Mailbox = ($folder -split ':\\', 2)[0] } -DryRun:$dryRun
     }
+
+    end { Complete-ExoItemProgress $progress }
 }

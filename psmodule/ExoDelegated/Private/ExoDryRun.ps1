@@ -1,0 +1,52 @@
+# Dry runs that Exchange checks: under -WhatIf a write cmdlet is sent with Exchange's own
+# WhatIf switch (Exchange validates, changes nothing, answers "What if: ..."), never without it.
+
+function Test-ExoServerWhatIf {
+    # $false (after saying so) when the module's cmdlet list marks the cmdlet as having no
+    # -WhatIf: it is then not sent at all. $true otherwise (listed with -WhatIf, or not listed:
+    # sent with WhatIf, and a binding error about WhatIf is reported by Invoke-ExoPaged -DryRun).
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)][string] $CmdletName,
+        [AllowNull()][object] $Target
+    )
+    if ([ExoDelegated.Interop.ExchangeCmdletCatalog]::SupportsWhatIf($CmdletName) -eq $false) {
+        Write-ExoNoDryRun -Cmdlet $Cmdlet -CmdletName $CmdletName -Target $Target
+        return $false
+    }
+    $true
+}
+
+function Add-ExoWhatIf {
+    # A copy of the parameters with WhatIf = $true (whatever the caller put there).
+    param([System.Collections.IDictionary] $Parameters)
+    $copy = [ordered]@{}
+    if ($Parameters) {
+        foreach ($key in @($Parameters.Keys)) {
+            if ("$key" -ne 'WhatIf') { $copy[$key] = $Parameters[$key] }
+        }
+    }
+    $copy['WhatIf'] = $true
+    $copy
+}
+
+function Test-ExoNoWhatIfError {
+    # Exchange's binding error for a cmdlet without a WhatIf parameter: nothing ran.
+    param([Parameter(Mandatory)][System.Exception] $Exception)
+    "$($Exception.Message)" -match "parameter name 'WhatIf'"
+}
+
+function Write-ExoNoDryRun {
+    # Says clearly that the cmdlet cannot be dry-run on the server; nothing was changed.
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)][string] $CmdletName,
+        [AllowNull()][object] $Target,
+        # Sent with WhatIf and refused by Exchange (rather than known from the module's list).
+        [switch] $Sent
+    )
+    $why = if ($Sent) { "Exchange answered that $CmdletName has no WhatIf parameter" }
+           else { "Exchange's $CmdletName has no WhatIf parameter (the module's cmdlet list), so it was not sent" }
+    $Cmdlet.WriteWarning(("{0} cannot be dry-run on the server: {1}. Nothing was changed, and its parameters and objects were not validated{2}." -f
+            $CmdletName, $why, $(if ($null -ne $Target) { " (target: $Target)" } else { '' })))
+}
