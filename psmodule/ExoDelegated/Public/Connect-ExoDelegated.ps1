@@ -72,6 +72,9 @@ function Connect-ExoDelegated {
 
     .PARAMETER AuthorityHost
     Base URL of the identity platform, overriding -Environment (e.g. the url of exo-emulator).
+    When neither -AuthorityHost nor -ExchangeHost is given and $env:EXODELEGATED_EMULATOR_URL
+    holds a loopback URL, both are that URL (with a warning): a runbook runs against
+    exo-emulator without being edited.
 
     .PARAMETER ExchangeHost
     Base URL of Exchange Online, overriding -Environment (e.g. the url of exo-emulator).
@@ -123,6 +126,7 @@ function Connect-ExoDelegated {
     Export-ExoDelegatedRefreshToken -Connection $c | Set-Variable refresh
 
     Signs in once interactively (MFA) and keeps the refresh token for unattended runs.
+    (Someone must sign in on another device, so this example is not run offline.)
 
     .EXAMPLE
     $emu = Start-ExoEmulator
@@ -184,24 +188,30 @@ function Connect-ExoDelegated {
         [string] $AnchorMailbox,
 
         [ValidateRange(1, 1000)]
-        [int] $PageSize,
+        [int] $PageSize = 1000,
 
         [ValidateNotNullOrEmpty()]
         [string] $Name,
 
         [ValidateRange(1, 600)]
-        [int] $ConnectTimeoutSec,
+        [int] $ConnectTimeoutSec = 10,
 
         [ValidateRange(1, 3600)]
-        [int] $TimeoutSec,
+        [int] $TimeoutSec = 300,
 
         [ValidateRange(0, 20)]
-        [int] $MaximumRetryCount,
+        [int] $MaximumRetryCount = 5,
 
         [ValidateRange(0, 600)]
-        [int] $MaximumRetryWaitSec
+        [int] $MaximumRetryWaitSec = 60
     )
 
+    # The defaults above are the native library's (shown by Get-Help); only values given
+    # explicitly are sent, so the library stays the one place that applies them.
+    if (-not $AuthorityHost -and -not $ExchangeHost -and $env:EXODELEGATED_EMULATOR_URL) {
+        $emulator = Resolve-ExoEmulatorUrl -Cmdlet $PSCmdlet -Url $env:EXODELEGATED_EMULATOR_URL
+        $AuthorityHost = $ExchangeHost = $emulator
+    }
     $credential = if ($PSCmdlet.ParameterSetName -eq 'RefreshTokenConfidential') { 'RefreshToken' } else { $PSCmdlet.ParameterSetName }
     $options = [ordered]@{
         tenantId    = $TenantId

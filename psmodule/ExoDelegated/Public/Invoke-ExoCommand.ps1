@@ -59,7 +59,7 @@ function Invoke-ExoCommand {
     Lists the shared mailboxes of the current tenant.
 
     .EXAMPLE
-    Invoke-ExoCommand Set-Mailbox @{ Identity = 'john@contoso.com'; AuditEnabled = $true } -WhatIf
+    Invoke-ExoCommand Set-Mailbox @{ Identity = 'john@contoso.com'; HiddenFromAddressListsEnabled = $true } -WhatIf
 
     A dry run checked by Exchange: it validates the parameters and the mailbox, changes
     nothing, and its answer ("What if: Setting mailbox ...") is shown as a warning.

@@ -33,9 +33,9 @@ function Remove-EXOCalendarPermission {
     Removes the former assistant's access to John's calendar.
 
     .EXAMPLE
-    Get-EXOMailbox -ResultSize Unlimited | Remove-EXOCalendarPermission -User contractor@contoso.com -WhatIf
+    Get-EXOCalendarPermission -Identity john@contoso.com -User contractor@contoso.com | Remove-EXOCalendarPermission -WhatIf
 
-    Shows every calendar the contractor would lose access to.
+    A dry run that Exchange checks: the entry piped in would be removed; nothing changes.
 
     .OUTPUTS
     None
