@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace ExoDelegated.Interop
@@ -118,28 +119,118 @@ namespace ExoDelegated.Interop
             return records.ToArray();
         }
 
-        /// <summary>A JSON object (reader on its StartObject) as a PSObject of note properties.</summary>
+        /// <summary>A JSON object (reader on its StartObject) as a PSObject of note properties.
+        /// OData annotations are protocol, not data: no property whose name has an '@' is kept;
+        /// type annotations (`X@odata.type`, `X@data.type`; docs/PROTOCOL.md §5) type the value of X.</summary>
         private static PSObject ReadObject(ref Utf8JsonReader reader, NameCache names)
         {
             var obj = new PSObject();
             var props = obj.Properties;
+            // Exchange writes a property's annotations right before it: the type is held here
+            // and applied while the value is read. The last property is added only when the
+            // next one starts (a property's value cannot be changed once added), so an
+            // annotation right after it still converts it; any other order is applied by name
+            // when the object ends.
+            ReadOnlySpan<byte> pendingName = default;
+            int pendingType = ODataType.None;
+            ReadOnlySpan<byte> lastName = default;
+            string last = null;
+            object lastValue = null;
+            List<KeyValuePair<string, int>> late = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                // OData annotations are protocol noise, not object data.
                 var raw = reader.ValueSpan;
-                if (raw.Length > 0 && (raw[0] == (byte)'@' || (raw[0] == (byte)'\\' && reader.GetString().StartsWith("@", StringComparison.Ordinal))))
+                int at = raw.IndexOf((byte)'@');
+                string escapedName = null;
+                if (at < 0 && raw.IndexOf((byte)'\\') >= 0)
                 {
-                    reader.Read();
-                    reader.Skip();
+                    escapedName = reader.GetString();
+                    int escapedAt = escapedName.IndexOf('@');
+                    if (escapedAt >= 0)
+                    {
+                        int type = ReadAnnotationType(ref reader);
+                        if (type != ODataType.None && escapedAt > 0) AddLate(ref late, escapedName.Substring(0, escapedAt), type);
+                        continue;
+                    }
+                }
+                if (at >= 0)
+                {
+                    var target = raw.Slice(0, at);
+                    int type = ReadAnnotationType(ref reader);
+                    if (type == ODataType.None || target.Length == 0) continue;
+                    if (last != null && target.SequenceEqual(lastName)) lastValue = ODataType.Convert(lastValue, type);
+                    else if (pendingType == ODataType.None) { pendingName = target; pendingType = type; }
+                    else if (target.SequenceEqual(pendingName)) pendingType = ODataType.Merge(pendingType, type);
+                    else AddLate(ref late, Encoding.UTF8.GetString(target), type);
                     continue;
                 }
-                string name = names.Get(ref reader);
+                string name = escapedName ?? names.Get(ref reader);
                 reader.Read();
+                object value;
+                if (pendingType != ODataType.None && escapedName == null && raw.SequenceEqual(pendingName))
+                {
+                    value = ReadTypedValue(ref reader, names, pendingType);
+                    pendingType = ODataType.None;
+                }
+                else value = ReadValue(ref reader, names);
                 // Pre-validated: JSON object keys from Exchange are unique, and the check
                 // costs more than building the property.
-                props.Add(new PSNoteProperty(name, ReadValue(ref reader, names)), true);
+                if (last != null) props.Add(new PSNoteProperty(last, lastValue), true);
+                last = name;
+                lastValue = value;
+                lastName = raw;
+            }
+            if (last != null) props.Add(new PSNoteProperty(last, lastValue), true);
+            if (pendingType != ODataType.None) ApplyLate(props, Encoding.UTF8.GetString(pendingName), pendingType);
+            if (late != null)
+            {
+                foreach (var a in late) ApplyLate(props, a.Key, a.Value);
             }
             return obj;
+        }
+
+        /// <summary>Reader on an annotation's name: consumes its value; the type it names, or None.</summary>
+        private static int ReadAnnotationType(ref Utf8JsonReader reader)
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String) { reader.Skip(); return ODataType.None; }
+            var text = reader.ValueSpan;
+            return text.IndexOf((byte)'\\') < 0 ? ODataType.Classify(text) : ODataType.Classify(Encoding.UTF8.GetBytes(reader.GetString()));
+        }
+
+        private static void AddLate(ref List<KeyValuePair<string, int>> late, string name, int type)
+        {
+            if (late == null) late = new List<KeyValuePair<string, int>>();
+            late.Add(new KeyValuePair<string, int>(name, type));
+        }
+
+        private static void ApplyLate(PSMemberInfoCollection<PSPropertyInfo> props, string name, int type)
+        {
+            var p = props[name] as PSNoteProperty;
+            if (p != null) p.Value = ODataType.Convert(p.Value, type);
+        }
+
+        /// <summary>A value (reader on its first token) as the annotated type.</summary>
+        private static object ReadTypedValue(ref Utf8JsonReader reader, NameCache names, int type)
+        {
+            if (ODataType.IsCollection(type))
+            {
+                int element = ODataType.ElementOf(type);
+                if (reader.TokenType == JsonTokenType.Null) return ODataType.EmptyCollection;
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return new object[] { element == ODataType.None ? ReadValue(ref reader, names) : ReadTypedValue(ref reader, names, element) };
+                }
+                var list = new List<object>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    list.Add(element == ODataType.None ? ReadValue(ref reader, names) : ReadTypedValue(ref reader, names, element));
+                }
+                return list.ToArray();
+            }
+            object value;
+            if (ODataType.TryRead(ref reader, type, out value)) return value;
+            return ODataType.Convert(ReadValue(ref reader, names), type);
         }
 
         private static object ReadValue(ref Utf8JsonReader reader, NameCache names)

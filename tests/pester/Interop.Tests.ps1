@@ -123,6 +123,82 @@ Describe 'PageReader' {
         $page.Records[1].PSObject.Properties.Name | Should -Be @('Name', 'Count')
     }
 
+    It 'types values from their annotations and keeps no property whose name has an @ (real Exchange rows)' {
+        # Annotations before each value, as Exchange writes them (docs/PROTOCOL.md §5).
+        $row = '{"Name":"adele","Guid@odata.type":"#Guid","Guid@data.type":"System.Guid","Guid":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",' +
+            '"WhenCreated@data.type":"System.DateTime","WhenCreated":"2024-01-02T03:04:05+00:00",' +
+            '"WhenChanged@data.type":"System.DateTime","WhenChanged":"2024-01-02T05:04:05.1234567+02:00",' +
+            '"WhenChangedUTC@data.type":"System.DateTime","WhenChangedUTC":"2024-01-02T03:04:05Z",' +
+            '"LitigationHoldDate@data.type":"System.DateTime","LitigationHoldDate":"2024-01-02T03:04:05",' +
+            '"OldDate@data.type":"System.DateTime","OldDate":"/Date(1704164645000)/",' +
+            '"RecipientSoftDeletedStatus@data.type":"System.Int32","RecipientSoftDeletedStatus":0,' +
+            '"UsnCreated@odata.type":"#Int64","UsnCreated@data.type":"System.Int64","UsnCreated":12345,' +
+            '"Count@data.type":"System.Int32","Count":"42",' +
+            '"IsMailboxEnabled@data.type":"System.Boolean","IsMailboxEnabled":true,' +
+            '"AccountDisabled@data.type":"System.Boolean","AccountDisabled":"False",' +
+            '"EmailAddresses@odata.type":"#Collection(String)","EmailAddresses":["SMTP:adele@x","smtp:a@x"],' +
+            '"Languages@odata.type":"#Collection(String)","Languages":"en-US",' +
+            '"GrantSendOnBehalfTo@odata.type":"#Collection(String)","GrantSendOnBehalfTo":null,' +
+            '"ArchiveGuid@data.type":"System.Guid","ArchiveGuid":null,' +
+            '"DisabledArchiveGuid@data.type":"System.Guid","DisabledArchiveGuid":"{00000000-0000-0000-0000-000000000001}",' +
+            '"Bad@data.type":"System.DateTime","Bad":"not a date",' +
+            '"Quota@data.type":"Microsoft.Exchange.Data.Unlimited`1[Microsoft.Exchange.Data.ByteQuantifiedSize]","Quota":"99 GB (106,300,440,576 bytes)",' +
+            '"Ids@odata.type":"#Collection(Guid)","Ids":["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"],' +
+            '"Nested":{"@odata.type":"#Exchange.GenericHashTable","At@data.type":"System.DateTime","At":"2024-01-02T03:04:05Z"},' +
+            '"Members@odata.count":2,"@odata.id":"x","Gone@data.type":"System.Guid"}'
+        $a = (Read-Page "{`"value`":[$row,$row]}" $null $null).Records[0]
+        $names = @($a.PSObject.Properties.Name)
+        $names | Where-Object { $_ -like '*@*' } | Should -BeNullOrEmpty
+        $names | Should -Be @('Name', 'Guid', 'WhenCreated', 'WhenChanged', 'WhenChangedUTC', 'LitigationHoldDate', 'OldDate',
+            'RecipientSoftDeletedStatus', 'UsnCreated', 'Count', 'IsMailboxEnabled', 'AccountDisabled', 'EmailAddresses', 'Languages',
+            'GrantSendOnBehalfTo', 'ArchiveGuid', 'DisabledArchiveGuid', 'Bad', 'Quota', 'Ids', 'Nested')
+        $a.Guid | Should -BeOfType [guid]
+        $a.Guid | Should -Be ([guid]'0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0')
+        $expected = [DateTime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc)
+        foreach ($p in 'WhenCreated', 'WhenChangedUTC', 'LitigationHoldDate', 'OldDate') {
+            $a.$p | Should -BeOfType [DateTime]
+            $a.$p.Kind | Should -Be 'Utc' -Because $p
+            $a.$p | Should -Be $expected -Because $p
+        }
+        $a.WhenChanged.Kind | Should -Be 'Utc'
+        $a.WhenChanged | Should -Be $expected.AddTicks(1234567)
+        $a.RecipientSoftDeletedStatus | Should -BeOfType [int]
+        $a.UsnCreated | Should -BeOfType [long]
+        $a.Count | Should -BeOfType [int]
+        $a.Count | Should -Be 42
+        $a.IsMailboxEnabled | Should -BeOfType [bool]
+        $a.AccountDisabled | Should -BeOfType [bool]
+        $a.AccountDisabled | Should -BeFalse
+        , $a.EmailAddresses | Should -BeOfType [object[]]
+        $a.EmailAddresses | Should -Be @('SMTP:adele@x', 'smtp:a@x')
+        , $a.Languages | Should -BeOfType [object[]]
+        $a.Languages | Should -Be @('en-US')
+        , $a.GrantSendOnBehalfTo | Should -BeOfType [object[]]
+        $a.GrantSendOnBehalfTo.Count | Should -Be 0
+        $a.ArchiveGuid | Should -BeNullOrEmpty
+        $a.DisabledArchiveGuid | Should -BeOfType [guid]
+        $a.Bad | Should -Be 'not a date'
+        $a.Quota | Should -Be '99 GB (106,300,440,576 bytes)'
+        $a.Ids[0] | Should -BeOfType [guid]
+        @($a.Nested.PSObject.Properties.Name) | Should -Be @('At')
+        $a.Nested.At | Should -Be $expected
+    }
+
+    It 'applies annotations that come after their property, in any order, and escaped ones' {
+        $json = '{"value":[{"Guid":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0","Guid@data.type":"System.Guid",' +
+            '"When":"2024-01-02T03:04:05Z","Name":"n","When@data.type":"System.DateTime",' +
+            '"A@data.type":"System.Int32","B@data.type":"System.Int64","A":"1","B":2,' +
+            '"C\u0040data.type":"System.Boolean","C":"true","D@data.type":"System.Guid","D":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}]}'
+        $a = (Read-Page $json $null $null).Records[0]
+        @($a.PSObject.Properties.Name) | Should -Be @('Guid', 'When', 'Name', 'A', 'B', 'C', 'D')
+        $a.Guid | Should -BeOfType [guid]
+        $a.When | Should -BeOfType [DateTime]
+        $a.A | Should -BeOfType [int]
+        $a.B | Should -BeOfType [long]
+        $a.C | Should -BeOfType [bool]
+        $a.D | Should -BeOfType [guid]
+    }
+
     It 'reads an empty last page' {
         $page = Read-Page '{"value":[],"more":false}' $null $null
         $page.Records.Count | Should -Be 0
