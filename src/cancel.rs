@@ -27,12 +27,12 @@ impl CancelToken {
         self.wake();
     }
 
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::SeqCst)
     }
 
     /// `Err(Cancelled)` once cancelled.
-    pub fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         if self.is_cancelled() {
             Err(Error::cancelled())
         } else {
@@ -41,13 +41,13 @@ impl CancelToken {
     }
 
     /// Wake every thread waiting on this token (to re-check its condition).
-    pub fn wake(&self) {
+    pub(crate) fn wake(&self) {
         let _g = lock(&self.lock);
         self.cv.notify_all();
     }
 
     /// Sleep up to `dur`; ends early with `Err(Cancelled)` when cancelled.
-    pub fn sleep(&self, dur: Duration) -> Result<(), Error> {
+    pub(crate) fn sleep(&self, dur: Duration) -> Result<(), Error> {
         let deadline = Instant::now() + dur;
         self.wait_until(deadline, || false)?;
         Ok(())
@@ -56,7 +56,7 @@ impl CancelToken {
     /// Wait until `ready()` is true (checked under the token's lock, so a
     /// `wake` after the condition became true is never lost), the deadline
     /// passes (`Ok(false)`), or the token is cancelled (`Err`).
-    pub fn wait_until(
+    pub(crate) fn wait_until(
         &self,
         deadline: Instant,
         mut ready: impl FnMut() -> bool,

@@ -1,7 +1,7 @@
 //! Endpoint URLs: validation of base URLs (https, or http to loopback only)
 //! and the same-origin check that keeps the bearer token at home.
 
-use crate::error::{Error, ExoResult};
+use crate::error::{Error, ExoResult, Reason};
 use reqwest::Url;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -55,28 +55,24 @@ impl BaseUrl {
     }
 
     /// The URL as text, without a trailing slash: `https://host[:port][/path]`.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.text
     }
 
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
     /// `{base}/{path}` as a URL. `path` is built by this crate from checked parts.
-    pub fn join(&self, path: &str) -> Result<Url, Error> {
+    pub(crate) fn join(&self, path: &str) -> Result<Url, Error> {
         Url::parse(&format!("{}/{}", self.text, path.trim_start_matches('/')))
             .map_err(|_| Error::internal("could not build a request URL"))
     }
 
     /// True when `other` has the same scheme, host and port as this base.
-    pub fn same_origin(&self, other: &Url) -> bool {
+    pub(crate) fn same_origin(&self, other: &Url) -> bool {
         same_origin(&self.url, other)
     }
 }
 
 /// Scheme, host and (effective) port equal.
-pub fn same_origin(a: &Url, b: &Url) -> bool {
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme().eq_ignore_ascii_case(b.scheme())
         && match (a.host_str(), b.host_str()) {
             (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
@@ -86,7 +82,7 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
 }
 
 /// Host is `localhost`, in 127.0.0.0/8, or `::1` (also as `::ffff:127.x.y.z`).
-pub fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     let host = match url.host_str() {
         Some(h) => h,
         None => return false,
@@ -104,7 +100,11 @@ pub fn is_loopback(url: &Url) -> bool {
 }
 
 fn insecure(message: String) -> Error {
-    Error::new(ExoResult::InsecureEndpoint, "InsecureEndpoint", message)
+    Error::new(
+        ExoResult::InsecureEndpoint,
+        Reason::InsecureEndpoint,
+        message,
+    )
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! the background, bounded by the request timeout, and its result is dropped).
 
 use crate::cancel::CancelToken;
-use crate::error::{Error, ExoResult};
+use crate::error::{Error, ExoResult, Reason};
 use crate::util::lock;
 use once_cell::sync::Lazy;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -62,33 +62,33 @@ fn client(connect_timeout: Duration, direct: bool) -> Result<reqwest::blocking::
 }
 
 /// One request. Header values that hold secrets are marked sensitive.
-pub struct HttpRequest {
-    pub url: Url,
-    pub headers: Vec<(HeaderName, String)>,
+pub(crate) struct HttpRequest {
+    pub(crate) url: Url,
+    pub(crate) headers: Vec<(HeaderName, String)>,
     /// Names of headers whose values are secret (e.g. Authorization).
-    pub sensitive: Vec<HeaderName>,
-    pub content_type: &'static str,
+    pub(crate) sensitive: Vec<HeaderName>,
+    pub(crate) content_type: &'static str,
     /// Zeroized after sending (a token request body holds secrets).
-    pub body: Vec<u8>,
-    pub connect_timeout: Duration,
+    pub(crate) body: Vec<u8>,
+    pub(crate) connect_timeout: Duration,
     /// Whole exchange: connect, send, and reading the full body.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 /// A complete response.
-pub struct HttpResponse {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
+pub(crate) struct HttpResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl HttpResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// Retry-After as a duration: delta-seconds or an HTTP-date.
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
         let v = self.header("retry-after")?.trim();
         if let Ok(secs) = v.parse::<u64>() {
             return Some(Duration::from_secs(secs));
@@ -109,7 +109,7 @@ impl HttpResponse {
 
 /// Why an exchange produced no response.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HttpFailure {
+pub(crate) enum HttpFailure {
     /// Could not connect (refused, DNS, TLS), or the connection failed before the request was
     /// written to it: the request was provably not sent.
     NotSent(String),
@@ -123,21 +123,21 @@ pub enum HttpFailure {
 
 impl HttpFailure {
     /// As a library error (for when no retry is left).
-    pub fn to_error(&self, what: &str) -> Error {
+    pub(crate) fn to_error(&self, what: &str) -> Error {
         match self {
             HttpFailure::NotSent(m) => Error::new(
                 ExoResult::Network,
-                "ConnectFailed",
+                Reason::ConnectFailed,
                 format!("could not connect to {what}: {m}"),
             ),
             HttpFailure::Timeout { message, .. } => Error::new(
                 ExoResult::Timeout,
-                "Timeout",
+                Reason::Timeout,
                 format!("{what} did not answer in time: {message}"),
             ),
             HttpFailure::Broken(m) => Error::new(
                 ExoResult::Network,
-                "ConnectionBroken",
+                Reason::ConnectionBroken,
                 format!("the connection to {what} broke: {m}"),
             ),
             HttpFailure::Cancelled => Error::cancelled(),
@@ -267,7 +267,7 @@ struct Slot {
 
 /// Run one exchange on a worker thread; return when it completes, `timeout`
 /// plus a grace period passes, or `cancel` is cancelled.
-pub fn execute(
+pub(crate) fn execute(
     mut req: HttpRequest,
     cancel: &Arc<CancelToken>,
 ) -> Result<HttpResponse, HttpFailure> {

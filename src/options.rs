@@ -8,11 +8,11 @@ use serde_json::{Map, Value};
 use std::time::Duration;
 
 /// The well-known anchor mailbox of the app-only / delegated-admin REST calls.
-pub const SYSTEM_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
+pub(crate) const SYSTEM_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
 
 /// Microsoft 365 clouds (`-Environment`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Environment {
+pub(crate) enum Environment {
     O365Default,
     O365USGovGCCHigh,
     O365USGovDoD,
@@ -20,14 +20,14 @@ pub enum Environment {
 }
 
 impl Environment {
-    pub const ALL: [Environment; 4] = [
+    pub(crate) const ALL: [Environment; 4] = [
         Environment::O365Default,
         Environment::O365USGovGCCHigh,
         Environment::O365USGovDoD,
         Environment::O365China,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Environment::O365Default => "O365Default",
             Environment::O365USGovGCCHigh => "O365USGovGCCHigh",
@@ -37,7 +37,7 @@ impl Environment {
     }
 
     /// Entra ID authority for this cloud.
-    pub fn authority_host(self) -> &'static str {
+    pub(crate) fn authority_host(self) -> &'static str {
         match self {
             Environment::O365Default => "https://login.microsoftonline.com",
             Environment::O365USGovGCCHigh | Environment::O365USGovDoD => {
@@ -48,7 +48,7 @@ impl Environment {
     }
 
     /// Exchange Online host for this cloud (also the token scope host).
-    pub fn exchange_host(self) -> &'static str {
+    pub(crate) fn exchange_host(self) -> &'static str {
         match self {
             Environment::O365Default => "https://outlook.office365.com",
             Environment::O365USGovGCCHigh => "https://outlook.office365.us",
@@ -72,7 +72,7 @@ impl Environment {
 
 /// Which credential the connection uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CredentialKind {
+pub(crate) enum CredentialKind {
     /// Partner refresh token (public client, or confidential with client secret).
     RefreshToken,
     /// App-only client credentials (client secret).
@@ -84,14 +84,14 @@ pub enum CredentialKind {
 }
 
 impl CredentialKind {
-    pub const ALL: [CredentialKind; 4] = [
+    pub(crate) const ALL: [CredentialKind; 4] = [
         CredentialKind::RefreshToken,
         CredentialKind::AppSecret,
         CredentialKind::AccessToken,
         CredentialKind::DeviceCode,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             CredentialKind::RefreshToken => "RefreshToken",
             CredentialKind::AppSecret => "AppSecret",
@@ -112,25 +112,25 @@ impl CredentialKind {
 #[derive(Debug, Clone)]
 pub struct ConnectionOptions {
     /// Customer tenant: GUID or domain, as given.
-    pub tenant_id: String,
+    pub(crate) tenant_id: String,
     /// Application (client) id, a GUID.
-    pub application_id: String,
+    pub(crate) application_id: String,
     /// `None` when not given: connect infers it from the secrets passed.
-    pub credential: Option<CredentialKind>,
-    pub environment: Environment,
-    pub authority: BaseUrl,
-    pub exchange: BaseUrl,
-    pub anchor_mailbox: String,
-    pub page_size: u32,
-    pub connect_timeout: Duration,
-    pub read_timeout: Duration,
-    pub max_retries: u32,
-    pub max_retry_wait: Duration,
-    pub client_application: String,
+    pub(crate) credential: Option<CredentialKind>,
+    pub(crate) environment: Environment,
+    pub(crate) authority: BaseUrl,
+    pub(crate) exchange: BaseUrl,
+    pub(crate) anchor_mailbox: String,
+    pub(crate) page_size: u32,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) max_retry_wait: Duration,
+    pub(crate) client_application: String,
 }
 
 /// Every key `options_json` may hold.
-pub const KNOWN_KEYS: [&str; 13] = [
+pub(crate) const KNOWN_KEYS: [&str; 13] = [
     "tenantId",
     "applicationId",
     "credential",
@@ -277,12 +277,12 @@ impl ConnectionOptions {
 }
 
 /// `APP:SystemMailbox{bb558c35-…}@{tenant}`.
-pub fn default_anchor(tenant: &str) -> String {
+pub(crate) fn default_anchor(tenant: &str) -> String {
     format!("APP:{SYSTEM_MAILBOX}@{tenant}")
 }
 
 /// An anchor mailbox goes into a header: printable ASCII, bounded.
-pub fn check_anchor(s: &str, what: &str) -> Result<(), Error> {
+pub(crate) fn check_anchor(s: &str, what: &str) -> Result<(), Error> {
     if s.is_empty() || s.len() > 512 || !is_header_safe(s) {
         return Err(Error::invalid_argument(format!(
             "option '{what}' must be 1-512 printable ASCII characters, e.g. APP:{SYSTEM_MAILBOX}@contoso.onmicrosoft.com"

@@ -16,7 +16,7 @@ impl Secret {
 
     /// Decode UTF-16 (what PowerShell's SecureString holds) without ever
     /// building an unzeroized intermediate.
-    pub fn from_utf16(units: &[u16]) -> Option<Self> {
+    pub(crate) fn from_utf16(units: &[u16]) -> Option<Self> {
         let mut text = String::with_capacity(units.len());
         for c in char::decode_utf16(units.iter().copied()) {
             match c {
@@ -39,7 +39,7 @@ impl Secret {
     }
 
     /// Length in UTF-16 code units, for callers that copy it into a UTF-16 buffer.
-    pub fn utf16_len(&self) -> usize {
+    pub(crate) fn utf16_len(&self) -> usize {
         self.0.encode_utf16().count()
     }
 }

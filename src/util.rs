@@ -6,12 +6,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Lock a mutex; a poisoned lock (a panic elsewhere) is still usable because
 /// every critical section here leaves its data consistent.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A new random (version 4) GUID, lower case, as Exchange's client-request-id wants.
-pub fn new_guid() -> String {
+pub(crate) fn new_guid() -> String {
     let a = fastrand::u64(..);
     let b = fastrand::u64(..);
     let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000; // variant 10
@@ -26,8 +26,18 @@ pub fn new_guid() -> String {
     )
 }
 
+/// A duration in seconds from a JSON field that the identity platform sends as a
+/// number or as a numeric string (`expires_in`, `interval`, ...).
+pub(crate) fn json_seconds(v: &Option<serde_json::Value>) -> Option<u64> {
+    match v {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.parse().ok(),
+        _ => None,
+    }
+}
+
 /// True for `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex, any case).
-pub fn is_guid(s: &str) -> bool {
+pub(crate) fn is_guid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -37,7 +47,7 @@ pub fn is_guid(s: &str) -> bool {
 }
 
 /// `SystemTime` as ISO 8601 UTC with seconds, e.g. `2024-05-01T12:00:00Z`.
-pub fn format_utc(t: SystemTime) -> String {
+pub(crate) fn format_utc(t: SystemTime) -> String {
     let secs = t
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -79,7 +89,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 /// Parse an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the HTTP-date form
 /// of Retry-After. Returns seconds since the epoch.
-pub fn parse_http_date(s: &str) -> Option<u64> {
+pub(crate) fn parse_http_date(s: &str) -> Option<u64> {
     let parts: Vec<&str> = s.split_whitespace().collect();
     if parts.len() != 6 || parts[5] != "GMT" {
         return None;
@@ -107,7 +117,7 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
 }
 
 /// Decode base64url (with or without padding). `None` on bad input.
-pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn base64url_decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc: u32 = 0;
     let mut bits = 0;
@@ -133,7 +143,7 @@ pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Append `application/x-www-form-urlencoded` `key=value` (with `&` when needed).
-pub fn form_append(out: &mut String, key: &str, value: &str) {
+pub(crate) fn form_append(out: &mut String, key: &str, value: &str) {
     if !out.is_empty() {
         out.push('&');
     }
@@ -160,13 +170,13 @@ fn form_escape(out: &mut String, s: &str) {
 }
 
 /// True when `s` can go in an HTTP header value unchanged (visible ASCII and spaces).
-pub fn is_header_safe(s: &str) -> bool {
+pub(crate) fn is_header_safe(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// Service text made safe for a one-line message: control characters become
 /// spaces, and it is cut to `max` characters.
-pub fn clean_text(s: &str, max: usize) -> String {
+pub(crate) fn clean_text(s: &str, max: usize) -> String {
     let mut out: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -211,6 +221,16 @@ mod tests {
         assert_eq!(base64url_decode("eyJhIjoxfQ").unwrap(), br#"{"a":1}"#);
         assert_eq!(base64url_decode("eyJhIjoxfQ==").unwrap(), br#"{"a":1}"#);
         assert!(base64url_decode("a b").is_none());
+    }
+
+    #[test]
+    fn seconds_as_number_or_string() {
+        let v = |j: &str| Some(serde_json::from_str::<serde_json::Value>(j).unwrap());
+        assert_eq!(json_seconds(&v("3599")), Some(3599));
+        assert_eq!(json_seconds(&v("\"900\"")), Some(900));
+        assert_eq!(json_seconds(&v("\"soon\"")), None);
+        assert_eq!(json_seconds(&v("-1")), None);
+        assert_eq!(json_seconds(&None), None);
     }
 
     #[test]

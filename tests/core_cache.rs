@@ -4,7 +4,7 @@
 mod core_support;
 
 use core_support::*;
-use exo_bridge::exchange::connection::{Connection, Secrets};
+use exo_bridge::{Connection, Secrets};
 use exo_bridge::{ExoResult, Secret};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -170,9 +170,11 @@ fn disconnect_releases_and_later_calls_are_invalid_handle() {
         conn.refresh_token().unwrap_err().code,
         ExoResult::InvalidHandle
     );
-    let r = exo_bridge::exchange::request::InvokeRequest::from_json(r#"{"cmdlet":"Get-Mailbox"}"#)
-        .unwrap();
-    assert_eq!(conn.invoke(r).err().unwrap().code, ExoResult::InvalidHandle);
+    let r = exo_bridge::InvokeRequest::from_json(r#"{"cmdlet":"Get-Mailbox"}"#).unwrap();
+    assert_eq!(
+        exo_bridge::Cursor::new(conn.clone(), r).err().unwrap().code,
+        ExoResult::InvalidHandle
+    );
     // After disconnect the cache entry is gone: a new connect asks again.
     let again = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
     run(&again, json!({"cmdlet":"Get-Mailbox"})).unwrap();
@@ -201,7 +203,7 @@ fn unauthorized_triggers_exactly_one_refresh_and_retry() {
         }
         FakeResponse::json(200, json!({"value":[{"Name":"a"}]}))
     });
-    let o = exo_bridge::options::ConnectionOptions::from_json(
+    let o = exo_bridge::ConnectionOptions::from_json(
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",
                 "authorityHost": srv.url, "exchangeHost": srv.url})
         .to_string(),
@@ -219,7 +221,7 @@ fn unauthorized_triggers_exactly_one_refresh_and_retry() {
     let p = cur.next_page().unwrap();
     assert_eq!(p.value_json, r#"[{"Name":"a"}]"#);
     assert_eq!(p.retries.len(), 1);
-    assert_eq!(p.retries[0].reason, "Unauthorized");
+    assert_eq!(p.retries[0].reason.as_str(), "Unauthorized");
     assert_eq!(tokens.load(Ordering::SeqCst), 2);
     // The rotated refresh token was kept.
     assert_eq!(conn.refresh_token().unwrap().0.expose(), "rt2");
@@ -239,7 +241,7 @@ fn persistent_unauthorized_stops_after_one_refresh() {
         }
         FakeResponse::json(401, json!({"error":{"code":"Unauthorized","message":"no"}}))
     });
-    let o = exo_bridge::options::ConnectionOptions::from_json(
+    let o = exo_bridge::ConnectionOptions::from_json(
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",
                 "authorityHost": srv.url, "exchangeHost": srv.url})
         .to_string(),

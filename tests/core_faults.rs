@@ -5,7 +5,7 @@
 mod core_support;
 
 use core_support::*;
-use exo_bridge::exchange::connection::{Connection, Secrets};
+use exo_bridge::{Connection, Secrets};
 use exo_bridge::{Error, ExoResult, Secret};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -442,7 +442,7 @@ fn connection_refused_is_retried_for_reads_and_writes() {
     let srv = FakeServer::start(|_| {
         FakeResponse::json(200, json!({"access_token":"tok","expires_in":3600}))
     });
-    let o = exo_bridge::options::ConnectionOptions::from_json(
+    let o = exo_bridge::ConnectionOptions::from_json(
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",
                 "authorityHost": srv.url, "exchangeHost": format!("http://127.0.0.1:{closed}"),
                 "maxRetries": 3, "maxRetryWaitMs": 10})
@@ -464,7 +464,7 @@ fn connection_refused_is_retried_for_reads_and_writes() {
         )
         .unwrap_err();
         assert_eq!(e.code, ExoResult::Network, "{cmdlet}: {e:?}");
-        assert_eq!(e.reason, "ConnectFailed");
+        assert_eq!(e.reason.as_str(), "ConnectFailed");
         assert_eq!(e.retries, 3, "{cmdlet}: not sent, so retried");
         assert!(!e.message.contains("may or may not"), "{}", e.message);
     }

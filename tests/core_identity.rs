@@ -4,10 +4,10 @@
 mod core_support;
 
 use core_support::*;
-use exo_bridge::exchange::connection::{Connection, Secrets};
-use exo_bridge::identity::device_code::DeviceFlow;
-use exo_bridge::identity::grant::{self, Grant, TokenEndpoint};
+use exo_bridge::DeviceFlow;
+use exo_bridge::{Connection, Secrets};
 use exo_bridge::{ExoResult, Secret};
+use exo_bridge::{Grant, TokenEndpoint};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -65,7 +65,7 @@ fn app_secret_client_credentials() {
         4
     );
     let e = conn.refresh_token().err().unwrap();
-    assert_eq!(e.reason, "NoRefreshToken");
+    assert_eq!(e.reason.as_str(), "NoRefreshToken");
     assert_eq!(emu.stats()["tokens"]["byGrant"]["client_credentials"], 1);
 }
 
@@ -73,8 +73,8 @@ fn raw_access_token(emu: &Emulator, tenant: &str) -> Secret {
     let o = emu.options(tenant, &emu.app(), json!({}));
     let ep = TokenEndpoint::from_options(&o, o.scope());
     let cs = Secret::new(emu.s("clientSecret"));
-    let cancel = Arc::new(exo_bridge::cancel::CancelToken::new());
-    grant::redeem(
+    let cancel = Arc::new(exo_bridge::CancelToken::new());
+    exo_bridge::redeem(
         &ep,
         &Grant::ClientCredentials { client_secret: &cs },
         &cancel,
@@ -109,10 +109,13 @@ fn ready_access_token_works_then_expires_with_a_clear_error() {
         run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap().len(),
         2
     );
-    assert_eq!(conn.refresh_token().err().unwrap().reason, "NoRefreshToken");
+    assert_eq!(
+        conn.refresh_token().err().unwrap().reason.as_str(),
+        "NoRefreshToken"
+    );
     std::thread::sleep(Duration::from_millis(3100));
     let e = run(&conn, json!({"cmdlet":"Get-Mailbox"})).unwrap_err();
-    assert_eq!(e.reason, "AccessTokenExpired", "{e:?}");
+    assert_eq!(e.reason.as_str(), "AccessTokenExpired", "{e:?}");
     assert!(e.message.contains("cannot be refreshed"));
     // An expired token is refused at connect too.
     let at = raw_access_token(&emu, &t);
@@ -126,7 +129,7 @@ fn ready_access_token_works_then_expires_with_a_clear_error() {
     )
     .err()
     .unwrap();
-    assert_eq!(e.reason, "AccessTokenExpired");
+    assert_eq!(e.reason.as_str(), "AccessTokenExpired");
 }
 
 #[test]
@@ -156,7 +159,7 @@ fn every_mapped_token_error() {
             .err()
             .expect(reason);
         assert_eq!(e.code, ExoResult::AuthFailed, "{reason}: {e:?}");
-        assert_eq!(e.reason, reason, "{e:?}");
+        assert_eq!(e.reason.as_str(), reason, "{e:?}");
         assert_eq!(e.aadsts, Some(aadsts), "{e:?}");
         assert!(
             e.message.contains(&format!("AADSTS{aadsts}")),
@@ -326,7 +329,7 @@ fn invalid_scope_when_exchange_host_is_wrong() {
         )
         .err()
         .unwrap();
-    assert_eq!(e.reason, "InvalidScope", "{e:?}");
+    assert_eq!(e.reason.as_str(), "InvalidScope", "{e:?}");
     assert_eq!(e.aadsts, Some(70011));
 }
 
@@ -418,7 +421,7 @@ fn device_code_sign_in_yields_a_refresh_token() {
         &emu.s("publicClientId"),
         json!({}),
     );
-    let flow = DeviceFlow::start(o).expect("start");
+    let flow = DeviceFlow::start(&o).expect("start");
     let msg: Value = serde_json::from_str(flow.message_json()).unwrap();
     assert!(msg["userCode"].as_str().unwrap().len() >= 6);
     assert_eq!(msg["verificationUri"], "https://microsoft.com/devicelogin");
@@ -428,7 +431,7 @@ fn device_code_sign_in_yields_a_refresh_token() {
     let mut pending = 0;
     let conn = loop {
         match flow.wait(Duration::from_millis(700)).expect("wait") {
-            Some(c) => break c,
+            Some(tokens) => break Connection::from_device_code(o.clone(), tokens),
             None => pending += 1,
         }
         assert!(pending < 20);
@@ -465,7 +468,7 @@ fn device_code_cancel_returns_promptly() {
         &emu.s("publicClientId"),
         json!({}),
     );
-    let flow = Arc::new(DeviceFlow::start(o).unwrap());
+    let flow = Arc::new(DeviceFlow::start(&o).unwrap());
     let f2 = flow.clone();
     let h = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(200));
@@ -495,9 +498,9 @@ fn device_code_expiry() {
         &emu.s("publicClientId"),
         json!({}),
     );
-    let flow = DeviceFlow::start(o).unwrap();
+    let flow = DeviceFlow::start(&o).unwrap();
     let e = flow.wait(Duration::from_secs(10)).err().unwrap();
-    assert_eq!(e.reason, "DeviceCodeExpired", "{e:?}");
+    assert_eq!(e.reason.as_str(), "DeviceCodeExpired", "{e:?}");
 }
 
 #[test]
@@ -520,16 +523,16 @@ fn device_code_slow_down_and_bad_code_with_a_fake_service() {
             ),
         }
     });
-    let o = exo_bridge::options::ConnectionOptions::from_json(
+    let o = exo_bridge::ConnectionOptions::from_json(
         &json!({"tenantId":"partner.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",
                 "authorityHost": srv.url, "exchangeHost": srv.url})
         .to_string(),
     )
     .unwrap();
-    let flow = DeviceFlow::start(o).unwrap();
+    let flow = DeviceFlow::start(&o).unwrap();
     let t = Instant::now();
     let e = flow.wait(Duration::from_secs(20)).err().unwrap();
-    assert_eq!(e.reason, "BadVerificationCode", "{e:?}");
+    assert_eq!(e.reason.as_str(), "BadVerificationCode", "{e:?}");
     assert_eq!(
         flow.interval(),
         Duration::from_secs(6),
@@ -562,9 +565,7 @@ fn http_only_to_loopback() {
     ] {
         for key in ["exchangeHost", "authorityHost"] {
             let j = emu.options_json(&emu.customer(0), &emu.app(), json!({ key: bad }));
-            let e = exo_bridge::options::ConnectionOptions::from_json(&j)
-                .err()
-                .unwrap();
+            let e = exo_bridge::ConnectionOptions::from_json(&j).err().unwrap();
             assert_eq!(e.code, ExoResult::InsecureEndpoint, "{key} {bad}");
             assert!(e.message.contains(key));
         }

@@ -5,7 +5,7 @@
 mod core_support;
 
 use core_support::*;
-use exo_bridge::exchange::connection::{Connection, Secrets};
+use exo_bridge::{Connection, Secrets};
 use exo_bridge::{ExoResult, Secret};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -214,7 +214,7 @@ fn cancel_during_a_retry_wait_returns_promptly() {
         resp.headers.push(("Retry-After".into(), "30".into()));
         resp
     });
-    let o = exo_bridge::options::ConnectionOptions::from_json(
+    let o = exo_bridge::ConnectionOptions::from_json(
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",
                 "authorityHost": srv.url, "exchangeHost": srv.url, "maxRetryWaitMs": 60000})
         .to_string(),
@@ -298,7 +298,7 @@ fn foreign_next_link_is_refused_and_never_contacted() {
         }
         FakeResponse::json(200, json!({"value":[{"Name":"a"}], "@odata.nextLink": f2}))
     });
-    let o = exo_bridge::options::ConnectionOptions::from_json(
+    let o = exo_bridge::ConnectionOptions::from_json(
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",
                 "authorityHost": srv.url, "exchangeHost": srv.url})
         .to_string(),
@@ -318,7 +318,7 @@ fn foreign_next_link_is_refused_and_never_contacted() {
     assert!(p.more);
     let e = cur.next_page().unwrap_err();
     assert_eq!(e.code, ExoResult::InsecureEndpoint);
-    assert_eq!(e.reason, "ForeignNextLink");
+    assert_eq!(e.reason.as_str(), "ForeignNextLink");
     assert_eq!(
         cur.next_page().unwrap_err().code,
         ExoResult::InsecureEndpoint
@@ -330,10 +330,8 @@ fn foreign_next_link_is_refused_and_never_contacted() {
     );
     // Same host, other port is foreign too.
     let port_only = FakeServer::start(|_| FakeResponse::json(200, json!({})));
-    let o = exo_bridge::endpoint::BaseUrl::parse(&srv.url, "exchangeHost").unwrap();
-    assert!(
-        exo_bridge::exchange::cursor::check_next_link(&o, &format!("{}/x", port_only.url)).is_err()
-    );
+    let o = exo_bridge::BaseUrl::parse(&srv.url, "exchangeHost").unwrap();
+    assert!(exo_bridge::check_next_link(&o, &format!("{}/x", port_only.url)).is_err());
 }
 
 #[test]
@@ -344,7 +342,7 @@ fn request_headers_match_what_real_clients_send() {
         }
         FakeResponse::json(200, json!({"value":[]}))
     });
-    let o = exo_bridge::options::ConnectionOptions::from_json(
+    let o = exo_bridge::ConnectionOptions::from_json(
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",
                 "authorityHost": srv.url, "exchangeHost": srv.url, "clientApplication": "MyRunbook"})
         .to_string(),

@@ -1,7 +1,7 @@
-//! The panic boundary every exported function runs inside.
+//! The panic boundary every exported function runs inside. Knows nothing of
+//! the error object: `abi::error::call` adds the `exo_error **` out-parameter.
 
-use crate::abi::error::ExoError;
-use crate::error::{Error, ExoResult};
+use crate::error::{Error, ExoResult, Reason};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Once;
 
@@ -15,41 +15,26 @@ fn install_quiet_panic_hook() {
     });
 }
 
-/// Run `body` so that no panic escapes; on failure store an owned error in
-/// `*err` (if `err` is not NULL) and return its code.
-///
-/// `err` is reset to NULL first, so callers can always free what they get.
-pub fn call<F>(fn_name: &'static str, err: *mut *mut ExoError, body: F) -> ExoResult
+/// Run `body` so that no panic escapes; a panic becomes an `EXO_RESULT_PANIC` error.
+pub(crate) fn catch<F>(fn_name: &'static str, body: F) -> Result<(), Error>
 where
     F: FnOnce() -> Result<(), Error>,
 {
     install_quiet_panic_hook();
-    if !err.is_null() {
-        // SAFETY: the caller passes a writable `exo_error **` or NULL.
-        unsafe { *err = std::ptr::null_mut() };
-    }
-    let outcome = catch_unwind(AssertUnwindSafe(body));
-    let error = match outcome {
-        Ok(Ok(())) => return ExoResult::Ok,
-        Ok(Err(e)) => e,
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(r) => r,
         // The payload is dropped unread: it may hold anything.
-        Err(_) => Error::new(
+        Err(_) => Err(Error::new(
             ExoResult::Panic,
-            "Panic",
+            Reason::Panic,
             format!("internal error in {fn_name}; please report it (no data was logged)"),
-        ),
-    };
-    let code = error.code;
-    if !err.is_null() {
-        // SAFETY: as above.
-        unsafe { *err = ExoError::boxed(error) };
+        )),
     }
-    code
 }
 
 /// For functions that return a value instead of `exo_result`: run `body`,
 /// and return `fallback` if it panics.
-pub fn call_or<T, F>(fallback: T, body: F) -> T
+pub(crate) fn call_or<T, F>(fallback: T, body: F) -> T
 where
     F: FnOnce() -> T,
 {
@@ -58,7 +43,7 @@ where
 }
 
 /// Write `value` through an out-pointer that was checked non-NULL.
-pub fn write_out<T>(out: *mut T, value: T) {
+pub(crate) fn write_out<T>(out: *mut T, value: T) {
     // SAFETY: callers check `out` for NULL before doing any work.
     unsafe { out.write(value) };
 }

@@ -1,9 +1,9 @@
 //! `exo_connection`: connect, info, refresh-token export, disconnect, free.
 
 use crate::abi::boundary::{self, write_out};
-use crate::abi::error::ExoError;
+use crate::abi::error::{self, ExoError};
 use crate::abi::strings::{borrow_str, secret_from_utf16, to_owned_c};
-use crate::error::{Error, ExoResult};
+use crate::error::{Error, ExoResult, Reason};
 use crate::exchange::connection::{Connection, Secrets};
 use crate::options::ConnectionOptions;
 use std::os::raw::c_char;
@@ -78,7 +78,7 @@ pub extern "C" fn exo_connect(
     out: *mut *mut ExoConnection,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_connect", err, || {
+    error::call("exo_connect", err, || {
         if out.is_null() {
             return Err(Error::null_parameter("out"));
         }
@@ -115,7 +115,7 @@ pub extern "C" fn exo_connection_info(
     info_json: *mut *mut c_char,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_connection_info", err, || {
+    error::call("exo_connection_info", err, || {
         if info_json.is_null() {
             return Err(Error::null_parameter("info_json"));
         }
@@ -145,7 +145,7 @@ pub extern "C" fn exo_connection_export_refresh_token(
     needed: *mut usize,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_connection_export_refresh_token", err, || {
+    error::call("exo_connection_export_refresh_token", err, || {
         // SAFETY: NULL or a handle from this library.
         let c = unsafe { conn_ref(conn, "conn") }?;
         let (token, _rotated) = c.refresh_token()?;
@@ -156,7 +156,7 @@ pub extern "C" fn exo_connection_export_refresh_token(
         if buf.is_null() || buf_len < len {
             return Err(Error::new(
                 ExoResult::BufferTooSmall,
-                "BufferTooSmall",
+                Reason::BufferTooSmall,
                 format!("the buffer must hold {len} UTF-16 code units"),
             ));
         }

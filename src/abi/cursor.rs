@@ -2,11 +2,10 @@
 
 use crate::abi::boundary::{self, write_out};
 use crate::abi::connection::{conn_ref, ExoConnection};
-use crate::abi::error::ExoError;
+use crate::abi::error::{self, ExoError};
 use crate::abi::strings::{borrow_str, to_owned_c};
 use crate::cancel::CancelToken;
-use crate::error::Error;
-use crate::error::ExoResult;
+use crate::error::{Error, ExoResult};
 use crate::exchange::cursor::Cursor;
 use crate::exchange::request::InvokeRequest;
 use crate::util::lock;
@@ -52,7 +51,7 @@ pub extern "C" fn exo_invoke(
     out: *mut *mut ExoCursor,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_invoke", err, || {
+    error::call("exo_invoke", err, || {
         if out.is_null() {
             return Err(Error::null_parameter("out"));
         }
@@ -60,7 +59,7 @@ pub extern "C" fn exo_invoke(
         let c = unsafe { conn_ref(conn, "conn") }?;
         let json = unsafe { borrow_str(request_json, "request_json") }?;
         let request = InvokeRequest::from_json(json)?;
-        let cursor = c.invoke(request)?;
+        let cursor = Cursor::new(c.clone(), request)?;
         let boxed = Box::new(ExoCursor {
             magic: MAGIC_LIVE,
             cancel: cursor.cancel_token(),
@@ -86,7 +85,7 @@ pub extern "C" fn exo_cursor_next(
     page_json: *mut *mut c_char,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_cursor_next", err, || {
+    error::call("exo_cursor_next", err, || {
         if page_json.is_null() {
             return Err(Error::null_parameter("page_json"));
         }

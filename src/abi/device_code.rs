@@ -2,9 +2,10 @@
 
 use crate::abi::boundary::{self, write_out};
 use crate::abi::connection::ExoConnection;
-use crate::abi::error::ExoError;
-use crate::abi::strings::borrow_str;
-use crate::error::{Error, ExoResult};
+use crate::abi::error::{self, ExoError};
+use crate::abi::strings::{borrow_str, c_string};
+use crate::error::{Error, ExoResult, Reason};
+use crate::exchange::connection::Connection;
 use crate::identity::device_code::DeviceFlow;
 use crate::options::{ConnectionOptions, CredentialKind};
 use std::ffi::CString;
@@ -21,6 +22,8 @@ const MAGIC_DEAD: u64 = 0x6465_6164_6465_7663; // "deaddevc"
 pub struct ExoDeviceFlow {
     magic: u64,
     flow: DeviceFlow,
+    /// For the connection made when the sign-in finishes.
+    options: ConnectionOptions,
     message: CString,
 }
 
@@ -49,7 +52,7 @@ pub extern "C" fn exo_device_code_start(
     out: *mut *mut ExoDeviceFlow,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_device_code_start", err, || {
+    error::call("exo_device_code_start", err, || {
         if out.is_null() {
             return Err(Error::null_parameter("out"));
         }
@@ -61,13 +64,14 @@ pub extern "C" fn exo_device_code_start(
                 "device code sign-in takes credential \"DeviceCode\" (or none)",
             ));
         }
-        let flow = DeviceFlow::start(options)?;
-        let message = CString::new(flow.message_json().replace('\0', " ")).unwrap_or_default();
+        let flow = DeviceFlow::start(&options)?;
+        let message = c_string(flow.message_json().to_string());
         write_out(
             out,
             Box::into_raw(Box::new(ExoDeviceFlow {
                 magic: MAGIC_LIVE,
                 flow,
+                options,
                 message,
             })),
         );
@@ -106,20 +110,22 @@ pub extern "C" fn exo_device_flow_wait(
     out: *mut *mut ExoConnection,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_device_flow_wait", err, || {
+    error::call("exo_device_flow_wait", err, || {
         if out.is_null() {
             return Err(Error::null_parameter("out"));
         }
         // SAFETY: NULL or a handle from this library.
         let f = unsafe { flow_ref(flow) }?;
         match f.flow.wait(Duration::from_millis(timeout_ms as u64))? {
-            Some(conn) => {
+            Some(tokens) => {
+                // The refresh token is marked rotated: the caller has never seen it.
+                let conn = Connection::from_device_code(f.options.clone(), tokens);
                 write_out(out, ExoConnection::boxed(conn));
                 Ok(())
             }
             None => Err(Error::new(
                 ExoResult::Pending,
-                "AuthorizationPending",
+                Reason::AuthorizationPending,
                 "the user has not finished signing in yet; wait again",
             )),
         }

@@ -1,6 +1,8 @@
-//! `exo_error`: the owned error object and its accessors.
+//! `exo_error`: the owned error object, its accessors, and `call`, which runs
+//! an exported function inside the panic boundary and hands its error out.
 
 use crate::abi::boundary;
+use crate::abi::strings::c_string;
 use crate::error::{Error, ExoResult};
 use std::ffi::CString;
 use std::os::raw::c_char;
@@ -13,24 +15,40 @@ pub struct ExoError {
     json: CString,
 }
 
-fn c_text(s: String) -> CString {
-    // Interior NULs cannot come from our own text, but service text could hold one.
-    CString::new(s.replace('\0', " ")).unwrap_or_default()
-}
-
 impl ExoError {
-    pub fn boxed(error: Error) -> *mut ExoError {
-        let message = c_text(error.message.clone());
-        let json = c_text(error.to_json());
+    fn boxed(error: Error) -> *mut ExoError {
+        let message = c_string(error.message.clone());
+        let json = c_string(error.to_json());
         Box::into_raw(Box::new(ExoError {
             error,
             message,
             json,
         }))
     }
+}
 
-    pub fn error(&self) -> &Error {
-        &self.error
+/// Run an exported function's `body` so that no panic escapes; on failure
+/// store an owned error in `*err` (if `err` is not NULL) and return its code.
+///
+/// `err` is reset to NULL first, so callers can always free what they get.
+pub(crate) fn call<F>(fn_name: &'static str, err: *mut *mut ExoError, body: F) -> ExoResult
+where
+    F: FnOnce() -> Result<(), Error>,
+{
+    if !err.is_null() {
+        // SAFETY: the caller passes a writable `exo_error **` or NULL.
+        unsafe { *err = std::ptr::null_mut() };
+    }
+    match boundary::catch(fn_name, body) {
+        Ok(()) => ExoResult::Ok,
+        Err(error) => {
+            let code = error.code;
+            if !err.is_null() {
+                // SAFETY: as above.
+                unsafe { *err = ExoError::boxed(error) };
+            }
+            code
+        }
     }
 }
 
@@ -60,8 +78,10 @@ pub extern "C" fn exo_error_message(err: *const ExoError) -> *const c_char {
 }
 
 /// Every detail of the error as one JSON object: `code`, `reason`, `message`,
-/// and when known `aadsts`, `serviceCode`, `exceptionType`, `correlationId`,
-/// `requestId`, `httpStatus`, `retries`. Borrowed like `exo_error_message`.
+/// `retries`, the policy PowerShell applies (`category`, an ErrorCategory
+/// name; `recommendedAction`, when there is one; `retryable`; `fatal`), and
+/// when known `aadsts`, `serviceCode`, `exceptionType`, `correlationId`,
+/// `requestId`, `httpStatus`. Borrowed like `exo_error_message`.
 #[no_mangle]
 pub extern "C" fn exo_error_json(err: *const ExoError) -> *const c_char {
     boundary::call_or(std::ptr::null(), || {

@@ -6,10 +6,10 @@
 //! - no panic crosses the boundary (`boundary::call`);
 //! - every string the library hands out is freed with `exo_string_free`.
 
-pub mod boundary;
-pub mod connection;
-pub mod cursor;
-pub mod device_code;
-pub mod error;
-pub mod strings;
-pub mod version;
+pub(crate) mod boundary;
+pub(crate) mod connection;
+pub(crate) mod cursor;
+pub(crate) mod device_code;
+pub(crate) mod error;
+pub(crate) mod strings;
+pub(crate) mod version;

@@ -1,7 +1,7 @@
 //! Strings across the ABI: checked input, owned output, one free function.
 
 use crate::abi::boundary;
-use crate::error::Error;
+use crate::error::{Error, ExoResult, Reason};
 use crate::secret::Secret;
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
@@ -14,7 +14,7 @@ pub(crate) const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 ///
 /// # Safety
 /// `ptr` is NULL or points to a NUL-terminated string valid for `'a`.
-pub unsafe fn borrow_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Error> {
+pub(crate) unsafe fn borrow_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Error> {
     if ptr.is_null() {
         return Err(Error::null_parameter(name));
     }
@@ -32,7 +32,7 @@ pub unsafe fn borrow_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, 
 ///
 /// # Safety
 /// `ptr` is NULL or points to `len` readable `u16`s.
-pub unsafe fn secret_from_utf16(
+pub(crate) unsafe fn secret_from_utf16(
     ptr: *const u16,
     len: usize,
     name: &str,
@@ -54,17 +54,29 @@ pub unsafe fn secret_from_utf16(
         Some(s) if s.is_empty() => Ok(None),
         Some(s) => Ok(Some(s)),
         None => Err(Error::new(
-            crate::error::ExoResult::InvalidUtf8,
-            "InvalidUtf8",
+            ExoResult::InvalidUtf8,
+            Reason::InvalidUtf8,
             format!("argument '{name}' is not valid UTF-16"),
         )),
     }
 }
 
+/// The one conversion of library text to a C string. Interior NULs cannot come
+/// from our own text, but service text could hold one: it becomes a space.
+/// Takes the text by value: a page's JSON (megabytes) is not copied.
+pub(crate) fn c_string(s: String) -> CString {
+    CString::new(s).unwrap_or_else(|e| {
+        let mut bytes = e.into_vec();
+        for b in bytes.iter_mut().filter(|b| **b == 0) {
+            *b = b' ';
+        }
+        CString::new(bytes).unwrap_or_default()
+    })
+}
+
 /// Hand a string to the caller; they free it with `exo_string_free`.
-pub fn to_owned_c(s: String) -> *mut c_char {
-    let c = CString::new(s.replace('\0', " ")).unwrap_or_default();
-    c.into_raw()
+pub(crate) fn to_owned_c(s: String) -> *mut c_char {
+    c_string(s).into_raw()
 }
 
 /// Free a string returned by this library. The bytes are zeroed first (some
@@ -79,4 +91,15 @@ pub extern "C" fn exo_string_free(s: *mut c_char) {
             bytes.zeroize();
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interior_nul_becomes_a_space() {
+        assert_eq!(c_string("a\0b".into()).to_str().unwrap(), "a b");
+        assert_eq!(c_string("plain".into()).to_str().unwrap(), "plain");
+    }
 }

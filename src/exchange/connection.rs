@@ -2,13 +2,11 @@
 //! from. `Send + Sync`: one connection serves many threads at once.
 
 use crate::cancel::CancelToken;
-use crate::error::{Error, ExoResult};
-use crate::exchange::cursor::Cursor;
-use crate::exchange::request::InvokeRequest;
-use crate::exchange::retry::RetryRecord;
+use crate::error::{Error, ExoResult, Reason};
 use crate::identity::grant::{self, TokenEndpoint, TokenResponse};
 use crate::identity::token_cache::{AccessToken, Credential, TokenSource};
 use crate::options::{ConnectionOptions, CredentialKind};
+use crate::retry::RetryRecord;
 use crate::secret::Secret;
 use crate::util::format_utc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,7 +33,7 @@ enum Tokens {
 
 /// An open connection to one customer tenant.
 pub struct Connection {
-    pub options: ConnectionOptions,
+    pub(crate) options: ConnectionOptions,
     credential: CredentialKind,
     tokens: RwLock<Option<Arc<Tokens>>>,
     disconnected: AtomicBool,
@@ -50,8 +48,9 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 }
 
 fn access_token_expired() -> Error {
-    grant::auth_error(
-        "AccessTokenExpired",
+    Error::new(
+        ExoResult::AuthFailed,
+        Reason::AccessTokenExpired,
         "The access token has expired, and a ready access token cannot be refreshed: get a new one, \
          or connect with a refresh token or client secret.",
     )
@@ -181,7 +180,7 @@ impl Connection {
         })
     }
 
-    pub fn is_connected(&self) -> bool {
+    pub(crate) fn is_connected(&self) -> bool {
         !self.disconnected.load(Ordering::SeqCst)
     }
 
@@ -194,6 +193,11 @@ impl Connection {
         drop(taken);
     }
 
+    /// `InvalidHandle` once disconnected.
+    pub(crate) fn check_connected(&self) -> Result<(), Error> {
+        self.tokens().map(|_| ())
+    }
+
     fn tokens(&self) -> Result<Arc<Tokens>, Error> {
         if !self.is_connected() {
             return Err(Error::invalid_handle("connection"));
@@ -204,12 +208,12 @@ impl Connection {
     }
 
     /// Can a refused token be replaced?
-    pub fn can_refresh(&self) -> bool {
+    pub(crate) fn can_refresh(&self) -> bool {
         matches!(self.tokens().as_deref(), Ok(Tokens::Cached(_)))
     }
 
     /// A token for the next request; see `TokenSource::get` for `stale`.
-    pub fn access_token(
+    pub(crate) fn access_token(
         &self,
         cancel: &Arc<CancelToken>,
         retries: &mut Vec<RetryRecord>,
@@ -239,20 +243,18 @@ impl Connection {
     }
 
     /// The error for a 401 that cannot be helped by a refresh.
-    pub fn unauthorized_error(&self) -> Error {
+    pub(crate) fn unauthorized_error(&self) -> Error {
         match self.credential {
-            CredentialKind::AccessToken => {
-                let mut e = access_token_expired();
-                e.code = ExoResult::Unauthorized;
-                e.message = "Exchange refused the access token (expired, revoked, or issued for another \
-                             resource or tenant), and a ready access token cannot be refreshed: get a new one, \
-                             or connect with a refresh token."
-                    .into();
-                e
-            }
+            CredentialKind::AccessToken => Error::new(
+                ExoResult::Unauthorized,
+                Reason::AccessTokenExpired,
+                "Exchange refused the access token (expired, revoked, or issued for another \
+                 resource or tenant), and a ready access token cannot be refreshed: get a new one, \
+                 or connect with a refresh token.",
+            ),
             _ => Error::new(
                 ExoResult::Unauthorized,
-                "Unauthorized",
+                Reason::Unauthorized,
                 "Exchange refused the access token even after a refresh: check that the application has \
                  Exchange.ManageAsApp / Exchange.Manage consented and the account has an Exchange role in \
                  this tenant.",
@@ -270,7 +272,7 @@ impl Connection {
         .ok_or_else(|| {
             Error::new(
                 ExoResult::InvalidArgument,
-                "NoRefreshToken",
+                Reason::NoRefreshToken,
                 format!(
                     "a {} connection has no refresh token",
                     self.credential.name()
@@ -305,11 +307,5 @@ impl Connection {
             "connected": self.is_connected(),
         });
         Ok(v.to_string())
-    }
-
-    /// Start a command: checks only; the first `next` sends it.
-    pub fn invoke(self: &Arc<Self>, request: InvokeRequest) -> Result<Cursor, Error> {
-        self.tokens()?;
-        Cursor::new(self.clone(), request)
     }
 }

@@ -2,12 +2,13 @@
 //! nextLink origin check, and cancellation from another thread.
 
 use crate::cancel::CancelToken;
-use crate::error::{Error, ExoResult};
+use crate::error::{Error, ExoResult, Reason};
 use crate::exchange::connection::Connection;
+use crate::exchange::failure::Failure;
 use crate::exchange::request::{self, HeaderInput, InvokeRequest};
 use crate::exchange::response::{self, SuccessPage};
-use crate::exchange::retry::{Failure, RetryPolicy, RetryRecord};
 use crate::http::{self, HttpFailure, HttpRequest};
+use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
 use crate::util::new_guid;
 use reqwest::header::AUTHORIZATION;
@@ -68,7 +69,9 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// Start a command on `conn`: checks only; the first `next_page` sends it.
     pub fn new(conn: Arc<Connection>, req: InvokeRequest) -> Result<Cursor, Error> {
+        conn.check_connected()?;
         let url =
             request::invoke_url(&conn.options.exchange, &conn.options.tenant_id, &req.select)?;
         Ok(Cursor {
@@ -90,10 +93,6 @@ impl Cursor {
     /// Shared with threads that may cancel this cursor.
     pub fn cancel_token(&self) -> Arc<CancelToken> {
         self.cancel.clone()
-    }
-
-    pub fn cancel(&self) {
-        self.cancel.cancel();
     }
 
     /// The next page. After the last page, an empty page with `more: false`.
@@ -162,7 +161,10 @@ impl Cursor {
         let o = &self.conn.options;
         let policy = RetryPolicy::new(o.max_retries, o.max_retry_wait);
         let mut retries: Vec<RetryRecord> = Vec::new();
+        // Retries that spend the page's budget (`maxRetries`), and all retries of this page
+        // (those plus the one after a token refresh): `RetryRecord.attempt`.
         let mut retry_no = 0u32;
+        let mut attempt = 0u32;
         let mut refreshed = false;
         let mut stale: Option<Arc<Secret>> = None;
         loop {
@@ -172,14 +174,17 @@ impl Cursor {
                 .access_token(&self.cancel, &mut retries, stale.as_ref())
             {
                 Ok(at) => at,
-                // The identity platform was busy: nothing reached Exchange, so waiting and asking
-                // again is safe for reads and writes alike, within the page's own retry budget.
-                Err(e) if token_failure_is_transient(&e) && retry_no < policy.max_retries => {
+                // The identity platform was busy (throttled, unavailable, unreachable): nothing
+                // reached Exchange, so waiting and asking again is safe for reads and writes
+                // alike, within the page's own retry budget. Refusals (bad secret, MFA, consent)
+                // are final.
+                Err(e) if e.code.is_transient() && retry_no < policy.max_retries => {
                     retry_no += 1;
+                    attempt += 1;
                     let wait = policy.wait(retry_no, None);
                     retries.push(RetryRecord {
                         reason: "TokenEndpointUnavailable".into(),
-                        attempt: retries.len() as u32 + 1,
+                        attempt,
                         wait_ms: wait.as_millis() as u64,
                         request_id: String::new(),
                     });
@@ -221,9 +226,10 @@ impl Cursor {
                 Ok(resp) if resp.status == 401 => {
                     if !refreshed && self.conn.can_refresh() {
                         refreshed = true;
+                        attempt += 1;
                         retries.push(RetryRecord {
                             reason: "Unauthorized".into(),
-                            attempt: retries.len() as u32 + 1,
+                            attempt,
                             wait_ms: 0,
                             request_id,
                         });
@@ -257,10 +263,11 @@ impl Cursor {
             };
             if failure.retryable(self.is_read) && retry_no < policy.max_retries {
                 retry_no += 1;
+                attempt += 1;
                 let wait = policy.wait(retry_no, retry_after);
                 retries.push(RetryRecord {
                     reason: failure.reason().into(),
-                    attempt: retries.len() as u32 + 1,
+                    attempt,
                     wait_ms: wait.as_millis() as u64,
                     request_id,
                 });
@@ -271,6 +278,10 @@ impl Cursor {
                 error.message.push_str(
                     " The change may or may not have been applied: check before running it again.",
                 );
+            }
+            if !self.is_read && !failure.not_run() {
+                // The write may have run: running it again blindly could apply it twice.
+                error.retryable = false;
             }
             if failure.retryable(self.is_read) && retry_no > 0 {
                 error
@@ -289,15 +300,6 @@ impl Cursor {
     }
 }
 
-/// Token failures worth another try: the identity platform throttled, was busy, or could not
-/// be reached. Refusals (bad secret, MFA, consent, ...) are final.
-fn token_failure_is_transient(e: &Error) -> bool {
-    matches!(
-        e.code,
-        ExoResult::Transient | ExoResult::Throttled | ExoResult::Network | ExoResult::Timeout
-    )
-}
-
 /// The nextLink rule, on its own for testing: same scheme, host and port as
 /// the Exchange endpoint, else `InsecureEndpoint`.
 pub fn check_next_link(exchange: &crate::endpoint::BaseUrl, link: &str) -> Result<Url, Error> {
@@ -306,7 +308,7 @@ pub fn check_next_link(exchange: &crate::endpoint::BaseUrl, link: &str) -> Resul
     if !exchange.same_origin(&u) {
         return Err(Error::new(
             ExoResult::InsecureEndpoint,
-            "ForeignNextLink",
+            Reason::ForeignNextLink,
             format!(
                 "Exchange returned a page link to another endpoint ({}://{}); it was refused so the access \
                  token is never sent anywhere but {}.",

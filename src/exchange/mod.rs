@@ -1,8 +1,8 @@
 //! Exchange Online admin API (InvokeCommand): connections, requests,
-//! responses, the retry policy and the paging cursor.
+//! responses, what is retried and the paging cursor.
 
-pub mod connection;
-pub mod cursor;
-pub mod request;
-pub mod response;
-pub mod retry;
+pub(crate) mod connection;
+pub(crate) mod cursor;
+pub(crate) mod failure;
+pub(crate) mod request;
+pub(crate) mod response;

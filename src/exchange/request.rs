@@ -9,17 +9,17 @@ use reqwest::Url;
 use serde_json::{Map, Value};
 
 /// The tag Exchange needs on hashtable parameters (add/remove and friends).
-pub const HASHTABLE_TYPE: &str = "#Exchange.GenericHashTable";
+pub(crate) const HASHTABLE_TYPE: &str = "#Exchange.GenericHashTable";
 
 /// A checked invoke request.
 #[derive(Debug, Clone)]
 pub struct InvokeRequest {
-    pub cmdlet: String,
+    pub(crate) cmdlet: String,
     /// Encoded parameters (hashtables tagged, ResultSize normalised).
-    pub parameters: Map<String, Value>,
-    pub select: Vec<String>,
-    pub page_size: Option<u32>,
-    pub anchor_mailbox: Option<String>,
+    pub(crate) parameters: Map<String, Value>,
+    pub(crate) select: Vec<String>,
+    pub(crate) page_size: Option<u32>,
+    pub(crate) anchor_mailbox: Option<String>,
 }
 
 const KNOWN_KEYS: [&str; 5] = [
@@ -136,12 +136,12 @@ impl InvokeRequest {
     }
 
     /// Get-* and Test-* cmdlets are reads; everything else is a write.
-    pub fn is_read(&self) -> bool {
+    pub(crate) fn is_read(&self) -> bool {
         is_read_cmdlet(&self.cmdlet)
     }
 
     /// `{"CmdletInput":{"CmdletName":"…","Parameters":{…}}}`.
-    pub fn body(&self) -> Vec<u8> {
+    pub(crate) fn body(&self) -> Vec<u8> {
         let body = serde_json::json!({
             "CmdletInput": { "CmdletName": self.cmdlet, "Parameters": self.parameters }
         });
@@ -149,7 +149,7 @@ impl InvokeRequest {
     }
 }
 
-pub fn is_read_cmdlet(cmdlet: &str) -> bool {
+pub(crate) fn is_read_cmdlet(cmdlet: &str) -> bool {
     let verb = cmdlet.split('-').next().unwrap_or("");
     verb.eq_ignore_ascii_case("Get") || verb.eq_ignore_ascii_case("Test")
 }
@@ -180,7 +180,7 @@ fn is_property_name(s: &str) -> bool {
 /// Exchange's parameter encoding: strings, numbers, arrays and switches
 /// (`true`/`false`) as JSON; `ResultSize` as `"Unlimited"` or a number;
 /// every object (hashtable), at any depth, tagged `#Exchange.GenericHashTable`.
-pub fn encode_parameters(params: &Map<String, Value>) -> Result<Map<String, Value>, Error> {
+pub(crate) fn encode_parameters(params: &Map<String, Value>) -> Result<Map<String, Value>, Error> {
     let mut out = Map::new();
     for (name, value) in params {
         if !is_parameter_name(name) {
@@ -239,7 +239,11 @@ fn tag_hashtables(v: Value) -> Value {
 }
 
 /// `{exchange}/adminapi/beta/{tenant}/InvokeCommand[?$select=A,B]`.
-pub fn invoke_url(exchange: &BaseUrl, tenant: &str, select: &[String]) -> Result<Url, Error> {
+pub(crate) fn invoke_url(
+    exchange: &BaseUrl,
+    tenant: &str,
+    select: &[String],
+) -> Result<Url, Error> {
     let mut path = format!("adminapi/beta/{tenant}/InvokeCommand");
     if !select.is_empty() {
         path.push_str("?$select=");
@@ -249,17 +253,17 @@ pub fn invoke_url(exchange: &BaseUrl, tenant: &str, select: &[String]) -> Result
 }
 
 /// What goes into the headers of one attempt.
-pub struct HeaderInput<'a> {
-    pub token: &'a str,
-    pub cmdlet: &'a str,
-    pub anchor_mailbox: &'a str,
-    pub client_application: &'a str,
-    pub page_size: u32,
-    pub request_id: &'a str,
+pub(crate) struct HeaderInput<'a> {
+    pub(crate) token: &'a str,
+    pub(crate) cmdlet: &'a str,
+    pub(crate) anchor_mailbox: &'a str,
+    pub(crate) client_application: &'a str,
+    pub(crate) page_size: u32,
+    pub(crate) request_id: &'a str,
 }
 
 /// The headers real clients send; Authorization is marked sensitive by the caller.
-pub fn headers(h: &HeaderInput<'_>) -> Vec<(HeaderName, String)> {
+pub(crate) fn headers(h: &HeaderInput<'_>) -> Vec<(HeaderName, String)> {
     vec![
         (AUTHORIZATION, format!("Bearer {}", h.token)),
         (

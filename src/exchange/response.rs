@@ -2,8 +2,8 @@
 //! `@adminapi.warnings`) and errors (`details[].message` triples, inner
 //! exceptions, `X-ExceptionType`), classified for retry and for the caller.
 
-use crate::error::{Error, ExoResult};
-use crate::exchange::retry::Failure;
+use crate::error::{Category, Error, ExoResult, Reason};
+use crate::exchange::failure::Failure;
 use crate::util::clean_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -11,10 +11,10 @@ use serde_json::Value;
 
 /// A successful page. `value_json` is the service's `value` array, verbatim.
 #[derive(Debug)]
-pub struct SuccessPage {
-    pub value_json: String,
-    pub next_link: Option<String>,
-    pub warnings: Vec<String>,
+pub(crate) struct SuccessPage {
+    pub(crate) value_json: String,
+    pub(crate) next_link: Option<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -28,7 +28,7 @@ struct RawPage<'a> {
 }
 
 /// Parse a 2xx body. An empty body (some writes) is an empty page.
-pub fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
+pub(crate) fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(SuccessPage {
             value_json: "[]".into(),
@@ -66,8 +66,8 @@ pub fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
     })
 }
 
-/// Exception types PROTOCOL.md lists as transient.
-pub const TRANSIENT_EXCEPTIONS: [&str; 7] = [
+/// Exception types docs/PROTOCOL.md §3 lists as transient.
+pub(crate) const TRANSIENT_EXCEPTIONS: [&str; 7] = [
     "ADServerSettingsChangedException",
     "ADTransientException",
     "ServerBusyException",
@@ -82,19 +82,18 @@ const EXPIRED_PAGE_TEXT: &str = "expired or invalid pagination request";
 
 /// An Exchange error response, taken apart.
 #[derive(Debug, Clone)]
-pub struct ServiceError {
-    pub status: u16,
+pub(crate) struct ServiceError {
+    pub(crate) status: u16,
     /// `error.code` (NotFound, BadRequest, …).
-    pub code: Option<String>,
+    pub(crate) code: Option<String>,
     /// Short exception type (`ManagementObjectNotFoundException`).
-    pub exception_type: Option<String>,
+    pub(crate) exception_type: Option<String>,
     /// The best message: details → innererror.internalexception → message.
-    pub message: String,
+    pub(crate) message: String,
     /// The per-tenant concurrency refusal.
-    pub concurrency: bool,
+    pub(crate) concurrency: bool,
     /// "Expired or Invalid pagination request".
-    pub page_expired: bool,
-    pub json: bool,
+    pub(crate) page_expired: bool,
 }
 
 fn short_type(t: &str) -> String {
@@ -102,7 +101,11 @@ fn short_type(t: &str) -> String {
 }
 
 /// Parse an error response. `exception_header` is `X-ExceptionType`, if any.
-pub fn parse_error(status: u16, body: &[u8], exception_header: Option<&str>) -> ServiceError {
+pub(crate) fn parse_error(
+    status: u16,
+    body: &[u8],
+    exception_header: Option<&str>,
+) -> ServiceError {
     let text = String::from_utf8_lossy(body);
     let lower = text.to_ascii_lowercase();
     let concurrency = lower.contains(CONCURRENCY_TEXT);
@@ -184,12 +187,11 @@ pub fn parse_error(status: u16, body: &[u8], exception_header: Option<&str>) -> 
         message,
         concurrency,
         page_expired,
-        json,
     }
 }
 
 impl ServiceError {
-    pub fn is_transient_exception(&self) -> bool {
+    pub(crate) fn is_transient_exception(&self) -> bool {
         self.exception_type.as_deref().map_or(false, |t| {
             TRANSIENT_EXCEPTIONS
                 .iter()
@@ -198,7 +200,7 @@ impl ServiceError {
     }
 
     /// For the retry policy. `page_link`: the request went to a nextLink.
-    pub fn failure(&self, page_link: bool) -> Failure {
+    pub(crate) fn failure(&self, page_link: bool) -> Failure {
         if page_link && self.page_expired && self.status == 400 {
             return Failure::Permanent;
         }
@@ -216,45 +218,45 @@ impl ServiceError {
     }
 
     /// The caller's error: code, reason, message with the service's ids.
-    pub fn into_error(self, cmdlet: &str, page_link: bool) -> Error {
-        let (code, reason, hint): (ExoResult, &str, &str) = if page_link
+    pub(crate) fn into_error(self, cmdlet: &str, page_link: bool) -> Error {
+        let (code, reason, hint): (ExoResult, Reason, &str) = if page_link
             && self.page_expired
             && self.status == 400
         {
             (
                 ExoResult::PageExpired,
-                "PageExpired",
+                Reason::PageExpired,
                 "The page link expired (Exchange keeps them 30 minutes): run the command again; \
                  consume pages without long pauses.",
             )
         } else if self.concurrency {
             (
                 ExoResult::Throttled,
-                "ConcurrencyLimit",
+                Reason::ConcurrencyLimit,
                 "Exchange refused the request: too many concurrent requests for this tenant. \
                  Run fewer commands against it at once.",
             )
         } else if self.status == 429 {
             (
                 ExoResult::Throttled,
-                "Throttled",
+                Reason::Throttled,
                 "Exchange is throttling requests for this tenant: slow down.",
             )
         } else if let Some(r) = self.exception_type.as_deref().and_then(exception_reason) {
             r
         } else {
             match self.status {
-                401 => (ExoResult::Unauthorized, "Unauthorized", "Exchange refused the access token."),
+                401 => (ExoResult::Unauthorized, Reason::Unauthorized, "Exchange refused the access token."),
                 403 => (
                     ExoResult::Unauthorized,
-                    "Forbidden",
+                    Reason::Forbidden,
                     "Exchange refused access: check the GDAP roles (Exchange Administrator) for this tenant.",
                 ),
-                404 => (ExoResult::ExchangeError, "NotFound", ""),
-                408 | 504 => (ExoResult::Timeout, "Timeout", "Exchange did not finish in time."),
-                500..=599 => (ExoResult::Transient, "ServiceUnavailable", "Exchange Online failed or is unavailable."),
-                400 => (ExoResult::ExchangeError, "BadRequest", ""),
-                _ => (ExoResult::ExchangeError, "ExchangeError", ""),
+                404 => (ExoResult::ExchangeError, Reason::NotFound, ""),
+                408 | 504 => (ExoResult::Timeout, Reason::Timeout, "Exchange did not finish in time."),
+                500..=599 => (ExoResult::Transient, Reason::ServiceUnavailable, "Exchange Online failed or is unavailable."),
+                400 => (ExoResult::ExchangeError, Reason::BadRequest, ""),
+                _ => (ExoResult::ExchangeError, Reason::ExchangeError, ""),
             }
         };
         let mut message = if hint.is_empty() {
@@ -268,6 +270,12 @@ impl ServiceError {
             message.push_str(&format!(" ({t})"));
         }
         let mut e = Error::new(code, reason, message);
+        if code == ExoResult::ExchangeError {
+            e.category = exchange_category(
+                reason,
+                &[self.exception_type.as_deref(), self.code.as_deref()],
+            );
+        }
         e.exception_type = self.exception_type;
         e.service_code = self.code;
         e.http_status = Some(self.status);
@@ -275,8 +283,35 @@ impl ServiceError {
     }
 }
 
+/// The category of an error Exchange reported for the cmdlet: from the reason, else from
+/// words in the service's exception type or error code (`…NotFound…`, `…Invalid…`), which
+/// name many more cases than the reasons do.
+fn exchange_category(reason: Reason, service_names: &[Option<&str>]) -> Category {
+    let named = |words: &[&str]| {
+        service_names.iter().flatten().any(|n| {
+            let n = n.to_ascii_lowercase();
+            words.iter().any(|w| n.contains(&w.to_ascii_lowercase()))
+        })
+    };
+    match reason {
+        Reason::NotFound => Category::ObjectNotFound,
+        _ if named(&["NotFound"]) => Category::ObjectNotFound,
+        Reason::AccessDenied | Reason::Forbidden | Reason::Unauthorized => {
+            Category::PermissionDenied
+        }
+        _ if named(&["AccessDenied", "Forbidden", "Unauthorized"]) => Category::PermissionDenied,
+        Reason::AlreadyExists => Category::ResourceExists,
+        _ if named(&["AlreadyExists", "Duplicate"]) => Category::ResourceExists,
+        Reason::BadRequest | Reason::InvalidParameter | Reason::InvalidOperation => {
+            Category::InvalidArgument
+        }
+        _ if named(&["BadRequest", "Parameter", "Invalid"]) => Category::InvalidArgument,
+        _ => Category::InvalidOperation,
+    }
+}
+
 /// Exception type → (code, reason, sentence before the service's text).
-fn exception_reason(t: &str) -> Option<(ExoResult, &'static str, &'static str)> {
+fn exception_reason(t: &str) -> Option<(ExoResult, Reason, &'static str)> {
     let x = ExoResult::ExchangeError;
     let r = match t {
         "ManagementObjectNotFoundException"
@@ -284,10 +319,10 @@ fn exception_reason(t: &str) -> Option<(ExoResult, &'static str, &'static str)> 
         | "RecipientNotFoundException"
         | "MailboxNotFoundException"
         | "ManagementObjectNotFound"
-        | "UserNotFoundInPermissionEntryException" => (x, "NotFound", ""),
+        | "UserNotFoundInPermissionEntryException" => (x, Reason::NotFound, ""),
         "ManagementObjectAmbiguousException" => (
             x,
-            "Ambiguous",
+            Reason::Ambiguous,
             "More than one object matches: use a unique identity.",
         ),
         "ParameterBindingException"
@@ -300,31 +335,31 @@ fn exception_reason(t: &str) -> Option<(ExoResult, &'static str, &'static str)> 
         | "DataValidationException"
         | "InvalidParameterException"
         | "InvalidExternalUserIdException"
-        | "InvalidSharingPermissionFlagsException" => (x, "InvalidParameter", ""),
-        "InvalidOperationException" => (x, "InvalidOperation", ""),
+        | "InvalidSharingPermissionFlagsException" => (x, Reason::InvalidParameter, ""),
+        "InvalidOperationException" => (x, Reason::InvalidOperation, ""),
         "CommandNotFoundException" => (
             x,
-            "UnknownCmdlet",
+            Reason::UnknownCmdlet,
             "The cmdlet is not available through the Exchange admin API for this account.",
         ),
         "UnauthorizedAccessException"
         | "OperationRequiresGroupManagerException"
         | "AccessDeniedException" => (
             x,
-            "AccessDenied",
+            Reason::AccessDenied,
             "Access denied: check the GDAP roles for this tenant.",
         ),
         "UserAlreadyExistsException"
         | "ProxyAddressExistsException"
         | "ADObjectAlreadyExistsException"
-        | "UserAlreadyExistsInPermissionEntryException" => (x, "AlreadyExists", ""),
+        | "UserAlreadyExistsInPermissionEntryException" => (x, Reason::AlreadyExists, ""),
         _ if TRANSIENT_EXCEPTIONS
             .iter()
             .any(|e| e.eq_ignore_ascii_case(t)) =>
         {
             (
                 ExoResult::Transient,
-                "Transient",
+                Reason::Transient,
                 "A transient Exchange failure; try again.",
             )
         }
@@ -368,7 +403,8 @@ mod tests {
         );
         assert_eq!(e.message, "The object 'x' couldn't be found.");
         let err = e.into_error("Get-Mailbox", false);
-        assert_eq!(err.reason, "NotFound");
+        assert_eq!(err.reason, Reason::NotFound);
+        assert_eq!(err.category, Category::ObjectNotFound);
         assert_eq!(err.code, ExoResult::ExchangeError);
         assert!(err.message.starts_with("Get-Mailbox: The object 'x'"));
         // No details → internal exception → message.
@@ -402,7 +438,11 @@ mod tests {
         ];
         for (t, reason) in cases {
             let e = exo_err(400, &format!("Ex|Microsoft.Exchange.{t}|text"));
-            assert_eq!(e.into_error("Get-Mailbox", false).reason, reason, "{t}");
+            assert_eq!(
+                e.into_error("Get-Mailbox", false).reason.as_str(),
+                reason,
+                "{t}"
+            );
         }
     }
 
@@ -450,5 +490,73 @@ mod tests {
             exp.into_error("Get-Mailbox", false).code,
             ExoResult::ExchangeError
         );
+    }
+
+    #[test]
+    fn exchange_categories() {
+        let cat = |status: u16, t: &str| {
+            exo_err(status, &format!("Ex|Microsoft.Exchange.{t}|text"))
+                .into_error("Set-Mailbox", false)
+                .category
+        };
+        assert_eq!(
+            cat(404, "ManagementObjectNotFoundException"),
+            Category::ObjectNotFound
+        );
+        assert_eq!(
+            cat(400, "ParameterBindingException"),
+            Category::InvalidArgument
+        );
+        assert_eq!(
+            cat(400, "InvalidOperationException"),
+            Category::InvalidArgument
+        );
+        assert_eq!(
+            cat(400, "AccessDeniedException"),
+            Category::PermissionDenied
+        );
+        assert_eq!(
+            cat(400, "ProxyAddressExistsException"),
+            Category::ResourceExists
+        );
+        assert_eq!(
+            cat(409, "UserAlreadyExistsException"),
+            Category::ResourceExists
+        );
+        assert_eq!(
+            cat(400, "ManagementObjectAmbiguousException"),
+            Category::InvalidArgument
+        );
+        // Unmapped types: the words in the type decide.
+        assert_eq!(
+            cat(400, "SomeThingNotFoundHereException"),
+            Category::ObjectNotFound
+        );
+        assert_eq!(
+            cat(400, "DuplicateEntryException"),
+            Category::ResourceExists
+        );
+        let plain = parse_error(409, br#"{"error":{"code":"Conflict","message":"m"}}"#, None)
+            .into_error("Set-Mailbox", false);
+        assert_eq!(
+            (plain.reason, plain.category),
+            (Reason::ExchangeError, Category::InvalidOperation)
+        );
+        assert!(!plain.fatal && !plain.retryable);
+        // Not Exchange errors: the code's category.
+        assert_eq!(
+            parse_error(429, b"", None).into_error("x", false).category,
+            Category::ResourceBusy
+        );
+        assert_eq!(
+            parse_error(403, b"", None).into_error("x", false).category,
+            Category::PermissionDenied
+        );
+        let nf = exo_err(
+            404,
+            "Ex|Microsoft.Exchange.ManagementObjectNotFoundException|gone",
+        )
+        .into_error("Get-Mailbox", false);
+        assert!(nf.recommended_action.unwrap().contains("identity"));
     }
 }

@@ -1,29 +1,26 @@
 //! Entra ID token-endpoint errors → library errors with a reason and an
-//! actionable sentence. Decided on `error` and `error_codes` only, never on
-//! the description text (PROTOCOL §1).
+//! actionable sentence, the PowerShell category and the recommended action.
+//! Decided on `error` and `error_codes` only, never on the description text
+//! (docs/PROTOCOL.md §1).
 
-use crate::error::{Error, ExoResult};
+use crate::error::{Category, Error, ExoResult, Reason};
 use serde::Deserialize;
 
 /// The error body of the token endpoint.
 #[derive(Debug, Default, Deserialize)]
-pub struct AadErrorBody {
+pub(crate) struct AadErrorBody {
     #[serde(default)]
-    pub error: String,
+    pub(crate) error: String,
     #[serde(default)]
-    pub error_description: Option<String>,
+    pub(crate) error_description: Option<String>,
     #[serde(default)]
-    pub error_codes: Vec<u64>,
+    pub(crate) error_codes: Vec<u64>,
     #[serde(default)]
-    pub correlation_id: Option<String>,
-    #[serde(default)]
-    pub trace_id: Option<String>,
-    #[serde(default)]
-    pub suberror: Option<String>,
+    pub(crate) correlation_id: Option<String>,
 }
 
 impl AadErrorBody {
-    pub fn parse(body: &[u8]) -> Option<AadErrorBody> {
+    pub(crate) fn parse(body: &[u8]) -> Option<AadErrorBody> {
         serde_json::from_slice::<AadErrorBody>(body)
             .ok()
             .filter(|b| !b.error.is_empty())
@@ -37,53 +34,103 @@ impl AadErrorBody {
 /// What a caller is told, per category.
 struct Mapped {
     code: ExoResult,
-    reason: &'static str,
+    reason: Reason,
     sentence: String,
+    /// `None`: the code's category.
+    category: Option<Category>,
+    action: Option<&'static str>,
+}
+
+impl Mapped {
+    fn new(code: ExoResult, reason: Reason, sentence: impl Into<String>) -> Mapped {
+        Mapped {
+            code,
+            reason,
+            sentence: sentence.into(),
+            category: None,
+            action: None,
+        }
+    }
+
+    fn category(mut self, c: Category) -> Mapped {
+        self.category = Some(c);
+        self
+    }
+
+    fn action(mut self, a: &'static str) -> Mapped {
+        self.action = Some(a);
+        self
+    }
 }
 
 /// Context for the sentences.
-pub struct AadContext<'a> {
-    pub tenant: &'a str,
-    pub client_id: &'a str,
+pub(crate) struct AadContext<'a> {
+    pub(crate) tenant: &'a str,
+    pub(crate) client_id: &'a str,
 }
 
+// Recommended actions, per AADSTS code (the message says what happened; these say what to do).
+const MFA: &str =
+    "The refresh token lacks an MFA claim for this tenant: create a new one by signing in \
+    interactively with MFA (Connect-ExoDelegated -DeviceCode), then store it.";
+const RTEXP: &str =
+    "The refresh token expired after 90 days without use: create a new one, and rotate it \
+    on a schedule (Export-ExoDelegatedRefreshToken after every run).";
+const INVALID_GRANT: &str =
+    "The refresh token is invalid, expired or revoked: consent again and store the new token.";
+const CONSENT: &str =
+    "Consent the application in the customer tenant (partner pre-consent or GDAP app \
+    consent), then retry.";
+const APP: &str =
+    "The application has no service principal in this tenant, or there is no delegated \
+    (GDAP) relationship with it: check the tenant id and the partner relationship.";
+const SECRET: &str =
+    "Check the client secret: it is wrong, missing or expired. Create a new secret for \
+    the application and store it.";
+const PUBLIC: &str =
+    "The application is a public client: drop -ClientSecret, or make the application confidential.";
+const WRONG: &str = "Use the application id the refresh token was issued to (-ApplicationId).";
+const CA: &str =
+    "Conditional Access blocked the sign-in: check the customer's sign-in logs with the \
+    correlation id.";
+const TENANT: &str =
+    "Check the tenant id or domain, and -Environment (the tenant may live in another cloud).";
+const EXO: &str = "Exchange Online is not provisioned in this tenant, or the tenant id is wrong.";
+
 fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
-    let auth = |reason: &'static str, sentence: String| Mapped {
-        code: ExoResult::AuthFailed,
-        reason,
-        sentence,
-    };
+    let auth =
+        |reason: Reason, sentence: String| Mapped::new(ExoResult::AuthFailed, reason, sentence);
     let t = ctx.tenant;
     let err = b.error.as_str();
     // RFC 8628 device-flow states come first: their `error` is definitive
     // (the service pairs some of them with generic codes such as 70000).
     match err {
         "authorization_pending" => {
-            return Mapped {
-                code: ExoResult::Pending,
-                reason: "AuthorizationPending",
-                sentence: "The user has not finished signing in yet.".into(),
-            }
+            return Mapped::new(
+                ExoResult::Pending,
+                Reason::AuthorizationPending,
+                "The user has not finished signing in yet.",
+            )
         }
         "slow_down" => {
-            return Mapped {
-                code: ExoResult::Pending,
-                reason: "SlowDown",
-                sentence: "Polling too fast; waiting longer between polls.".into(),
-            }
+            return Mapped::new(
+                ExoResult::Pending,
+                Reason::SlowDown,
+                "Polling too fast; waiting longer between polls.",
+            )
         }
         "authorization_declined" => {
-            return auth("AuthorizationDeclined", "The user declined the sign-in request.".into())
+            return auth(Reason::AuthorizationDeclined, "The user declined the sign-in request.".into())
         }
         "expired_token" => {
             return auth(
-                "DeviceCodeExpired",
+                Reason::DeviceCodeExpired,
                 "The device code expired before the sign-in finished: start a new device code sign-in.".into(),
             )
         }
         "bad_verification_code" => {
             return auth(
-                "BadVerificationCode",
+                Reason::BadVerificationCode,
                 "The identity platform does not know this device code: start a new device code sign-in.".into(),
             )
         }
@@ -94,142 +141,158 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
         || err == "interaction_required" && !b.has(65001) && !b.has(53003)
     {
         return auth(
-            "MfaRequired",
+            Reason::MfaRequired,
             "The stored refresh token lacks an MFA claim: create it again by signing in interactively with MFA \
              (device code sign-in or the partner consent flow), then store the new token."
                 .into(),
-        );
+        )
+        .action(MFA);
     }
     if b.has(700082) {
         return auth(
-            "RefreshTokenExpired",
+            Reason::RefreshTokenExpired,
             "The refresh token expired after 90 days without use: create a new one, and store the rotated token \
              after every run so it never goes stale."
                 .into(),
-        );
+        )
+        .action(RTEXP);
     }
     if b.has(65001) {
         return auth(
-            "ReconsentRequired",
+            Reason::ReconsentRequired,
             format!(
                 "The application is not consented in tenant '{t}': grant consent there (partner pre-consent or \
                  GDAP application consent), then try again."
             ),
-        );
+        )
+        .category(Category::PermissionDenied)
+        .action(CONSENT);
     }
     if b.has(70000) || b.has(70008) {
         return auth(
-            "ReconsentRequired",
+            Reason::ReconsentRequired,
             "The refresh token is invalid, expired or revoked: re-consent and create a new refresh token.".into(),
-        );
+        )
+        .action(INVALID_GRANT);
     }
     if b.has(7000215) || b.has(7000222) {
         return auth(
-            "SecretInvalid",
+            Reason::SecretInvalid,
             "The client secret is invalid or expired: create a new secret for the application and pass its value \
              (not its secret id)."
                 .into(),
-        );
+        )
+        .action(SECRET);
     }
     if b.has(7000218) {
         return auth(
-            "SecretRequired",
+            Reason::SecretRequired,
             "The application is confidential: pass its client secret (-ClientSecret) with the refresh token.".into(),
-        );
+        )
+        .action(SECRET);
     }
     if b.has(700025) {
         return auth(
-            "PublicClientSecret",
+            Reason::PublicClientSecret,
             "The application is a public client and must not send a secret: drop -ClientSecret, or make the \
              application confidential."
                 .into(),
-        );
+        )
+        .category(Category::InvalidArgument)
+        .action(PUBLIC);
     }
     if b.has(700007) {
         return auth(
-            "WrongClient",
+            Reason::WrongClient,
             format!(
                 "The refresh token was issued to a different application than '{}': use the application id the \
                  refresh token was issued to.",
                 ctx.client_id
             ),
-        );
+        )
+        .category(Category::InvalidArgument)
+        .action(WRONG);
     }
     if b.has(53003) {
         return auth(
-            "ConditionalAccess",
+            Reason::ConditionalAccess,
             format!(
                 "Conditional Access in tenant '{t}' blocked the sign-in: check that tenant's sign-in logs with the \
                  correlation id."
             ),
-        );
+        )
+        .category(Category::PermissionDenied)
+        .action(CA);
     }
     if b.has(90002) {
         return auth(
-            "TenantNotFound",
+            Reason::TenantNotFound,
             format!(
                 "Tenant '{t}' was not found: check the tenant id and -Environment (the tenant may be in another cloud)."
             ),
-        );
+        )
+        .category(Category::ObjectNotFound)
+        .action(TENANT);
     }
     if b.has(700016) {
         return auth(
-            "AppNotInTenant",
+            Reason::AppNotInTenant,
             format!(
                 "Application '{}' has no service principal in tenant '{t}': check the tenant id, and that the \
                  customer has a GDAP relationship and consented the application.",
                 ctx.client_id
             ),
-        );
+        )
+        .category(Category::PermissionDenied)
+        .action(APP);
     }
     if b.has(500011) || err == "invalid_resource" {
         return auth(
-            "ExchangeNotProvisioned",
+            Reason::ExchangeNotProvisioned,
             format!(
                 "Exchange Online is not available in tenant '{t}' (not provisioned, or the wrong tenant or cloud): \
                  check the tenant id, its Exchange licences and -Environment."
             ),
-        );
+        )
+        .category(Category::ObjectNotFound)
+        .action(EXO);
     }
     if err == "invalid_scope" || b.has(70011) {
         return auth(
-            "InvalidScope",
+            Reason::InvalidScope,
             "The token scope was refused: check -ExchangeHost / -Environment.".into(),
-        );
+        )
+        .category(Category::InvalidArgument);
     }
     if status == 429 {
-        return Mapped {
-            code: ExoResult::Throttled,
-            reason: "Throttled",
-            sentence:
-                "The identity platform is throttling token requests: wait a minute and try again."
-                    .into(),
-        };
+        return Mapped::new(
+            ExoResult::Throttled,
+            Reason::Throttled,
+            "The identity platform is throttling token requests: wait a minute and try again.",
+        );
     }
     if err == "temporarily_unavailable" || status >= 500 {
-        return Mapped {
-            code: ExoResult::Transient,
-            reason: "Transient",
-            sentence:
-                "The identity platform is temporarily unavailable: try again in a few minutes."
-                    .into(),
-        };
+        return Mapped::new(
+            ExoResult::Transient,
+            Reason::Transient,
+            "The identity platform is temporarily unavailable: try again in a few minutes.",
+        );
     }
-    auth("AuthFailed", String::new())
+    auth(Reason::AuthFailed, String::new())
 }
 
 /// Build the error for a failed token response. `secrets` are redacted from
 /// any service text that is quoted (only for unmapped errors).
-pub fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: &[&str]) -> Error {
+pub(crate) fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: &[&str]) -> Error {
     let b = match AadErrorBody::parse(body) {
         Some(b) => b,
         None => {
             let (code, reason) = if status == 429 {
-                (ExoResult::Throttled, "Throttled")
+                (ExoResult::Throttled, Reason::Throttled)
             } else if status >= 500 {
-                (ExoResult::Transient, "Transient")
+                (ExoResult::Transient, Reason::Transient)
             } else {
-                (ExoResult::AuthFailed, "AuthFailed")
+                (ExoResult::AuthFailed, Reason::AuthFailed)
             };
             let mut e = Error::new(
                 code,
@@ -273,6 +336,12 @@ pub fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: &[&str]
         sentence = format!("{sentence} [{}]", suffix.join("; "));
     }
     let mut e = Error::new(m.code, m.reason, sentence);
+    if let Some(c) = m.category {
+        e = e.with_category(c);
+    }
+    if let Some(a) = m.action {
+        e = e.with_action(a);
+    }
     e.aadsts = aadsts;
     e.service_code = Some(crate::util::clean_text(&b.error, 64));
     e.correlation_id = b.correlation_id.map(|c| crate::util::clean_text(&c, 64));
@@ -324,7 +393,7 @@ mod tests {
         ];
         for (error, code, reason) in cases {
             let e = err(400, error, code);
-            assert_eq!(e.reason, reason, "{code}");
+            assert_eq!(e.reason.as_str(), reason, "{code}");
             assert_eq!(e.code, ExoResult::AuthFailed);
             assert_eq!(e.aadsts, Some(code as u32));
             assert!(
@@ -362,22 +431,25 @@ mod tests {
             err(400, "authorization_pending", 0).code,
             ExoResult::Pending
         );
-        assert_eq!(err(400, "slow_down", 0).reason, "SlowDown");
-        assert_eq!(err(400, "expired_token", 0).reason, "DeviceCodeExpired");
+        assert_eq!(err(400, "slow_down", 0).reason.as_str(), "SlowDown");
         assert_eq!(
-            err(400, "authorization_declined", 0).reason,
+            err(400, "expired_token", 0).reason.as_str(),
+            "DeviceCodeExpired"
+        );
+        assert_eq!(
+            err(400, "authorization_declined", 0).reason.as_str(),
             "AuthorizationDeclined"
         );
         assert_eq!(
-            err(400, "bad_verification_code", 0).reason,
+            err(400, "bad_verification_code", 0).reason.as_str(),
             "BadVerificationCode"
         );
         assert_eq!(
-            err(400, "authorization_declined", 70000).reason,
+            err(400, "authorization_declined", 70000).reason.as_str(),
             "AuthorizationDeclined"
         );
         assert_eq!(
-            err(400, "bad_verification_code", 70000).reason,
+            err(400, "bad_verification_code", 70000).reason.as_str(),
             "BadVerificationCode"
         );
         assert_eq!(
@@ -389,7 +461,7 @@ mod tests {
     #[test]
     fn unmapped_quotes_description_without_secrets() {
         let e = err(400, "invalid_request", 12345);
-        assert_eq!(e.reason, "AuthFailed");
+        assert_eq!(e.reason.as_str(), "AuthFailed");
         assert!(e.message.contains("something"));
         assert!(!e.message.contains("SECRET-canary"));
         assert!(!e.message.contains("Trace ID"));
@@ -406,5 +478,80 @@ mod tests {
             ExoResult::Transient
         );
         assert_eq!(to_error(400, b"", &ctx, &[]).code, ExoResult::AuthFailed);
+    }
+
+    #[test]
+    fn categories_and_actions_per_code() {
+        use Category::*;
+        let cases: [(&str, u64, Category, &str); 16] = [
+            ("invalid_grant", 50076, AuthenticationError, "MFA"),
+            ("interaction_required", 50079, AuthenticationError, "MFA"),
+            ("invalid_grant", 700082, AuthenticationError, "90 days"),
+            ("invalid_grant", 70000, AuthenticationError, "consent again"),
+            ("invalid_grant", 70008, AuthenticationError, "consent again"),
+            (
+                "invalid_grant",
+                65001,
+                PermissionDenied,
+                "Consent the application",
+            ),
+            (
+                "unauthorized_client",
+                700016,
+                PermissionDenied,
+                "service principal",
+            ),
+            (
+                "invalid_client",
+                7000215,
+                AuthenticationError,
+                "client secret",
+            ),
+            (
+                "invalid_client",
+                7000222,
+                AuthenticationError,
+                "client secret",
+            ),
+            (
+                "invalid_client",
+                7000218,
+                AuthenticationError,
+                "client secret",
+            ),
+            ("invalid_client", 700025, InvalidArgument, "public client"),
+            ("invalid_grant", 700007, InvalidArgument, "-ApplicationId"),
+            ("invalid_grant", 53003, PermissionDenied, "sign-in logs"),
+            ("invalid_request", 90002, ObjectNotFound, "-Environment"),
+            (
+                "invalid_resource",
+                500011,
+                ObjectNotFound,
+                "not provisioned",
+            ),
+            ("invalid_scope", 70011, InvalidArgument, ""),
+        ];
+        for (error, code, category, action) in cases {
+            let e = err(400, error, code);
+            assert_eq!(e.category, category, "{code}");
+            match e.recommended_action {
+                Some(a) => assert!(a.contains(action) && !action.is_empty(), "{code}: {a}"),
+                None => assert!(action.is_empty(), "{code}: no action"),
+            }
+            assert!(e.fatal && !e.retryable, "{code}");
+        }
+        let unmapped = err(400, "invalid_request", 12345);
+        assert_eq!(unmapped.category, AuthenticationError);
+        assert!(unmapped.recommended_action.is_none());
+        let busy = err(429, "temporarily_unavailable", 0);
+        assert_eq!(busy.category, ResourceBusy);
+        assert!(busy.retryable && !busy.fatal);
+        let down = err(503, "temporarily_unavailable", 0);
+        assert_eq!(down.category, ResourceUnavailable);
+        assert!(down.retryable);
+        let pending = err(400, "authorization_pending", 0);
+        assert_eq!(pending.category, NotSpecified);
+        assert!(!pending.fatal);
+        assert_eq!(err(400, "expired_token", 0).category, AuthenticationError);
     }
 }

@@ -1,16 +1,15 @@
-//! Device code sign-in (RFC 8628, PROTOCOL §1): start returns what to show
-//! the user; waiting polls at `interval`, adds 5 s on `slow_down`, stops on
-//! `authorization_declined`, `bad_verification_code`, `expired_token`, local
-//! expiry or cancellation, and on success yields a connection whose refresh
-//! token (marked rotated: the caller has never seen it) can be exported.
+//! Device code sign-in (RFC 8628, docs/PROTOCOL.md §1): start returns what
+//! to show the user; waiting polls at `interval`, adds 5 s on `slow_down`,
+//! stops on `authorization_declined`, `bad_verification_code`,
+//! `expired_token`, local expiry or cancellation, and on success yields the
+//! tokens (the ABI makes a connection of them).
 
 use crate::cancel::CancelToken;
-use crate::error::{Error, ExoResult};
-use crate::exchange::connection::Connection;
-use crate::identity::grant::{self, Grant, TokenEndpoint};
+use crate::error::{Error, ExoResult, Reason};
+use crate::identity::grant::{self, Grant, TokenEndpoint, TokenResponse};
 use crate::options::ConnectionOptions;
 use crate::secret::Secret;
-use crate::util::{form_append, lock};
+use crate::util::{form_append, json_seconds, lock};
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -32,14 +31,6 @@ struct RawDeviceCode {
     message: Option<String>,
 }
 
-fn secs(v: &Option<Value>) -> Option<u64> {
-    match v {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    }
-}
-
 struct State {
     interval: Duration,
     next_poll: Instant,
@@ -49,7 +40,6 @@ struct State {
 /// A device code sign-in in progress. `wait` is called by one thread at a
 /// time; `cancel` from any thread.
 pub struct DeviceFlow {
-    options: ConnectionOptions,
     endpoint: TokenEndpoint,
     device_code: Secret,
     message_json: String,
@@ -64,9 +54,9 @@ const MAX_INTERVAL: Duration = Duration::from_secs(60);
 impl DeviceFlow {
     /// `POST {authority}/{tenant}/oauth2/v2.0/devicecode` with the Exchange
     /// scope plus `offline_access` (so a refresh token comes back).
-    pub fn start(options: ConnectionOptions) -> Result<DeviceFlow, Error> {
+    pub fn start(options: &ConnectionOptions) -> Result<DeviceFlow, Error> {
         let scope = format!("{} offline_access", options.scope());
-        let endpoint = TokenEndpoint::from_options(&options, scope.clone());
+        let endpoint = TokenEndpoint::from_options(options, scope.clone());
         let mut form = String::new();
         form_append(&mut form, "client_id", &options.application_id);
         form_append(&mut form, "scope", &scope);
@@ -85,11 +75,12 @@ impl DeviceFlow {
             Error::internal("the device code endpoint answered with an unreadable body")
         })?;
         let interval = Duration::from_secs(
-            secs(&raw.interval)
+            json_seconds(&raw.interval)
                 .unwrap_or(5)
                 .clamp(1, MAX_INTERVAL.as_secs()),
         );
-        let expires_in = Duration::from_secs(secs(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
+        let expires_in =
+            Duration::from_secs(json_seconds(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
         let uri = raw
             .verification_uri
             .or(raw.verification_url)
@@ -107,7 +98,6 @@ impl DeviceFlow {
         .to_string();
         let now = Instant::now();
         Ok(DeviceFlow {
-            options,
             endpoint,
             device_code: Secret::new(raw.device_code),
             message_json,
@@ -130,16 +120,16 @@ impl DeviceFlow {
         self.cancel.cancel();
     }
 
-    /// Poll until signed in (`Ok(Some(connection))`), `timeout` passes
+    /// Poll until signed in (`Ok(Some(tokens))`), `timeout` passes
     /// (`Ok(None)`: still pending), or a final error. `timeout` zero polls
     /// at most once, if a poll is due.
-    pub fn wait(&self, timeout: Duration) -> Result<Option<Arc<Connection>>, Error> {
+    pub fn wait(&self, timeout: Duration) -> Result<Option<TokenResponse>, Error> {
         let deadline = Instant::now() + timeout;
         let mut st = lock(&self.state);
         if st.finished {
             return Err(Error::new(
                 ExoResult::InvalidHandle,
-                "InvalidHandle",
+                Reason::InvalidHandle,
                 "this device code sign-in has already finished; start a new one",
             ));
         }
@@ -148,8 +138,9 @@ impl DeviceFlow {
             let now = Instant::now();
             if now >= self.expires_at {
                 st.finished = true;
-                return Err(grant::auth_error(
-                    "DeviceCodeExpired",
+                return Err(Error::new(
+                    ExoResult::AuthFailed,
+                    Reason::DeviceCodeExpired,
                     "The device code expired before the sign-in finished: start a new device code sign-in.",
                 ));
             }
@@ -174,12 +165,9 @@ impl DeviceFlow {
             match result {
                 Ok(resp) => {
                     st.finished = true;
-                    return Ok(Some(Connection::from_device_code(
-                        self.options.clone(),
-                        resp,
-                    )));
+                    return Ok(Some(resp));
                 }
-                Err(e) if e.reason == "SlowDown" => {
+                Err(e) if e.reason == Reason::SlowDown => {
                     st.interval = (st.interval + Duration::from_secs(5)).min(MAX_INTERVAL);
                     st.next_poll = Instant::now() + st.interval;
                 }
@@ -187,15 +175,7 @@ impl DeviceFlow {
                     st.next_poll = Instant::now() + st.interval;
                 }
                 Err(e) if e.code == ExoResult::Cancelled => return Err(e),
-                Err(e)
-                    if matches!(
-                        e.code,
-                        ExoResult::Throttled
-                            | ExoResult::Transient
-                            | ExoResult::Network
-                            | ExoResult::Timeout
-                    ) =>
-                {
+                Err(e) if e.code.is_transient() => {
                     // Already retried by the token endpoint rules: report, but the flow stays usable.
                     st.next_poll = Instant::now() + st.interval;
                     return Err(e);

@@ -1,18 +1,18 @@
 //! Token requests to the v2 endpoint: `POST {authority}/{tenant}/oauth2/v2.0/token`
-//! (and `/devicecode`), with the bounded retry PROTOCOL §1 asks for: once on
+//! (and `/devicecode`), with the bounded retry docs/PROTOCOL.md §1 asks for: once on
 //! 5xx / `temporarily_unavailable` / timeouts / network failures, and on 429
 //! up to `maxRetries` times; every wait honours Retry-After (capped at
 //! `maxRetryWaitMs`), else exponential backoff with jitter.
 
 use crate::cancel::CancelToken;
 use crate::endpoint::BaseUrl;
-use crate::error::{Error, ExoResult};
-use crate::exchange::retry::{RetryPolicy, RetryRecord};
+use crate::error::Error;
 use crate::http::{self, HttpFailure, HttpRequest, HttpResponse};
 use crate::identity::aad_error::{self, AadContext};
 use crate::options::ConnectionOptions;
+use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
-use crate::util::{base64url_decode, form_append};
+use crate::util::{base64url_decode, form_append, json_seconds};
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -22,13 +22,13 @@ use zeroize::Zeroize;
 /// Where and for what tokens are requested.
 #[derive(Debug, Clone)]
 pub struct TokenEndpoint {
-    pub authority: BaseUrl,
-    pub tenant: String,
-    pub client_id: String,
-    pub scope: String,
-    pub connect_timeout: Duration,
-    pub timeout: Duration,
-    pub policy: RetryPolicy,
+    pub(crate) authority: BaseUrl,
+    pub(crate) tenant: String,
+    pub(crate) client_id: String,
+    pub(crate) scope: String,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) policy: RetryPolicy,
 }
 
 /// Token requests never take longer than this, whatever readTimeoutMs says.
@@ -86,14 +86,6 @@ struct RawToken {
     refresh_in: Option<Value>,
     #[serde(default)]
     refresh_token: Option<String>,
-}
-
-fn seconds(v: &Option<Value>) -> Option<u64> {
-    match v {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    }
 }
 
 /// Redeem `grant` for an access token.
@@ -156,8 +148,8 @@ pub fn redeem(
             "the token endpoint answered 200 without an access token",
         ));
     }
-    let expires_in = Duration::from_secs(seconds(&raw.expires_in).unwrap_or(3600).max(1));
-    let refresh_in = seconds(&raw.refresh_in).map(Duration::from_secs);
+    let expires_in = Duration::from_secs(json_seconds(&raw.expires_in).unwrap_or(3600).max(1));
+    let refresh_in = json_seconds(&raw.refresh_in).map(Duration::from_secs);
     Ok(TokenResponse {
         access_token,
         expires_in,
@@ -168,7 +160,7 @@ pub fn redeem(
 
 /// POST a form to `{authority}/{tenant}/{path}` with the token endpoint's
 /// retry rules. Non-2xx answers that are not retried become mapped errors.
-pub fn post_form(
+pub(crate) fn post_form(
     ep: &TokenEndpoint,
     path: &str,
     form: &Secret,
@@ -247,7 +239,7 @@ pub fn post_form(
 
 /// Claims of a JWT-shaped token (no signature check: only for display and
 /// expiry of tokens we were handed). `None` for opaque tokens.
-pub fn jwt_claims(token: &str) -> Option<Value> {
+pub(crate) fn jwt_claims(token: &str) -> Option<Value> {
     let payload = token.split('.').nth(1)?;
     let mut bytes = base64url_decode(payload)?;
     let v = serde_json::from_slice::<Value>(&bytes).ok();
@@ -256,7 +248,7 @@ pub fn jwt_claims(token: &str) -> Option<Value> {
 }
 
 /// The signed-in user's name from a delegated token's claims.
-pub fn token_user(claims: &Value) -> Option<String> {
+pub(crate) fn token_user(claims: &Value) -> Option<String> {
     ["upn", "preferred_username", "unique_name"]
         .iter()
         .find_map(|k| claims.get(*k).and_then(|v| v.as_str()))
@@ -264,13 +256,8 @@ pub fn token_user(claims: &Value) -> Option<String> {
 }
 
 /// `exp` claim as Unix seconds.
-pub fn token_exp(claims: &Value) -> Option<u64> {
+pub(crate) fn token_exp(claims: &Value) -> Option<u64> {
     claims.get("exp").and_then(|v| v.as_u64())
-}
-
-/// For errors that need a code other than what the service implied.
-pub fn auth_error(reason: &str, message: impl Into<String>) -> Error {
-    Error::new(ExoResult::AuthFailed, reason, message)
 }
 
 #[cfg(test)]

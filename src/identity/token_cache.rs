@@ -23,20 +23,19 @@
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, ExoResult};
-use crate::exchange::retry::RetryRecord;
 use crate::identity::grant::{self, Grant, TokenEndpoint, TokenResponse};
+use crate::retry::RetryRecord;
 use crate::secret::Secret;
 use crate::util::lock;
 use once_cell::sync::Lazy;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Longest margin before expiry at which a token stops being reused.
-pub const MAX_MARGIN: Duration = Duration::from_secs(300);
+pub(crate) const MAX_MARGIN: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CacheKey {
@@ -50,13 +49,6 @@ struct CacheKey {
 static CACHE: Lazy<Mutex<HashMap<CacheKey, Arc<Entry>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
 static FINGERPRINT_KEYS: Lazy<(RandomState, RandomState)> =
     Lazy::new(|| (RandomState::new(), RandomState::new()));
-/// Token requests sent by this process (for diagnostics and tests).
-static TOKEN_REQUESTS: AtomicU64 = AtomicU64::new(0);
-
-/// Token requests this process has sent so far.
-pub fn token_requests() -> u64 {
-    TOKEN_REQUESTS.load(Ordering::Relaxed)
-}
 
 fn fingerprint(parts: &[&str]) -> [u64; 2] {
     let (a, b) = &*FINGERPRINT_KEYS;
@@ -64,7 +56,7 @@ fn fingerprint(parts: &[&str]) -> [u64; 2] {
 }
 
 /// A credential that can (re)acquire tokens.
-pub enum Credential {
+pub(crate) enum Credential {
     /// Partner refresh token; `client_secret` for confidential applications.
     RefreshToken {
         refresh_token: Secret,
@@ -94,9 +86,9 @@ impl Credential {
 
 /// An access token handed to a caller.
 #[derive(Clone)]
-pub struct AccessToken {
-    pub token: Arc<Secret>,
-    pub expires_utc: SystemTime,
+pub(crate) struct AccessToken {
+    pub(crate) token: Arc<Secret>,
+    pub(crate) expires_utc: SystemTime,
 }
 
 struct CachedAccess {
@@ -166,7 +158,7 @@ impl Drop for FlightGuard<'_> {
 }
 
 /// A connection's view of its cache entry.
-pub struct TokenSource {
+pub(crate) struct TokenSource {
     endpoint: TokenEndpoint,
     key: CacheKey,
     entry: Arc<Entry>,
@@ -174,12 +166,12 @@ pub struct TokenSource {
 
 impl TokenSource {
     /// Find or create the entry for this credential. Nothing is requested yet.
-    pub fn new(endpoint: TokenEndpoint, credential: Credential) -> TokenSource {
+    pub(crate) fn new(endpoint: TokenEndpoint, credential: Credential) -> TokenSource {
         Self::with_initial(endpoint, credential, None)
     }
 
     /// As `new`, seeding the entry with a token already obtained (device code).
-    pub fn with_initial(
+    pub(crate) fn with_initial(
         endpoint: TokenEndpoint,
         credential: Credential,
         initial: Option<TokenResponse>,
@@ -236,7 +228,7 @@ impl TokenSource {
     /// all threads waiting on this key. `stale` is a token the service just
     /// refused (401): it is dropped from the cache first, so a new one is
     /// requested (unless another thread already replaced it).
-    pub fn get(
+    pub(crate) fn get(
         &self,
         cancel: &Arc<CancelToken>,
         retries: &mut Vec<RetryRecord>,
@@ -312,7 +304,6 @@ impl TokenSource {
                 return Err(Error::internal("token cache entry without a credential"));
             }
         };
-        TOKEN_REQUESTS.fetch_add(1, Ordering::Relaxed);
         let result = grant::redeem(&self.endpoint, &g, cancel, retries);
         drop(g);
         drop(refresh_token);
@@ -337,15 +328,8 @@ impl TokenSource {
                 } else {
                     Some((slot.generation, err.clone()))
                 };
-                let transient = matches!(
-                    err.code,
-                    ExoResult::Throttled
-                        | ExoResult::Transient
-                        | ExoResult::Network
-                        | ExoResult::Timeout
-                );
                 match fallback {
-                    Some(fb) if transient => Ok(fb),
+                    Some(fb) if err.code.is_transient() => Ok(fb),
                     _ => Err(err),
                 }
             }
@@ -356,19 +340,19 @@ impl TokenSource {
 
     /// The newest refresh token and whether it differs from the one given
     /// at connect (rotated). `None` for app-only credentials.
-    pub fn refresh_token(&self) -> Option<(Secret, bool)> {
+    pub(crate) fn refresh_token(&self) -> Option<(Secret, bool)> {
         let slot = lock(&self.entry.state);
         slot.refresh_token
             .as_ref()
             .map(|rt| (rt.clone(), slot.rotated))
     }
 
-    pub fn rotated(&self) -> bool {
+    pub(crate) fn rotated(&self) -> bool {
         lock(&self.entry.state).rotated
     }
 
     /// Expiry of the cached access token, if any.
-    pub fn expires_utc(&self) -> Option<SystemTime> {
+    pub(crate) fn expires_utc(&self) -> Option<SystemTime> {
         lock(&self.entry.state)
             .access
             .as_ref()
@@ -376,7 +360,7 @@ impl TokenSource {
     }
 
     /// The signed-in user (delegated tokens), from the token's claims.
-    pub fn user(&self) -> Option<String> {
+    pub(crate) fn user(&self) -> Option<String> {
         lock(&self.entry.state).user.clone()
     }
 }
@@ -418,11 +402,6 @@ impl Drop for TokenSource {
             }
         }
     }
-}
-
-/// Entries in the process-wide cache (for tests and diagnostics).
-pub fn cache_len() -> usize {
-    lock(&CACHE).len()
 }
 
 #[cfg(test)]

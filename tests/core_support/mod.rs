@@ -5,10 +5,10 @@
 //! device-code slow_down).
 #![allow(dead_code)]
 
-use exo_bridge::exchange::connection::{Connection, Secrets};
-use exo_bridge::exchange::cursor::{Cursor, Page};
-use exo_bridge::exchange::request::InvokeRequest;
-use exo_bridge::options::ConnectionOptions;
+use exo_bridge::ConnectionOptions;
+use exo_bridge::InvokeRequest;
+use exo_bridge::{Connection, Secrets};
+use exo_bridge::{Cursor, Page};
 use exo_bridge::{Error, Secret};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
@@ -154,8 +154,11 @@ impl Emulator {
 }
 
 pub fn invoke(conn: &Arc<Connection>, req: Value) -> Cursor {
-    conn.invoke(InvokeRequest::from_json(&req.to_string()).expect("request"))
-        .expect("invoke")
+    Cursor::new(
+        conn.clone(),
+        InvokeRequest::from_json(&req.to_string()).expect("request"),
+    )
+    .expect("invoke")
 }
 
 /// Page to the end: (records, pages).
