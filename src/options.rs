@@ -1,5 +1,5 @@
 //! Connection options: parsed from the JSON the caller passes to connect and
-//! device-code start, checked, and resolved to endpoints (PROTOCOL §2).
+//! device-code start, checked, and resolved to endpoints (docs/PROTOCOL.md §2).
 
 use crate::endpoint::BaseUrl;
 use crate::error::Error;

@@ -1,5 +1,5 @@
 //! InvokeCommand requests: the caller's request JSON, the body envelope with
-//! Exchange's parameter encoding, the URL and the headers (PROTOCOL §3).
+//! Exchange's parameter encoding, the URL and the headers (docs/PROTOCOL.md §3).
 
 use crate::endpoint::BaseUrl;
 use crate::error::Error;
