@@ -348,8 +348,10 @@ const char *exo_error_message(const exo_error *err);
 
 /*
  Every detail of the error as one JSON object: `code`, `reason`, `message`,
- and when known `aadsts`, `serviceCode`, `exceptionType`, `correlationId`,
- `requestId`, `httpStatus`, `retries`. Borrowed like `exo_error_message`.
+ `retries`, the policy PowerShell applies (`category`, an ErrorCategory
+ name; `recommendedAction`, when there is one; `retryable`; `fatal`), and
+ when known `aadsts`, `serviceCode`, `exceptionType`, `correlationId`,
+ `requestId`, `httpStatus`. Borrowed like `exo_error_message`.
  */
 const char *exo_error_json(const exo_error *err);
 
