@@ -88,15 +88,6 @@ namespace ExoDelegated.Interop
             Category = category != null && Enum.TryParse(category, false, out parsed) ? parsed : ErrorCategory.NotSpecified;
             Retryable = retryable ?? false;
             Fatal = fatal ?? false;
-            // Until the native error JSON carries the policy fields (branch core), derive them as before.
-            if (category == null || fatal == null) ErrorPolicyFallback.Apply(this, category == null, fatal == null);
-        }
-
-        internal void SetFallbackPolicy(ErrorCategory? category, string recommendedAction, bool? fatal)
-        {
-            if (category.HasValue) Category = category.Value;
-            if (recommendedAction != null && RecommendedAction == null) RecommendedAction = recommendedAction;
-            if (fatal.HasValue) Fatal = fatal.Value;
         }
 
         internal static void ThrowIfFailed(ResultCode code, ErrorHandle err)
