@@ -9,6 +9,7 @@ pub const USAGE: &str = "usage: exo-emulator [--listen 127.0.0.1:0] [--tenants 3
                     [--faults throttle=0.05,transient=0.02,reset=0.01,concurrency=4,expired=0.01[,scope=all|exchange|identity]]
                     [--token-lifetime 3600] [--max-page-size 1000] [--next-link-ttl 1800]
                     [--device-code-interval 1] [--device-code-lifetime 900] [--threads N]
+                    [--annotations[=on|off]] [--deny-cmdlet Get-Mailbox[,Set-Mailbox...]]
                     [--ignore-stdin] [--verbose]
 Prints one JSON line (url, tenants, app credentials, refresh tokens) on stdout, then serves
 until stdin reaches EOF (or until killed; with --ignore-stdin only until killed or
@@ -70,6 +71,8 @@ impl Default for Config {
             threads: 0,
             verbose: false,
             ignore_stdin: false,
+            annotations: false,
+            deny_cmdlets: vec![],
         }
     }
 }
@@ -93,6 +96,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
             }
             "--ignore-stdin" => {
                 c.ignore_stdin = true;
+                k += 1;
+                continue;
+            }
+            "--annotations" if inline.is_none() => {
+                c.annotations = true;
                 k += 1;
                 continue;
             }
@@ -121,6 +129,24 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
             "--device-code-interval" => c.device_code_interval = num(&flag, &value, 0u64, 3600)?,
             "--device-code-lifetime" => c.device_code_lifetime = num(&flag, &value, 1u64, 86_400)?,
             "--threads" => c.threads = num(&flag, &value, 1usize, 1024)?,
+            "--annotations" => {
+                c.annotations = match value.as_str() {
+                    "on" | "true" | "1" => true,
+                    "off" | "false" | "0" => false,
+                    _ => return Err(format!("--annotations takes on or off, got '{}'", value)),
+                }
+            }
+            "--deny-cmdlet" => {
+                for name in value.split(',').map(|x| x.trim()).filter(|x| !x.is_empty()) {
+                    if !name.contains('-') || name.len() > 64 {
+                        return Err(format!(
+                            "--deny-cmdlet needs cmdlet names like Get-Mailbox, got '{}'",
+                            name
+                        ));
+                    }
+                    c.deny_cmdlets.push(name.to_string());
+                }
+            }
             other => return Err(format!("unknown argument '{}'", other)),
         }
         k += 1;

@@ -1,6 +1,7 @@
 //! Cmdlet implementations: parameter binding with PowerShell-like errors, identity resolution,
 //! lazily generated result sources (paged by exchange.rs) and the write cmdlets.
 
+use crate::config_objects::Set;
 use crate::estate::{
     self, FolderPerm, MbxOverride, PermUser, Tenant, TenantState, ACCESS_RIGHTS, ACCESS_ROLES,
     FOLDER_SCOPES,
@@ -30,7 +31,7 @@ impl CmdletError {
     pub fn short_exception(&self) -> &str {
         self.exception.rsplit('.').next().unwrap_or(self.exception)
     }
-    fn binding(err_code: &str, message: String) -> Self {
+    pub fn binding(err_code: &str, message: String) -> Self {
         CmdletError {
             status: 400,
             code: "BadRequest",
@@ -39,7 +40,7 @@ impl CmdletError {
             message,
         }
     }
-    fn not_found(t: &Tenant, ident: &str) -> Self {
+    pub fn not_found(t: &Tenant, ident: &str) -> Self {
         CmdletError {
             status: 404,
             code: "NotFound",
@@ -65,7 +66,7 @@ impl CmdletError {
             ),
         }
     }
-    fn ambiguous(ident: &str) -> Self {
+    pub fn ambiguous(ident: &str) -> Self {
         CmdletError {
             status: 400,
             code: "BadRequest",
@@ -77,7 +78,7 @@ impl CmdletError {
             ),
         }
     }
-    fn store(exception: &'static str, err_code: &str, message: String) -> Self {
+    pub fn store(exception: &'static str, err_code: &str, message: String) -> Self {
         CmdletError {
             status: 400,
             code: "BadRequest",
@@ -112,18 +113,117 @@ pub enum PT {
     Bool,
     ResultSize,
     StrList,
+    Int,
+    /// A Boolean that may be $null.
+    NullableBool,
+    /// One of these names (case-insensitive; bound to the canonical spelling).
+    Enum(&'static [&'static str]),
+    /// Several of these names (array or comma list).
+    EnumList(&'static [&'static str]),
+    /// A date PowerShell binds to DateTime (ISO 8601 or M/d/yyyy), stored as ISO 8601 UTC.
+    Date,
+    /// A recipient identity (resolved by the handler).
+    Recipient,
     /// Multi-valued property: an array (replace) or `#Exchange.GenericHashTable` Add/Remove.
     Multi,
-    Any,
 }
 
+/// How a cmdlet runs: the catalogue entry points at one of these.
+pub type Handler =
+    for<'a> fn(&'a Tenant, &'static Spec, &Params) -> Result<Output<'a>, CmdletError>;
+
+/// What -Identity (or the cmdlet's positional identity) resolves to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ident {
+    /// No identity parameter (organization-wide settings, message trace, …).
+    None,
+    /// A mailbox (alias, name, UPN, address, GUIDs, DN).
+    Mailbox,
+    /// Any recipient.
+    Recipient,
+    /// A group of the cmdlet's kind (distribution/security or Microsoft 365).
+    Group,
+    /// `mailbox:\Folder\Sub`.
+    Folder,
+    /// A mobile device (Identity, Guid or DeviceId) or its mailbox.
+    Device,
+    /// An object of the cmdlet's set by Identity, Name, Guid or DistinguishedName.
+    Object,
+}
+
+/// One catalogue entry: everything the server needs to bind, validate and run a cmdlet.
 pub struct Spec {
     pub name: &'static str,
+    /// Changes state (Set-/Add-/Remove-/Enable-): counted in `writes`, never retried by faults.
     pub write: bool,
+    /// Server-side -WhatIf: the confirmation text (`{target}` = the resolved object); None when
+    /// the real cmdlet has no -WhatIf (it is then an unknown parameter).
+    pub whatif: Option<&'static str>,
+    /// Accepted parameters with types (the common parameters, -Filter, -Confirm and -WhatIf are
+    /// added from the flags).
     pub params: &'static [(&'static str, PT)],
     pub mandatory: &'static [&'static str],
     /// Default -ResultSize (1000 for the list cmdlets, like the real service).
     pub default_limit: Option<usize>,
+    /// The object set read or written.
+    pub set: Set,
+    /// Accepts an OPATH -Filter over the set's properties.
+    pub filter: bool,
+    /// What -Identity resolves to (documentation of the entry; the catalogue test checks it
+    /// against the parameters).
+    #[allow(dead_code)]
+    pub identity: Ident,
+    pub run: Handler,
+}
+
+/// The default -WhatIf confirmation (PowerShell's ShouldProcess text).
+pub const WHATIF_DEFAULT: &str =
+    "What if: Performing the operation \"{cmdlet}\" on target \"{target}\".";
+
+impl Spec {
+    /// A read cmdlet with defaults (no filter, no limit, nothing mandatory).
+    pub const fn read(
+        name: &'static str,
+        set: Set,
+        identity: Ident,
+        params: &'static [(&'static str, PT)],
+        run: Handler,
+    ) -> Spec {
+        Spec {
+            name,
+            write: false,
+            whatif: None,
+            params,
+            mandatory: &[],
+            default_limit: None,
+            set,
+            filter: false,
+            identity,
+            run,
+        }
+    }
+    /// A write cmdlet that supports -WhatIf with the default confirmation text.
+    pub const fn write(
+        name: &'static str,
+        set: Set,
+        identity: Ident,
+        params: &'static [(&'static str, PT)],
+        mandatory: &'static [&'static str],
+        run: Handler,
+    ) -> Spec {
+        Spec {
+            name,
+            write: true,
+            whatif: Some(WHATIF_DEFAULT),
+            params,
+            mandatory,
+            default_limit: None,
+            set,
+            filter: false,
+            identity,
+            run,
+        }
+    }
 }
 
 const COMMON: &[&str] = &[
@@ -140,7 +240,23 @@ const COMMON: &[&str] = &[
     "Debug",
     "ProgressAction",
 ];
-const WRITE_COMMON: &[(&str, PT)] = &[("Confirm", PT::Switch), ("WhatIf", PT::Switch)];
+const CONFIRM: &[(&str, PT)] = &[("Confirm", PT::Switch)];
+const WHATIF: &[(&str, PT)] = &[("WhatIf", PT::Switch)];
+const FILTER: &[(&str, PT)] = &[("Filter", PT::Str)];
+
+fn enum_error(param: &str, v: &str, allowed: &[&str], type_name: &str) -> CmdletError {
+    CmdletError::binding(
+        "CannotConvertArgumentNoMessage",
+        format!(
+            "Cannot bind parameter '{}'. Cannot convert value \"{}\" to type \"{}\". Error: \"Unable to match the identifier name {} to a valid enumerator name. Specify one of the following enumerator names and try again:\r\n{}\"",
+            param,
+            v,
+            type_name,
+            v,
+            allowed.join(", ")
+        ),
+    )
+}
 
 const SET_MAILBOX_PARAMS: &[(&str, PT)] = &[
     ("Identity", PT::Str),
@@ -166,182 +282,6 @@ const SET_MAILBOX_PARAMS: &[(&str, PT)] = &[
     ("CustomAttribute14", PT::NullableStr),
     ("CustomAttribute15", PT::NullableStr),
 ];
-
-pub static SPECS: &[Spec] = &[
-    Spec {
-        name: "Get-Mailbox",
-        write: false,
-        params: &[
-            ("Identity", PT::Str),
-            ("ResultSize", PT::ResultSize),
-            ("Filter", PT::Str),
-            ("RecipientTypeDetails", PT::StrList),
-            ("Anr", PT::Str),
-            ("Archive", PT::Switch),
-            ("SoftDeletedMailbox", PT::Switch),
-            ("InactiveMailboxOnly", PT::Switch),
-            ("IncludeInactiveMailbox", PT::Switch),
-            ("Properties", PT::StrList),
-            ("PropertySets", PT::StrList),
-        ],
-        mandatory: &[],
-        default_limit: Some(1000),
-    },
-    Spec {
-        name: "Get-Recipient",
-        write: false,
-        params: &[
-            ("Identity", PT::Str),
-            ("ResultSize", PT::ResultSize),
-            ("Filter", PT::Str),
-            ("RecipientTypeDetails", PT::StrList),
-            ("RecipientType", PT::StrList),
-            ("Anr", PT::Str),
-            ("Properties", PT::StrList),
-            ("PropertySets", PT::StrList),
-        ],
-        mandatory: &[],
-        default_limit: Some(1000),
-    },
-    Spec {
-        name: "Get-CASMailbox",
-        write: false,
-        params: &[
-            ("Identity", PT::Str),
-            ("ResultSize", PT::ResultSize),
-            ("Filter", PT::Str),
-            ("Anr", PT::Str),
-            ("ProtocolSettings", PT::Switch),
-        ],
-        mandatory: &[],
-        default_limit: Some(1000),
-    },
-    Spec {
-        name: "Get-MailboxPermission",
-        write: false,
-        params: &[
-            ("Identity", PT::Str),
-            ("User", PT::Str),
-            ("Owner", PT::Switch),
-            ("ResultSize", PT::ResultSize),
-        ],
-        mandatory: &["Identity"],
-        default_limit: None,
-    },
-    Spec {
-        name: "Get-RecipientPermission",
-        write: false,
-        params: &[
-            ("Identity", PT::Str),
-            ("Trustee", PT::Str),
-            ("AccessRights", PT::StrList),
-            ("ResultSize", PT::ResultSize),
-        ],
-        mandatory: &[],
-        default_limit: Some(1000),
-    },
-    Spec {
-        name: "Get-MailboxStatistics",
-        write: false,
-        params: &[
-            ("Identity", PT::Str),
-            ("Archive", PT::Switch),
-            ("IncludeSoftDeletedRecipients", PT::Switch),
-        ],
-        mandatory: &["Identity"],
-        default_limit: None,
-    },
-    Spec {
-        name: "Get-MailboxFolderStatistics",
-        write: false,
-        params: &[
-            ("Identity", PT::Str),
-            ("FolderScope", PT::Str),
-            ("IncludeOldestAndNewestItems", PT::Switch),
-            ("IncludeAnalysis", PT::Switch),
-            ("Archive", PT::Switch),
-            ("ResultSize", PT::ResultSize),
-        ],
-        mandatory: &["Identity"],
-        default_limit: None,
-    },
-    Spec {
-        name: "Get-MailboxFolderPermission",
-        write: false,
-        params: &[
-            ("Identity", PT::Str),
-            ("User", PT::Str),
-            ("GroupMailbox", PT::Switch),
-        ],
-        mandatory: &["Identity"],
-        default_limit: None,
-    },
-    Spec {
-        name: "Get-MobileDeviceStatistics",
-        write: false,
-        params: &[
-            ("Mailbox", PT::Str),
-            ("Identity", PT::Str),
-            ("ActiveSync", PT::Switch),
-            ("OWAforDevices", PT::Switch),
-            ("RestApi", PT::Switch),
-            ("UniversalOutlook", PT::Switch),
-        ],
-        mandatory: &[],
-        default_limit: None,
-    },
-    Spec {
-        name: "Add-MailboxFolderPermission",
-        write: true,
-        params: &[
-            ("Identity", PT::Str),
-            ("User", PT::Str),
-            ("AccessRights", PT::StrList),
-            ("SharingPermissionFlags", PT::StrList),
-            ("SendNotificationToUser", PT::Bool),
-        ],
-        mandatory: &["Identity", "User", "AccessRights"],
-        default_limit: None,
-    },
-    Spec {
-        name: "Set-MailboxFolderPermission",
-        write: true,
-        params: &[
-            ("Identity", PT::Str),
-            ("User", PT::Str),
-            ("AccessRights", PT::StrList),
-            ("SharingPermissionFlags", PT::StrList),
-            ("SendNotificationToUser", PT::Bool),
-        ],
-        mandatory: &["Identity", "User", "AccessRights"],
-        default_limit: None,
-    },
-    Spec {
-        name: "Remove-MailboxFolderPermission",
-        write: true,
-        params: &[
-            ("Identity", PT::Str),
-            ("User", PT::Str),
-            ("Force", PT::Switch),
-            ("ResetDelegateUserCollection", PT::Switch),
-        ],
-        mandatory: &["Identity", "User"],
-        default_limit: None,
-    },
-    Spec {
-        name: "Set-Mailbox",
-        write: true,
-        params: SET_MAILBOX_PARAMS,
-        mandatory: &["Identity"],
-        default_limit: None,
-    },
-];
-
-pub fn spec(name: &str) -> Option<&'static Spec> {
-    SPECS
-        .iter()
-        .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
-}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Limit {
@@ -395,8 +335,18 @@ pub fn bind(spec: &Spec, raw: &Map<String, Value>) -> Result<Params, CmdletError
         let found = spec
             .params
             .iter()
+            .chain(if spec.filter {
+                FILTER.iter()
+            } else {
+                [].iter()
+            })
             .chain(if spec.write {
-                WRITE_COMMON.iter()
+                CONFIRM.iter()
+            } else {
+                [].iter()
+            })
+            .chain(if spec.whatif.is_some() {
+                WHATIF.iter()
             } else {
                 [].iter()
             })
@@ -414,7 +364,7 @@ pub fn bind(spec: &Spec, raw: &Map<String, Value>) -> Result<Params, CmdletError
             }
         };
         let ok = match (pt, v) {
-            (_, Value::Null) if pt == PT::NullableStr || pt == PT::Any => true,
+            (_, Value::Null) if matches!(pt, PT::NullableStr | PT::NullableBool) => true,
             (_, Value::Null) => {
                 return Err(CmdletError::binding(
                     "ParameterArgumentValidationErrorNullNotAllowed",
@@ -423,8 +373,8 @@ pub fn bind(spec: &Spec, raw: &Map<String, Value>) -> Result<Params, CmdletError
             }
             (PT::Str | PT::NullableStr, Value::String(_) | Value::Number(_)) => true,
             (PT::Switch, Value::Bool(_)) => true,
-            (PT::Bool, Value::Bool(_)) => true,
-            (PT::Switch | PT::Bool, other) => {
+            (PT::Bool | PT::NullableBool, Value::Bool(_)) => true,
+            (PT::Switch | PT::Bool | PT::NullableBool, other) => {
                 return Err(CmdletError::binding(
                     "ParameterArgumentTransformationError",
                     format!(
@@ -447,6 +397,59 @@ pub fn bind(spec: &Spec, raw: &Map<String, Value>) -> Result<Params, CmdletError
                 })?;
                 true
             }
+            (PT::Int, Value::Number(n)) if n.is_i64() => true,
+            (PT::Int, Value::String(x)) => {
+                match x.trim().parse::<i64>() {
+                    Ok(n) => {
+                        map.insert(name, Value::from(n));
+                        continue;
+                    }
+                    Err(_) => {
+                        return Err(CmdletError::binding(
+                            "ParameterArgumentTransformationError",
+                            format!("Cannot process argument transformation on parameter '{}'. Cannot convert value \"{}\" to type \"System.Int32\". Error: \"Input string was not in a correct format.\"", name, x),
+                        ))
+                    }
+                }
+            }
+            (PT::Enum(allowed), Value::String(x)) => {
+                match allowed.iter().find(|a| a.eq_ignore_ascii_case(x.trim())) {
+                    Some(c) => {
+                        map.insert(name, Value::from(*c));
+                        continue;
+                    }
+                    None => return Err(enum_error(name, x, allowed, &format!("Microsoft.Exchange.Data.{}", name))),
+                }
+            }
+            (PT::EnumList(allowed), Value::String(_) | Value::Array(_)) => {
+                let items: Vec<String> = match v {
+                    Value::String(x) => x.split(',').map(|y| y.trim().to_string()).filter(|y| !y.is_empty()).collect(),
+                    Value::Array(a) => a.iter().map(|y| y.as_str().map(|z| z.trim().to_string()).unwrap_or_default()).collect(),
+                    _ => vec![],
+                };
+                let mut canon = vec![];
+                for x in &items {
+                    match allowed.iter().find(|a| a.eq_ignore_ascii_case(x)) {
+                        Some(c) => canon.push(Value::from(*c)),
+                        None => return Err(enum_error(name, x, allowed, &format!("Microsoft.Exchange.Data.{}[]", name))),
+                    }
+                }
+                map.insert(name, Value::Array(canon));
+                continue;
+            }
+            (PT::Date, Value::String(x)) => match crate::rng::parse_date(x) {
+                Some(t) => {
+                    map.insert(name, Value::from(crate::rng::iso_z(t)));
+                    continue;
+                }
+                None => {
+                    return Err(CmdletError::binding(
+                        "ParameterArgumentTransformationError",
+                        format!("Cannot process argument transformation on parameter '{}'. Cannot convert value \"{}\" to type \"System.DateTime\". Error: \"String '{}' was not recognized as a valid DateTime.\"", name, x, x),
+                    ))
+                }
+            },
+            (PT::Recipient, Value::String(_)) => true,
             (PT::StrList, Value::String(_)) => true,
             (PT::StrList, Value::Array(a)) => a.iter().all(|x| x.is_string()),
             (PT::Multi, Value::String(_)) => true,
@@ -470,12 +473,14 @@ pub fn bind(spec: &Spec, raw: &Map<String, Value>) -> Result<Params, CmdletError
                             && (v.is_string() || v.as_array().map(|a| a.iter().all(|x| x.is_string())).unwrap_or(false)))
                 })
             }
-            (PT::Any, _) => true,
             _ => false,
         };
         if !ok {
             let to = match pt {
-                PT::Str | PT::NullableStr => "System.String",
+                PT::Str | PT::NullableStr | PT::Recipient => "System.String",
+                PT::Int => "System.Int32",
+                PT::Date => "System.DateTime",
+                PT::Enum(_) | PT::EnumList(_) => "System.Enum",
                 PT::StrList => "System.String[]",
                 _ => "Microsoft.Exchange.Data.MultiValuedProperty`1[System.String]",
             };
@@ -528,6 +533,9 @@ impl Params {
     }
     pub fn switch(&self, k: &str) -> bool {
         matches!(self.map.get(k), Some(Value::Bool(true)))
+    }
+    pub fn int(&self, k: &str) -> Option<i64> {
+        self.map.get(k).and_then(|v| v.as_i64())
     }
     pub fn bool(&self, k: &str) -> Option<bool> {
         self.map.get(k).and_then(|v| v.as_bool())
@@ -614,7 +622,13 @@ impl<'a> Source for MailboxSource<'a> {
         let i = self.only.unwrap_or(pos);
         let t = self.t;
         if let Some(k) = &self.kinds {
-            let d = t.kind_of(i).details();
+            let d = self
+                .st
+                .mbx
+                .get(&i)
+                .and_then(|o| o.kind)
+                .unwrap_or_else(|| t.kind_of(i))
+                .details();
             if !k.iter().any(|x| x.eq_ignore_ascii_case(d)) {
                 return;
             }
@@ -635,7 +649,7 @@ impl<'a> Source for MailboxSource<'a> {
                 return;
             }
         }
-        if self.archive_only && !t.has_archive(i) {
+        if self.archive_only && !t.archive_on(&m, ov) {
             return;
         }
         match self.view {
@@ -646,13 +660,13 @@ impl<'a> Source for MailboxSource<'a> {
                 }
             }
             View::Cas => {
-                let rec = t.cas_record(&m, ov);
+                let rec = crate::config_objects::Set::CasMailbox.mailbox_record(t, &self.st, i);
                 if self.filter.as_ref().map_or(true, |f| f.eval(&rec)) {
                     out.push(rec);
                 }
             }
             View::RecipientPermission => {
-                for rec in t.recipient_permission_records(i) {
+                for rec in t.recipient_permission_records(i, &self.st) {
                     if let Some(tr) = &self.trustee {
                         let v = crate::json::get(&rec, "Trustee")
                             .and_then(|v| v.as_str())
@@ -728,7 +742,7 @@ impl<'a> Source for RecipientSource<'a> {
     }
 }
 
-fn anr_match(needle: &str, hay: &[&str]) -> bool {
+pub fn anr_match(needle: &str, hay: &[&str]) -> bool {
     let n = needle.to_lowercase();
     hay.iter()
         .any(|h| !h.is_empty() && h.to_lowercase().starts_with(&n))
@@ -748,7 +762,7 @@ pub struct Output<'a> {
 }
 
 impl<'a> Output<'a> {
-    fn rows(source: Box<dyn Source + 'a>, limit: Option<usize>) -> Self {
+    pub fn rows(source: Box<dyn Source + 'a>, limit: Option<usize>) -> Self {
         Output {
             source,
             warnings: vec![],
@@ -758,8 +772,51 @@ impl<'a> Output<'a> {
             noop: false,
         }
     }
-    fn empty() -> Self {
+    pub fn empty() -> Self {
         Output::rows(Box::new(VecSource(vec![])), None)
+    }
+    /// A validated write that -WhatIf kept from being applied: the confirmation as a warning.
+    pub fn whatif(spec: &Spec, target: &str) -> Self {
+        let mut o = Output::empty();
+        o.whatif = true;
+        o.warnings.push(
+            spec.whatif
+                .unwrap_or(WHATIF_DEFAULT)
+                .replace("{cmdlet}", spec.name)
+                .replace("{target}", target),
+        );
+        o
+    }
+    /// An applied write on `target`, returning `rows`.
+    pub fn applied(target: String, rows: Vec<Record>) -> Self {
+        let mut o = Output::rows(Box::new(VecSource(rows)), None);
+        o.applied = Some(target);
+        o
+    }
+    /// A write that changed nothing, with Exchange's warning.
+    pub fn noop(target: &str) -> Self {
+        let mut o = Output::empty();
+        o.noop = true;
+        o.warnings.push(format!(
+            "The command completed successfully but no settings of '{}' have been modified.",
+            target
+        ));
+        o
+    }
+}
+
+/// A lazily generated result set: position → rows.
+pub struct FnSource<F: Fn(usize, &mut Vec<Record>)> {
+    pub n: usize,
+    pub f: F,
+}
+
+impl<F: Fn(usize, &mut Vec<Record>)> Source for FnSource<F> {
+    fn len(&self) -> usize {
+        self.n
+    }
+    fn rows(&self, pos: usize, out: &mut Vec<Record>) {
+        (self.f)(pos, out)
     }
 }
 
@@ -801,7 +858,7 @@ const RT: &[&str] = &[
     "PublicFolder",
 ];
 
-fn enum_list(
+pub fn enum_list(
     p: &Params,
     name: &str,
     allowed: &[&str],
@@ -829,7 +886,7 @@ fn enum_list(
     Ok(Some(list))
 }
 
-fn compile_filter(p: &Params, sample: &Record) -> Result<Option<Expr>, CmdletError> {
+pub fn compile_filter(p: &Params, sample: &Record) -> Result<Option<Expr>, CmdletError> {
     let src = match p.str("Filter") {
         Some(src) => src,
         _ => return Ok(None),
@@ -843,7 +900,7 @@ fn compile_filter(p: &Params, sample: &Record) -> Result<Option<Expr>, CmdletErr
 }
 
 /// Resolves an identity to one mailbox index.
-fn resolve_mailbox(t: &Tenant, st: &TenantState, ident: &str) -> Result<usize, CmdletError> {
+pub fn resolve_mailbox(t: &Tenant, st: &TenantState, ident: &str) -> Result<usize, CmdletError> {
     let all = t.resolve(ident, st);
     let mbx: Vec<usize> = all.iter().copied().filter(|r| *r < t.n_mbx).collect();
     match mbx.len() {
@@ -853,7 +910,7 @@ fn resolve_mailbox(t: &Tenant, st: &TenantState, ident: &str) -> Result<usize, C
     }
 }
 
-fn resolve_recipient(t: &Tenant, st: &TenantState, ident: &str) -> Result<usize, CmdletError> {
+pub fn resolve_recipient(t: &Tenant, st: &TenantState, ident: &str) -> Result<usize, CmdletError> {
     let all = t.resolve(ident, st);
     match all.len() {
         0 => Err(CmdletError::not_found(t, ident)),
@@ -906,11 +963,21 @@ fn find_folder(
     Ok((m, f))
 }
 
-fn read_state(t: &Tenant) -> RwLockReadGuard<'_, TenantState> {
+pub fn read_state(t: &Tenant) -> RwLockReadGuard<'_, TenantState> {
     t.state.read().unwrap_or_else(|e| e.into_inner())
 }
 
-pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, CmdletError> {
+/// Runs a bound cmdlet through its catalogue handler.
+pub fn run<'a>(t: &'a Tenant, spec: &'static Spec, p: &Params) -> Result<Output<'a>, CmdletError> {
+    (spec.run)(t, spec, p)
+}
+
+/// The handler of the first cmdlets (mailboxes, recipients, permissions, folders, devices).
+pub fn builtin<'a>(
+    t: &'a Tenant,
+    spec: &'static Spec,
+    p: &Params,
+) -> Result<Output<'a>, CmdletError> {
     let limit = p.limit(spec.default_limit);
     match spec.name {
         "Get-Mailbox" | "Get-CASMailbox" => {
@@ -984,7 +1051,7 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
         "Get-MailboxPermission" => {
             let st = read_state(t);
             let i = resolve_mailbox(t, &st, &p.str("Identity").unwrap_or_default())?;
-            let mut rows = t.mailbox_permission_records(i);
+            let mut rows = t.mailbox_permission_records(i, &st);
             if p.switch("Owner") {
                 rows = vec![vec![
                     ("Identity", V::Str(t.mailbox(i).alias)),
@@ -1047,7 +1114,7 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
             let i = resolve_mailbox(t, &st, &ident)?;
             let m = t.mailbox(i);
             let archive = p.switch("Archive");
-            if archive && !t.has_archive(i) {
+            if archive && !t.archive_on(&t.mailbox(i), st.mbx.get(&i)) {
                 return Err(CmdletError {
                     status: 404,
                     code: "NotFound",
@@ -1085,7 +1152,7 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
                 None => "All",
             };
             let m = t.mailbox(i);
-            if p.switch("Archive") && !t.has_archive(i) {
+            if p.switch("Archive") && !t.archive_on(&t.mailbox(i), st.mbx.get(&i)) {
                 return Ok(Output::empty());
             }
             let on = p.switch("IncludeOldestAndNewestItems");
@@ -1156,7 +1223,7 @@ pub fn run<'a>(t: &'a Tenant, spec: &Spec, p: &Params) -> Result<Output<'a>, Cmd
         "Add-MailboxFolderPermission"
         | "Set-MailboxFolderPermission"
         | "Remove-MailboxFolderPermission" => folder_perm_write(t, spec, p),
-        "Set-Mailbox" => set_mailbox(t, p),
+        "Set-Mailbox" => set_mailbox(t, spec, p),
         _ => Err(CmdletError::command_not_found(spec.name)),
     }
 }
@@ -1320,13 +1387,10 @@ fn folder_perm_write<'a>(
         }
     }
     if whatif {
-        let mut o = Output::empty();
-        o.whatif = true;
-        o.warnings.push(format!(
-            "What if: {} on \"{}\" for user \"{}\".",
-            spec.name, ident, user
+        return Ok(Output::whatif(
+            spec,
+            &format!("{}\" for user \"{}", ident, user),
         ));
-        return Ok(o);
     }
     st.folder_perms.insert((m.i, f.key), perms);
     let mut o = Output::rows(Box::new(VecSource(out_rows)), None);
@@ -1334,7 +1398,7 @@ fn folder_perm_write<'a>(
     Ok(o)
 }
 
-fn multi_ops(v: &Value) -> (Option<Vec<String>>, Vec<String>, Vec<String>) {
+pub fn multi_ops(v: &Value) -> (Option<Vec<String>>, Vec<String>, Vec<String>) {
     let strs = |v: &Value| -> Vec<String> {
         match v {
             Value::String(s) => vec![s.clone()],
@@ -1362,7 +1426,7 @@ fn multi_ops(v: &Value) -> (Option<Vec<String>>, Vec<String>, Vec<String>) {
     }
 }
 
-fn normalize_proxy(a: &str) -> Result<String, CmdletError> {
+pub fn normalize_proxy(a: &str) -> Result<String, CmdletError> {
     let a = a.trim();
     let (prefix, addr) = match a.split_once(':') {
         Some((p, rest)) if !p.contains('@') => (p.to_string(), rest.to_string()),
@@ -1384,7 +1448,11 @@ fn normalize_proxy(a: &str) -> Result<String, CmdletError> {
     Ok(format!("{}:{}", prefix, addr))
 }
 
-fn set_mailbox<'a>(t: &'a Tenant, p: &Params) -> Result<Output<'a>, CmdletError> {
+fn set_mailbox<'a>(
+    t: &'a Tenant,
+    spec: &'static Spec,
+    p: &Params,
+) -> Result<Output<'a>, CmdletError> {
     let ident = p.str("Identity").unwrap_or_default();
     let mut st = t.state.write().unwrap_or_else(|e| e.into_inner());
     let i = resolve_mailbox(t, &st, &ident)?;
@@ -1396,6 +1464,58 @@ fn set_mailbox<'a>(t: &'a Tenant, p: &Params) -> Result<Output<'a>, CmdletError>
     }
     if let Some(b) = p.bool("DeliverToMailboxAndForward") {
         ov.deliver_and_forward = Some(b);
+    }
+    if p.has("ForwardingAddress") {
+        ov.forwarding_address = Some(match p.str("ForwardingAddress") {
+            Some(s) if !s.trim().is_empty() => {
+                let r = match t.resolve(&s, &st).as_slice() {
+                    [r] => *r,
+                    [] => {
+                        return Err(CmdletError {
+                            status: 404,
+                            code: "NotFound",
+                            err_code: "Ex6F9304".into(),
+                            exception: NOT_FOUND,
+                            message: format!("Couldn't find object \"{}\". Please make sure that it was spelled correctly or specify a different object.", s),
+                        })
+                    }
+                    _ => return Err(CmdletError::ambiguous(&s)),
+                };
+                Some(if r < t.n_mbx {
+                    t.mailbox(r).alias
+                } else {
+                    t.display_of(r)
+                })
+            }
+            _ => None,
+        });
+    }
+    if let Some(ty) = p.str("Type") {
+        ov.kind = Some(match ty.as_str() {
+            "Shared" => estate::MbxKind::Shared,
+            "Room" => estate::MbxKind::Room,
+            "Equipment" | "Workspace" => estate::MbxKind::Equipment,
+            _ => estate::MbxKind::User,
+        });
+    }
+    if let Some(b) = p.bool("LitigationHoldEnabled") {
+        if t.litigation_hold(&m, Some(&ov)) != b {
+            ov.lit_hold = Some(b);
+            ov.lit_hold_date = Some(crate::rng::now_unix());
+        }
+    }
+    if p.has("ArchiveName") {
+        ov.archive_name = p.str("ArchiveName").filter(|s| !s.trim().is_empty());
+    }
+    if p.switch("AutoExpandingArchive") {
+        if !t.archive_on(&m, Some(&ov)) {
+            return Err(CmdletError::store(
+                "Microsoft.Exchange.Configuration.Tasks.RecipientTaskException",
+                "ExA1E2C4",
+                format!("Auto-expanding archiving can't be enabled for '{}' because the mailbox doesn't have an archive. Run Enable-Mailbox -Archive first.", m.alias),
+            ));
+        }
+        ov.auto_expanding = Some(true);
     }
     if p.has("ForwardingSmtpAddress") {
         ov.forwarding_smtp = Some(match p.str("ForwardingSmtpAddress") {
@@ -1499,10 +1619,7 @@ fn set_mailbox<'a>(t: &'a Tenant, p: &Params) -> Result<Output<'a>, CmdletError>
         return Ok(o);
     }
     if p.switch("WhatIf") {
-        o.whatif = true;
-        o.warnings
-            .push(format!("What if: Setting mailbox \"{}\".", m.alias));
-        return Ok(o);
+        return Ok(Output::whatif(spec, &m.alias));
     }
     ov.when_changed = Some(crate::rng::now_unix());
     st.mbx.insert(i, ov);

@@ -461,6 +461,16 @@ pub struct MbxOverride {
     pub emails: Option<Vec<String>>,
     pub send_on_behalf: Option<Vec<String>>,
     pub when_changed: Option<u64>,
+    /// Set-Mailbox -Type.
+    pub kind: Option<MbxKind>,
+    /// Set-Mailbox -ForwardingAddress: the recipient's name, or None when cleared.
+    pub forwarding_address: Option<Option<String>>,
+    pub lit_hold: Option<bool>,
+    pub lit_hold_date: Option<u64>,
+    /// Enable-Mailbox -Archive.
+    pub archive: Option<bool>,
+    pub archive_name: Option<String>,
+    pub auto_expanding: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -480,6 +490,14 @@ pub struct FolderPerm {
 #[derive(Default)]
 pub struct TenantState {
     pub mbx: HashMap<usize, MbxOverride>,
+    /// Written properties of settings objects: (set name, object key) → properties.
+    pub props: HashMap<(&'static str, String), Vec<(&'static str, V)>>,
+    /// Group recipient → its full member list once written.
+    pub members: HashMap<usize, Vec<usize>>,
+    /// Mailbox → its full Get-MailboxPermission entry list once written.
+    pub mbx_perms: HashMap<usize, Vec<Record>>,
+    /// Mailbox → its full Get-RecipientPermission entry list once written.
+    pub send_as: HashMap<usize, Vec<Record>>,
     /// (mailbox index, folder spec) → the full entry list once written.
     pub folder_perms: HashMap<(usize, u8), Vec<FolderPerm>>,
 }
@@ -1125,8 +1143,15 @@ impl Tenant {
         m.kind == MbxKind::User && (m.hh >> 8) % 4 == 0
     }
 
-    pub fn has_archive(&self, i: usize) -> bool {
-        self.archive_active(&self.mailbox(i))
+    /// Whether mailbox m has an active archive (seeded or enabled by Enable-Mailbox -Archive).
+    pub fn archive_on(&self, m: &Mbx, ov: Option<&MbxOverride>) -> bool {
+        ov.and_then(|o| o.archive)
+            .unwrap_or_else(|| self.archive_active(m))
+    }
+
+    pub fn litigation_hold(&self, m: &Mbx, ov: Option<&MbxOverride>) -> bool {
+        ov.and_then(|o| o.lit_hold)
+            .unwrap_or(m.kind == MbxKind::User && (m.hh >> 44) % 10 == 0)
     }
 
     fn created_at(&self, r: usize) -> u64 {
@@ -1183,15 +1208,17 @@ impl Tenant {
         let smtp = self.primary_smtp(m, ov);
         let created = self.created_at(m.i);
         let changed = self.changed_at(m.i, ov);
-        let archive = self.archive_active(m);
+        let archive = self.archive_on(m, ov);
         let fwd = self.forwarding(m, ov);
+        let kind = ov.and_then(|o| o.kind).unwrap_or(m.kind);
         let deliver = ov
             .and_then(|o| o.deliver_and_forward)
             .unwrap_or(fwd.is_some() && (m.hh >> 40) % 2 == 0);
-        let shared_like = m.kind != MbxKind::User;
+        let shared_like = kind != MbxKind::User;
         let loc = &LOCALES[m.locale];
-        let lit = m.kind == MbxKind::User && (m.hh >> 44) % 10 == 0;
-        let mut r: Record = Vec::with_capacity(72);
+        let lit = self.litigation_hold(m, ov);
+        let lit_date = ov.and_then(|o| o.lit_hold_date).unwrap_or(changed);
+        let mut r: Record = Vec::with_capacity(256);
         r.push(("Name", V::Str(m.alias.clone())));
         r.push(("Alias", V::Str(m.alias.clone())));
         r.push(("DisplayName", V::Str(m.display.clone())));
@@ -1202,7 +1229,7 @@ impl Tenant {
         r.push(("WindowsEmailAddress", V::Str(smtp)));
         r.push(("EmailAddresses", self.emails(m, ov).into()));
         r.push(("RecipientType", V::S("UserMailbox")));
-        r.push(("RecipientTypeDetails", V::S(m.kind.details())));
+        r.push(("RecipientTypeDetails", V::S(kind.details())));
         r.push(("Guid", V::Str(self.guid_of(m.i, 1))));
         r.push(("ExchangeGuid", V::Str(self.guid_of(m.i, 2))));
         r.push(("ExternalDirectoryObjectId", V::Str(self.guid_of(m.i, 3))));
@@ -1220,10 +1247,10 @@ impl Tenant {
         ));
         r.push((
             "ArchiveName",
-            V::Arr(if archive {
-                vec![V::Str(format!("In-Place Archive -{}", m.display))]
-            } else {
-                vec![]
+            V::Arr(match ov.and_then(|o| o.archive_name.clone()) {
+                Some(n) => vec![V::Str(n)],
+                None if archive => vec![V::Str(format!("In-Place Archive -{}", m.display))],
+                None => vec![],
             }),
         ));
         r.push(("DistinguishedName", V::Str(self.dn(&m.alias))));
@@ -1263,7 +1290,13 @@ impl Tenant {
             V::Bool(m.kind == MbxKind::User && (m.hh >> 48) % 10 < 3),
         ));
         r.push(("HiddenFromAddressListsEnabled", V::Bool(self.hidden(m, ov))));
-        r.push(("ForwardingAddress", V::Null));
+        r.push((
+            "ForwardingAddress",
+            ov.and_then(|o| o.forwarding_address.clone())
+                .flatten()
+                .map(V::Str)
+                .unwrap_or(V::Null),
+        ));
         r.push(("ForwardingSmtpAddress", fwd.into()));
         r.push(("DeliverToMailboxAndForward", V::Bool(deliver)));
         r.push((
@@ -1280,7 +1313,7 @@ impl Tenant {
         r.push((
             "LitigationHoldDate",
             if lit {
-                V::Str(rng::iso_offset(changed))
+                V::Str(rng::iso_offset(lit_date))
             } else {
                 V::Null
             },
@@ -1316,7 +1349,7 @@ impl Tenant {
         r.push(("Office", V::Null));
         r.push((
             "ResourceType",
-            match m.kind {
+            match kind {
                 MbxKind::Room => V::S("Room"),
                 MbxKind::Equipment => V::S("Equipment"),
                 _ => V::Null,
@@ -1324,13 +1357,14 @@ impl Tenant {
         ));
         r.push((
             "ResourceCapacity",
-            if m.kind == MbxKind::Room {
+            if kind == MbxKind::Room {
                 V::Int(4 + ((m.hh >> 50) % 17) as i64)
             } else {
                 V::Null
             },
         ));
         r.push(("MessageCopyForSentAsEnabled", V::Bool(false)));
+        self.push_wide(&mut r, m, ov, kind, archive, lit, &upn, changed);
         push_custom(&mut r, ov);
         r.push(("WhenMailboxCreated", V::Str(rng::iso_offset(created))));
         r.push(("WhenCreated", V::Str(rng::iso_offset(created))));
@@ -1338,6 +1372,399 @@ impl Tenant {
         r.push(("WhenCreatedUTC", V::Str(rng::iso_z(created))));
         r.push(("WhenChangedUTC", V::Str(rng::iso_z(changed))));
         r
+    }
+
+    /// The rest of a real Get-Mailbox row (~180 more properties with values of realistic types
+    /// and lengths: the full object the service returns without -PropertySets or $select).
+    #[allow(clippy::too_many_arguments)]
+    fn push_wide(
+        &self,
+        r: &mut Record,
+        m: &Mbx,
+        ov: Option<&MbxOverride>,
+        kind: MbxKind,
+        archive: bool,
+        lit: bool,
+        upn: &str,
+        changed: u64,
+    ) {
+        const ZERO: &str = "00000000-0000-0000-0000-000000000000";
+        const AUDIT_ADMIN: &[&str] = &[
+            "Update",
+            "MoveToDeletedItems",
+            "SoftDelete",
+            "HardDelete",
+            "SendAs",
+            "SendOnBehalf",
+            "Create",
+            "UpdateFolderPermissions",
+            "UpdateInboxRules",
+            "UpdateCalendarDelegation",
+            "ApplyRecord",
+            "MailItemsAccessed",
+            "Send",
+        ];
+        const AUDIT_DELEGATE: &[&str] = &[
+            "Update",
+            "MoveToDeletedItems",
+            "SoftDelete",
+            "HardDelete",
+            "SendAs",
+            "SendOnBehalf",
+            "Create",
+            "UpdateFolderPermissions",
+            "UpdateInboxRules",
+            "ApplyRecord",
+            "MailItemsAccessed",
+        ];
+        const AUDIT_OWNER: &[&str] = &[
+            "Update",
+            "MoveToDeletedItems",
+            "SoftDelete",
+            "HardDelete",
+            "UpdateFolderPermissions",
+            "UpdateInboxRules",
+            "UpdateCalendarDelegation",
+            "ApplyRecord",
+            "MailItemsAccessed",
+            "Send",
+        ];
+        let list = |xs: &[&'static str]| V::Arr(xs.iter().map(|x| V::S(x)).collect());
+        let empty = || V::Arr(Vec::new());
+        let user = kind == MbxKind::User;
+        let db = self.database(m);
+        let db_guid = rng::guid(
+            h(&[self.ts, (m.hh >> 20) % 400, 31]),
+            h(&[(m.hh >> 30) % 200, 32]),
+        );
+        let server = format!("{}MB{:04}", &self.forest[..7], (m.hh >> 36) % 10000);
+        r.push(("DatabaseGuid", V::Str(db_guid.clone())));
+        r.push(("MailboxProvisioningConstraint", V::Null));
+        r.push(("IsMonitoringMailbox", V::Bool(false)));
+        r.push(("MailboxRegion", V::Null));
+        r.push(("MailboxRegionLastUpdateTime", V::Null));
+        r.push(("MailboxRegionSuffix", V::S("None")));
+        r.push(("MessageRecallProcessingEnabled", V::Bool(true)));
+        r.push(("MessageCopyForSendOnBehalfEnabled", V::Bool(false)));
+        r.push(("MailboxProvisioningPreferences", empty()));
+        r.push(("UseDatabaseRetentionDefaults", V::Bool(false)));
+        r.push(("RetainDeletedItemsUntilBackup", V::Bool(false)));
+        r.push(("IsExcludedFromServingHierarchy", V::Bool(false)));
+        r.push(("IsHierarchyReady", V::Bool(true)));
+        r.push(("IsHierarchySyncEnabled", V::Bool(true)));
+        r.push(("IsPublicFolderSystemMailbox", V::Bool(false)));
+        r.push(("HasSnackyAppData", V::Bool(false)));
+        r.push(("EndDateForRetentionHold", V::Null));
+        r.push(("StartDateForRetentionHold", V::Null));
+        r.push(("RetentionComment", V::S("")));
+        r.push(("RetentionUrl", V::S("")));
+        r.push((
+            "LitigationHoldOwner",
+            if lit {
+                V::Str(format!("admin@{}", self.domain))
+            } else {
+                V::S("")
+            },
+        ));
+        r.push(("LitigationHoldDuration", V::S("Unlimited")));
+        r.push(("ElcProcessingDisabled", V::Bool(false)));
+        r.push(("ComplianceTagHoldApplied", V::Bool(false)));
+        r.push(("WasInactiveMailbox", V::Bool(false)));
+        r.push(("DelayHoldApplied", V::Bool(false)));
+        r.push(("DelayReleaseHoldApplied", V::Bool(false)));
+        r.push(("PitrEnabled", V::Bool(false)));
+        r.push(("PitrCopyIntervalInSeconds", V::Int(0)));
+        r.push(("InactiveMailboxRetireTime", V::Null));
+        r.push(("OrphanSoftDeleteTrackingTime", V::Null));
+        r.push(("ManagedFolderMailboxPolicy", V::Null));
+        r.push(("AddressBookPolicy", V::Null));
+        r.push(("CalendarRepairDisabled", V::Bool(false)));
+        r.push(("MailboxContainerGuid", V::Null));
+        r.push(("UnifiedMailbox", V::Null));
+        let mut locations = vec![V::Str(format!(
+            "1;{};Primary;{};{}",
+            self.guid_of(m.i, 2),
+            self.domain,
+            db_guid
+        ))];
+        if archive {
+            locations.push(V::Str(format!(
+                "1;{};MainArchive;{};{}",
+                self.guid_of(m.i, 4),
+                self.domain,
+                db_guid
+            )));
+        }
+        r.push(("MailboxLocations", V::Arr(locations)));
+        r.push(("AggregatedMailboxGuids", empty()));
+        r.push((
+            "ExchangeSecurityDescriptor",
+            V::S("System.Security.AccessControl.RawSecurityDescriptor"),
+        ));
+        r.push(("ExchangeUserAccountControl", V::S("None")));
+        r.push(("AdminDisplayVersion", V::S("Version 15.20 (Build 8293.23)")));
+        r.push(("MessageTrackingReadStatusEnabled", V::Bool(true)));
+        r.push(("ExternalOofOptions", V::S("External")));
+        r.push(("RetainDeletedItemsFor", V::S("14.00:00:00")));
+        r.push(("OfflineAddressBook", V::Null));
+        r.push((
+            "RecoverableItemsWarningQuota",
+            V::S("20 GB (21,474,836,480 bytes)"),
+        ));
+        r.push(("CalendarLoggingQuota", V::S("6 GB (6,442,450,944 bytes)")));
+        r.push(("DowngradeHighPriorityMessagesEnabled", V::Bool(false)));
+        r.push((
+            "ProtocolSettings",
+            list(&[
+                "RemotePowerShell\u{a7}1",
+                "OWA\u{a7}1",
+                "MAPI\u{a7}1\u{a7}\u{a7}\u{a7}\u{a7}\u{a7}",
+            ]),
+        ));
+        r.push(("RecipientLimits", V::S("500")));
+        r.push(("ImListMigrationCompleted", V::Bool(false)));
+        r.push(("SiloName", V::Null));
+        r.push((
+            "IsResource",
+            V::Bool(matches!(kind, MbxKind::Room | MbxKind::Equipment)),
+        ));
+        r.push(("IsLinked", V::Bool(false)));
+        r.push(("IsShared", V::Bool(kind == MbxKind::Shared)));
+        r.push(("IsRootPublicFolderMailbox", V::Bool(false)));
+        r.push(("LinkedMasterAccount", V::S("")));
+        r.push(("ResetPasswordOnNextLogon", V::Bool(false)));
+        r.push(("ResourceCustom", empty()));
+        r.push((
+            "RoomMailboxAccountEnabled",
+            if kind == MbxKind::Room {
+                V::Bool(false)
+            } else {
+                V::Null
+            },
+        ));
+        r.push((
+            "SamAccountName",
+            V::Str(format!(
+                "${:06X}-{:012X}",
+                m.hh & 0xFFFFFF,
+                h(&[m.hh, 3]) & 0xFFFF_FFFF_FFFF
+            )),
+        ));
+        for k in [
+            "SCLDeleteThreshold",
+            "SCLDeleteEnabled",
+            "SCLRejectThreshold",
+            "SCLRejectEnabled",
+            "SCLQuarantineThreshold",
+            "SCLQuarantineEnabled",
+            "SCLJunkThreshold",
+            "SCLJunkEnabled",
+        ] {
+            r.push((k, V::Null));
+        }
+        r.push(("AntispamBypassEnabled", V::Bool(false)));
+        r.push((
+            "ServerLegacyDN",
+            V::Str(format!(
+                "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn={}",
+                server
+            )),
+        ));
+        r.push(("RulesQuota", V::S("256 KB (262,144 bytes)")));
+        r.push(("UMEnabled", V::Bool(false)));
+        r.push(("MaxSafeSenders", V::Null));
+        r.push(("MaxBlockedSenders", V::Null));
+        r.push((
+            "NetID",
+            if user {
+                V::Str(format!("{:016X}", h(&[m.hh, 4])))
+            } else {
+                V::Null
+            },
+        ));
+        r.push(("ReconciliationId", V::Null));
+        r.push(("WindowsLiveID", V::Str(upn.to_string())));
+        r.push(("MicrosoftOnlineServicesID", V::Str(upn.to_string())));
+        r.push(("ThrottlingPolicy", V::Null));
+        r.push((
+            "RoleAssignmentPolicy",
+            V::S("Default Role Assignment Policy"),
+        ));
+        r.push(("DefaultPublicFolderMailbox", V::Null));
+        r.push(("EffectivePublicFolderMailbox", V::Null));
+        r.push(("SharingPolicy", V::S("Default Sharing Policy")));
+        r.push(("RemoteAccountPolicy", V::Null));
+        r.push((
+            "ArchiveDatabase",
+            if archive { V::Str(db.clone()) } else { V::Null },
+        ));
+        r.push((
+            "ArchiveDatabaseGuid",
+            V::Str(if archive { db_guid } else { ZERO.to_string() }),
+        ));
+        r.push(("JournalArchiveAddress", V::S("")));
+        r.push(("ArchiveQuota", V::S("100 GB (107,374,182,400 bytes)")));
+        r.push(("ArchiveWarningQuota", V::S("90 GB (96,636,764,160 bytes)")));
+        r.push(("ArchiveDomain", V::Null));
+        r.push(("ArchiveState", V::S(if archive { "Local" } else { "None" })));
+        r.push((
+            "AutoExpandingArchiveEnabled",
+            V::Bool(ov.and_then(|o| o.auto_expanding).unwrap_or(false)),
+        ));
+        r.push(("DisabledMailboxLocations", V::Bool(false)));
+        r.push(("RemoteRecipientType", V::S("None")));
+        r.push(("DisabledArchiveDatabase", V::Null));
+        r.push(("DisabledArchiveGuid", V::S(ZERO)));
+        r.push(("QueryBaseDN", V::Null));
+        r.push(("QueryBaseDNRestrictionEnabled", V::Bool(false)));
+        r.push(("MailboxMoveTargetMDB", V::Null));
+        r.push(("MailboxMoveSourceMDB", V::Null));
+        r.push(("MailboxMoveFlags", V::S("None")));
+        r.push(("MailboxMoveRemoteHostName", V::S("")));
+        r.push(("MailboxMoveBatchName", V::S("")));
+        r.push(("MailboxMoveStatus", V::S("None")));
+        r.push(("MailboxRelease", V::S("")));
+        r.push(("ArchiveRelease", V::S("")));
+        r.push(("IsPersonToPersonTextMessagingEnabled", V::Bool(false)));
+        r.push(("IsMachineToPersonTextMessagingEnabled", V::Bool(true)));
+        r.push(("UserSMimeCertificate", empty()));
+        r.push(("UserCertificate", empty()));
+        r.push(("CalendarVersionStoreDisabled", V::Bool(false)));
+        r.push(("ImmutableId", V::S("")));
+        r.push((
+            "PersistedCapabilities",
+            if user {
+                list(&[
+                    "BPOS_S_Enterprise",
+                    "BPOS_S_O365PAM",
+                    "BPOS_S_EquivioAnalytics",
+                ])
+            } else {
+                empty()
+            },
+        ));
+        r.push(("SKUAssigned", if user { V::Bool(true) } else { V::Null }));
+        r.push(("AuditLogAgeLimit", V::S("90.00:00:00")));
+        r.push(("AuditAdmin", list(AUDIT_ADMIN)));
+        r.push(("AuditDelegate", list(AUDIT_DELEGATE)));
+        r.push(("AuditOwner", list(AUDIT_OWNER)));
+        r.push(("DefaultAuditSet", list(&["Admin", "Delegate", "Owner"])));
+        r.push(("SourceAnchor", V::S("")));
+        r.push(("IsSoftDeletedByRemove", V::Bool(false)));
+        r.push(("IsSoftDeletedByDisable", V::Bool(false)));
+        r.push(("IncludeInGarbageCollection", V::Bool(false)));
+        r.push(("WhenSoftDeleted", V::Null));
+        r.push((
+            "InPlaceHolds",
+            if lit {
+                V::Arr(vec![V::Str(format!("UniH{}", self.guid_of(m.i, 7)))])
+            } else {
+                empty()
+            },
+        ));
+        r.push(("GeneratedOfflineAddressBooks", empty()));
+        r.push((
+            "StsRefreshTokensValidFrom",
+            V::Str(rng::iso_offset(changed)),
+        ));
+        r.push(("NonCompliantDevices", empty()));
+        r.push(("EnforcedTimestamps", V::Null));
+        r.push(("DataEncryptionPolicy", V::Null));
+        r.push(("MessageCopyForSMTPClientSubmissionEnabled", V::Bool(true)));
+        r.push(("RecipientThrottlingThreshold", V::S("Standard")));
+        r.push(("SharedEmailDomainTenant", V::S("")));
+        r.push(("SharedEmailDomainState", V::S("None")));
+        r.push(("SharedWithTargetSmtpAddress", V::S("")));
+        r.push(("SharedEmailDomainStateLastModified", V::Null));
+        r.push(("IsAuxMailbox", V::Bool(false)));
+        r.push(("AuxMailboxParentObjectId", V::Null));
+        r.push(("ChildAuxMailboxes", empty()));
+        r.push(("RecipientSoftDeletedStatus", V::Int(0)));
+        r.push(("HasPicture", V::Bool(user && (m.hh >> 52) % 3 == 0)));
+        r.push(("HasSpokenName", V::Bool(false)));
+        r.push(("OrganizationalUnitRoot", V::Str(self.domain.clone())));
+        for k in [
+            "ExtensionCustomAttribute1",
+            "ExtensionCustomAttribute2",
+            "ExtensionCustomAttribute3",
+            "ExtensionCustomAttribute4",
+            "ExtensionCustomAttribute5",
+        ] {
+            r.push((k, empty()));
+        }
+        r.push(("LastExchangeChangedTime", V::Null));
+        r.push(("ModeratedBy", empty()));
+        r.push(("ModerationEnabled", V::Bool(false)));
+        r.push((
+            "PoliciesIncluded",
+            list(&[
+                "4b0f2d34-ab4c-4d3e-9b4e-7c1e3a1f6a2d",
+                "{26491cfc-9e50-4857-861b-0cb8df22b5d7}",
+            ]),
+        ));
+        r.push(("PoliciesExcluded", empty()));
+        r.push(("EmailAddressPolicyEnabled", V::Bool(false)));
+        r.push(("RejectMessagesFrom", empty()));
+        r.push(("RejectMessagesFromDLMembers", empty()));
+        r.push(("RejectMessagesFromSendersOrMembers", empty()));
+        r.push(("RequireSenderAuthenticationEnabled", V::Bool(false)));
+        r.push(("SimpleDisplayName", V::S("")));
+        r.push(("SendModerationNotifications", V::S("Always")));
+        r.push((
+            "UMDtmfMap",
+            V::Arr(vec![
+                V::Str(format!("emailAddress:{}", dtmf(&m.alias))),
+                V::Str(format!(
+                    "lastNameFirstName:{}{}",
+                    dtmf(m.last.unwrap_or(&m.display)),
+                    dtmf(m.first.unwrap_or(""))
+                )),
+                V::Str(format!(
+                    "firstNameLastName:{}{}",
+                    dtmf(m.first.unwrap_or("")),
+                    dtmf(m.last.unwrap_or(&m.display))
+                )),
+            ]),
+        ));
+        r.push(("MailTip", V::Null));
+        r.push(("MailTipTranslations", empty()));
+        r.push((
+            "ObjectCategory",
+            V::Str(format!(
+                "{}.PROD.OUTLOOK.COM/Configuration/Schema/Person",
+                self.forest
+            )),
+        ));
+        r.push((
+            "ObjectClass",
+            list(&["top", "person", "organizationalPerson", "user"]),
+        ));
+        r.push(("ExchangeObjectId", V::Str(self.guid_of(m.i, 1))));
+        r.push((
+            "OrganizationId",
+            V::Str(format!(
+                "{}.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/{} - {}.PROD.OUTLOOK.COM/ConfigurationUnits/{}/Configuration",
+                self.forest, self.domain, self.forest, self.domain
+            )),
+        ));
+        r.push((
+            "OriginatingServer",
+            V::Str(format!(
+                "{}DC{:03}.{}.PROD.OUTLOOK.COM",
+                &self.forest[..7],
+                (m.hh >> 12) % 1000,
+                self.forest
+            )),
+        ));
+        r.push(("IsValid", V::Bool(true)));
+        r.push(("ObjectState", V::S("Unchanged")));
+        r.push(("AcceptMessagesOnlyFrom", empty()));
+        r.push(("AcceptMessagesOnlyFromDLMembers", empty()));
+        r.push(("AcceptMessagesOnlyFromSendersOrMembers", empty()));
+        r.push(("AdministrativeUnits", empty()));
+        r.push(("ArbitrationMailbox", V::Null));
+        r.push(("BypassModerationFromSendersOrMembers", empty()));
+        r.push(("AddressListMembership", empty()));
     }
 
     /// Non-mailbox recipient r (r ≥ n_mbx).
@@ -1424,7 +1851,10 @@ impl Tenant {
             rec.push(("WindowsLiveID", V::Str(self.upn(&m))));
             rec.push(("EmailAddresses", self.emails(&m, ov).into()));
             rec.push(("RecipientType", V::S("UserMailbox")));
-            rec.push(("RecipientTypeDetails", V::S(m.kind.details())));
+            rec.push((
+                "RecipientTypeDetails",
+                V::S(ov.and_then(|o| o.kind).unwrap_or(m.kind).details()),
+            ));
             rec.push(("Guid", V::Str(self.guid_of(r, 1))));
             rec.push(("ExchangeGuid", V::Str(self.guid_of(r, 2))));
             rec.push(("ExchangeObjectId", V::Str(self.guid_of(r, 1))));
@@ -1448,7 +1878,7 @@ impl Tenant {
             rec.push(("UsageLocation", V::S(loc.country)));
             rec.push((
                 "ArchiveStatus",
-                V::S(if self.archive_active(&m) {
+                V::S(if self.archive_on(&m, ov) {
                     "Active"
                 } else {
                     "None"
@@ -1668,7 +2098,10 @@ impl Tenant {
         out
     }
 
-    pub fn mailbox_permission_records(&self, i: usize) -> Vec<Record> {
+    pub fn mailbox_permission_records(&self, i: usize, st: &TenantState) -> Vec<Record> {
+        if let Some(v) = st.mbx_perms.get(&i) {
+            return v.clone();
+        }
         let m = self.mailbox(i);
         let mut v = vec![perm_rec(
             &m.alias,
@@ -1681,7 +2114,10 @@ impl Tenant {
         v
     }
 
-    pub fn recipient_permission_records(&self, i: usize) -> Vec<Record> {
+    pub fn recipient_permission_records(&self, i: usize, st: &TenantState) -> Vec<Record> {
+        if let Some(v) = st.send_as.get(&i) {
+            return v.clone();
+        }
         let m = self.mailbox(i);
         let mut v = vec![rperm_rec(&m.alias, "NT AUTHORITY\\SELF")];
         if m.kind == MbxKind::Shared {
@@ -2060,6 +2496,24 @@ impl Tenant {
     }
 }
 
+/// Telephone-keypad digits of a name (Exchange's UMDtmfMap).
+fn dtmf(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c.to_ascii_lowercase() {
+            'a'..='c' => Some('2'),
+            'd'..='f' => Some('3'),
+            'g'..='i' => Some('4'),
+            'j'..='l' => Some('5'),
+            'm'..='o' => Some('6'),
+            'p'..='s' => Some('7'),
+            't'..='v' => Some('8'),
+            'w'..='z' => Some('9'),
+            '0'..='9' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 fn push_custom(r: &mut Record, ov: Option<&MbxOverride>) {
     const NAMES: [&str; 15] = [
         "CustomAttribute1",
@@ -2084,7 +2538,7 @@ fn push_custom(r: &mut Record, ov: Option<&MbxOverride>) {
     }
 }
 
-fn perm_rec(identity: &str, user: &str, rights: &[&'static str]) -> Record {
+pub fn perm_rec(identity: &str, user: &str, rights: &[&'static str]) -> Record {
     vec![
         ("Identity", V::Str(identity.to_string())),
         ("User", V::Str(user.to_string())),
@@ -2098,7 +2552,7 @@ fn perm_rec(identity: &str, user: &str, rights: &[&'static str]) -> Record {
     ]
 }
 
-fn rperm_rec(identity: &str, trustee: &str) -> Record {
+pub fn rperm_rec(identity: &str, trustee: &str) -> Record {
     vec![
         ("Identity", V::Str(identity.to_string())),
         ("Trustee", V::Str(trustee.to_string())),

@@ -159,6 +159,25 @@ fn unauthorized(app: &App, reason: &str, message: &str, had_token: bool) -> Resp
     .header("WWW-Authenticate", &www_authenticate(had_token))
 }
 
+/// A cmdlet outside the account's management roles: HTTP 401 with Exchange's words and no
+/// `WWW-Authenticate` challenge (a new token would not help; office-docs-powershell #7970).
+fn role_denied(app: &App, cmdlet: &str) -> Resp {
+    app.stats.unauthorized("role");
+    let text = format!("User is not allowed to call {}.", cmdlet);
+    let ex = "Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException";
+    Resp::json(
+        401,
+        &json!({"error": {
+            "code": "Unauthorized",
+            "message": text,
+            "details": [{"code": "Context", "target": "", "message": format!("Ex2E1F44|{}|{}", ex, text)}],
+            "innererror": {"message": text, "type": ex, "stacktrace": ""}
+        }}),
+    )
+    .header("request-id", &rng::random_guid())
+    .header("X-ExceptionType", "CmdletAccessDeniedException")
+}
+
 fn transient(app: &App, tenant: &str) -> Resp {
     app.stats.fault("transient", "invokeCommand", Some(tenant));
     match app.faults.next_transient_variant() {
@@ -346,9 +365,33 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
         );
     }
     if let Some(anchor) = req.header("X-AnchorMailbox") {
-        let dom = anchor.rsplit('@').next().unwrap_or("");
-        let ok = dom.eq_ignore_ascii_case(&t.domain) || dom.eq_ignore_ascii_case(&t.id);
+        // Routing: the part after the last '@' must name this tenant (GUID, initial domain or
+        // its .mail.onmicrosoft.com domain); otherwise the request would route to another
+        // tenant's mailbox server.
+        let dom = match anchor.rsplit_once('@') {
+            Some((_, d)) => d.trim().trim_matches(|c| c == '{' || c == '}'),
+            None => "",
+        };
+        let mail = t
+            .domain
+            .replace(".onmicrosoft.com", ".mail.onmicrosoft.com");
+        let ok = dom.eq_ignore_ascii_case(&t.domain)
+            || dom.eq_ignore_ascii_case(&t.id)
+            || dom.eq_ignore_ascii_case(&mail);
         app.stats.anchor(!ok);
+        if !ok {
+            return exo_error(
+                400,
+                "BadRequest",
+                &format!(
+                    "The X-AnchorMailbox header '{}' doesn't route to tenant '{}'. Use APP:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{} (or the tenant's initial domain).",
+                    anchor.chars().take(256).collect::<String>(),
+                    t.id,
+                    t.id
+                ),
+                None,
+            );
+        }
     }
     // Per-tenant concurrency: decided on arrival (see `Admission`); an admitted request holds its
     // slot until its response is written, a refused one never had a slot.
@@ -448,7 +491,7 @@ fn invoke_inner(
             ));
         }
     }
-    let spec = match cmdlets::spec(&name) {
+    let spec = match crate::catalogue::spec(&name) {
         Some(spec) => spec,
         _ => {
             app.stats.cmdlet(&name.chars().take(64).collect::<String>());
@@ -456,6 +499,14 @@ fn invoke_inner(
         }
     };
     app.stats.cmdlet(spec.name);
+    if app
+        .cfg
+        .deny_cmdlets
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(spec.name))
+    {
+        return role_denied(app, spec.name);
+    }
     let body_hash = rng::hash_str(&serde_json::to_string(&Value::Object(ci.clone())).unwrap());
     // Pagination link.
     let now_ms = rng::now_unix_ms();
@@ -510,7 +561,9 @@ fn invoke_inner(
             applied = true;
         }
         if out.whatif {
-            app.stats.write_whatif();
+            app.stats.write_whatif(spec.name);
+        } else if out.noop {
+            app.stats.write_noop();
         }
         if draw.transient && draw.after_write {
             if applied {
@@ -534,6 +587,7 @@ fn invoke_inner(
     let mut vals =
         crate::server::take_buffer(size.min(1000) * if select.is_some() { 160 } else { 3000 });
     vals.extend_from_slice(b"\"value\":[");
+    let annotate = app.cfg.annotations;
     let (count, next, truncated) = {
         let mut first = true;
         let mut sink = |r: &Record| {
@@ -541,7 +595,11 @@ fn invoke_inner(
                 vals.push(b',');
             }
             first = false;
-            json::write_record(&mut vals, r, select.as_deref());
+            if annotate {
+                json::write_record_annotated(&mut vals, r, select.as_deref());
+            } else {
+                json::write_record(&mut vals, r, select.as_deref());
+            }
         };
         collect(
             out.source.as_ref(),
@@ -558,7 +616,8 @@ fn invoke_inner(
     if truncated {
         warnings.push(MORE_RESULTS.to_string());
     }
-    let base = format!("{}/adminapi/beta/{}/InvokeCommand", app.base_url, seg);
+    // Links carry the tenant GUID whatever segment the client used (as the real service does).
+    let base = format!("{}/adminapi/beta/{}/InvokeCommand", app.base_url, t.id);
     let next_link = next.map(|(pos, sub)| {
         let tok = encode_skip(
             app,

@@ -166,6 +166,88 @@ pub fn write_v(out: &mut Vec<u8>, v: &V) {
     }
 }
 
+/// The OData annotations the real service writes before a value: (`@odata.type`, `@data.type`).
+/// Guids get both, dates `System.DateTime`, integers `System.Int32` (or `#Int64` +
+/// `System.Int64`), Booleans `System.Boolean`, arrays `#Collection(String)`; nulls and plain
+/// strings none. Decided from the property name and the value's shape (cheap, no allocation).
+pub fn annotation(name: &str, v: &V) -> (Option<&'static str>, Option<&'static str>) {
+    match v {
+        V::Null => (None, None),
+        V::Arr(_) => (Some("#Collection(String)"), None),
+        V::Bool(_) => (None, Some("System.Boolean")),
+        V::Int(i) => {
+            if *i > i32::MAX as i64 || *i < i32::MIN as i64 || INT64.contains(&name) {
+                (Some("#Int64"), Some("System.Int64"))
+            } else {
+                (None, Some("System.Int32"))
+            }
+        }
+        V::S(s) => text_annotation(name, s),
+        V::Str(s) => text_annotation(name, s),
+    }
+}
+
+/// Properties typed Int64 even when their value is small.
+const INT64: &[&str] = &[
+    "UsnCreated",
+    "UsnChanged",
+    "MailboxMoveFlagsValue",
+    "RecipientLimitsValue",
+];
+
+fn text_annotation(name: &str, s: &str) -> (Option<&'static str>, Option<&'static str>) {
+    let b = s.as_bytes();
+    let guid_name = name == "Guid" || name.ends_with("Guid") || name == "ExchangeObjectId";
+    if guid_name && b.len() == 36 && b[8] == b'-' && b[13] == b'-' && b[18] == b'-' && b[23] == b'-'
+    {
+        return (Some("#Guid"), Some("System.Guid"));
+    }
+    let date_name = name.starts_with("When")
+        || name.ends_with("Time")
+        || name.ends_with("Date")
+        || name.ends_with("TimeUTC")
+        || name == "Expires"
+        || name == "Received"
+        || name == "StsRefreshTokensValidFrom";
+    if date_name && b.len() >= 19 && b[4] == b'-' && b[10] == b'T' {
+        return (None, Some("System.DateTime"));
+    }
+    (None, None)
+}
+
+/// Writes a record with the real service's per-property annotations before each value.
+pub fn write_record_annotated(out: &mut Vec<u8>, rec: &Record, select: Option<&[String]>) {
+    out.push(b'{');
+    let mut first = true;
+    for (k, v) in rec {
+        if let Some(sel) = select {
+            if !sel.iter().any(|s| s.eq_ignore_ascii_case(k)) {
+                continue;
+            }
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        let (odata, data) = annotation(k, v);
+        for (suffix, ann) in [("@odata.type", odata), ("@data.type", data)] {
+            if let Some(a) = ann {
+                out.push(b'"');
+                out.extend_from_slice(k.as_bytes());
+                out.extend_from_slice(suffix.as_bytes());
+                out.extend_from_slice(b"\":\"");
+                out.extend_from_slice(a.as_bytes());
+                out.extend_from_slice(b"\",");
+            }
+        }
+        out.push(b'"');
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b"\":");
+        write_v(out, v);
+    }
+    out.push(b'}');
+}
+
 /// Writes a record; with `select` (lower-cased names), only those properties, in record order.
 pub fn write_record(out: &mut Vec<u8>, rec: &Record, select: Option<&[String]>) {
     out.push(b'{');
@@ -192,6 +274,30 @@ pub fn write_record(out: &mut Vec<u8>, rec: &Record, select: Option<&[String]>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn annotations_follow_the_value_type() {
+        let rec: Record = vec![
+            ("Guid", V::S("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")),
+            ("EmailAddresses", V::Arr(vec![V::S("SMTP:a@b.c")])),
+            ("WhenCreated", V::S("2024-01-02T03:04:05+00:00")),
+            ("RecipientSoftDeletedStatus", V::Int(0)),
+            ("Name", V::S("a")),
+            ("Office", V::Null),
+        ];
+        let mut out = Vec::new();
+        write_record_annotated(&mut out, &rec, None);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["Guid@odata.type"], "#Guid");
+        assert_eq!(v["Guid@data.type"], "System.Guid");
+        assert_eq!(v["EmailAddresses@odata.type"], "#Collection(String)");
+        assert_eq!(v["WhenCreated@data.type"], "System.DateTime");
+        assert_eq!(v["RecipientSoftDeletedStatus@data.type"], "System.Int32");
+        assert!(v.get("Name@data.type").is_none() && v.get("Office@data.type").is_none());
+        let mut out = Vec::new();
+        write_record_annotated(&mut out, &rec, Some(&["name".to_string()]));
+        assert_eq!(String::from_utf8(out).unwrap(), "{\"Name\":\"a\"}");
+    }
 
     #[test]
     fn escapes_like_serde() {

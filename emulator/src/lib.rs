@@ -5,11 +5,14 @@
 //! the exo-bridge tests start it in-process.
 
 mod args;
+mod catalogue;
 mod cmdlets;
+mod config_objects;
 mod estate;
 mod exchange;
 mod faults;
 mod filter;
+mod generic_cmdlets;
 mod identity;
 mod json;
 mod rng;

@@ -230,6 +230,95 @@ pub fn aad_timestamp(t: u64) -> String {
     format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z", y, mo, d, h, mi, s)
 }
 
+/// Unix time of a civil UTC date (Howard Hinnant's days_from_civil).
+pub fn unix_of(y: i64, m: u32, d: u32, hh: u32, mi: u32, ss: u32) -> Option<u64> {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mi > 59 || ss > 60 {
+        return None;
+    }
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = if y2 >= 0 { y2 } else { y2 - 399 } / 400;
+    let yoe = y2 - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 } as i64;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let t = days * 86400 + (hh * 3600 + mi * 60 + ss) as i64;
+    u64::try_from(t).ok()
+}
+
+/// Parses the date forms PowerShell binds to DateTime from JSON: ISO 8601
+/// (`2026-11-29`, `2026-11-29T08:00:00[.fff][Z|+01:00]`) and US `11/29/2026[ 8:00[:00][ AM|PM]]`.
+/// Times without an offset are taken as UTC.
+pub fn parse_date(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let nums = |x: &str| -> Option<Vec<u32>> {
+        x.split(|c| c == ':' || c == '.')
+            .take(3)
+            .map(|p| p.parse::<u32>().ok())
+            .collect()
+    };
+    if s.len() >= 10 && s.as_bytes()[4] == b'-' {
+        let y: i64 = s[0..4].parse().ok()?;
+        let m: u32 = s[5..7].parse().ok()?;
+        let d: u32 = s[8..10].parse().ok()?;
+        let rest = &s[10..];
+        if rest.is_empty() {
+            return unix_of(y, m, d, 0, 0, 0);
+        }
+        let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
+        let (time, off) = match rest.find(|c| c == 'Z' || c == '+' || c == '-') {
+            Some(k) => (&rest[..k], &rest[k..]),
+            None => (rest, ""),
+        };
+        let time = time.split('.').next().unwrap_or("");
+        let t = nums(time)?;
+        let base = unix_of(
+            y,
+            m,
+            d,
+            t[0],
+            *t.get(1).unwrap_or(&0),
+            *t.get(2).unwrap_or(&0),
+        )? as i64;
+        let shift = if off.is_empty() || off == "Z" {
+            0
+        } else {
+            let sign = if off.starts_with('-') { -1 } else { 1 };
+            let hm = nums(&off[1..].replace(':', ":"))?;
+            let (oh, om) = if hm.len() == 1 && off.len() == 5 {
+                (hm[0] / 100, hm[0] % 100)
+            } else {
+                (hm[0], *hm.get(1).unwrap_or(&0))
+            };
+            sign * (oh as i64 * 3600 + om as i64 * 60)
+        };
+        return u64::try_from(base - shift).ok();
+    }
+    let mut parts = s.split_whitespace();
+    let date: Vec<u32> = parts
+        .next()?
+        .split('/')
+        .map(|p| p.parse::<u32>().ok())
+        .collect::<Option<_>>()?;
+    if date.len() != 3 {
+        return None;
+    }
+    let (mut hh, mut mi, mut ss) = (0, 0, 0);
+    if let Some(time) = parts.next() {
+        let t = nums(time)?;
+        hh = t[0];
+        mi = *t.get(1).unwrap_or(&0);
+        ss = *t.get(2).unwrap_or(&0);
+        match parts.next().map(|x| x.to_ascii_uppercase()) {
+            Some(ap) if ap == "PM" && hh < 12 => hh += 12,
+            Some(ap) if ap == "AM" && hh == 12 => hh = 0,
+            Some(ap) if ap != "AM" && ap != "PM" => return None,
+            _ => {}
+        }
+    }
+    unix_of(date[2] as i64, date[0], date[1], hh, mi, ss)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +346,22 @@ mod tests {
         assert_eq!(&g[14..15], "4");
         assert!(matches!(&g[19..20], "8" | "9" | "a" | "b"));
         assert_ne!(guid(1, 2), guid(1, 3));
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        let t = 1_796_000_000;
+        assert_eq!(parse_date(&iso_z(t)), Some(t));
+        assert_eq!(parse_date(&iso_offset(t)), Some(t));
+        assert_eq!(
+            parse_date("2026-11-29T09:00:00+01:00"),
+            parse_date("2026-11-29T08:00:00Z")
+        );
+        assert_eq!(
+            parse_date("11/29/2026 8:00 PM"),
+            parse_date("2026-11-29T20:00:00")
+        );
+        assert_eq!(parse_date("2026-11-29"), parse_date("11/29/2026"));
+        assert_eq!(parse_date("yesterday"), None);
     }
 }

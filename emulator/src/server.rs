@@ -29,6 +29,10 @@ pub struct Config {
     pub threads: usize,
     pub verbose: bool,
     pub ignore_stdin: bool,
+    /// `--annotations`: OData type annotations on every row (docs/EMULATOR.md).
+    pub annotations: bool,
+    /// `--deny-cmdlet A,B`: cmdlets outside the account's roles (HTTP 401, not a token problem).
+    pub deny_cmdlets: Vec<String>,
 }
 
 pub struct App {

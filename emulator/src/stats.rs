@@ -67,6 +67,8 @@ struct Inner {
     writes_tenant: Counter,
     writes_fp: Counter,
     writes_whatif: u64,
+    writes_whatif_cmdlet: Counter,
+    writes_noop: u64,
     write_log: Vec<Value>,
     inflight: u64,
     max_inflight: u64,
@@ -252,8 +254,17 @@ impl Stats {
         })
     }
 
-    pub fn write_whatif(&self) {
-        self.with(|s| s.writes_whatif += 1)
+    /// A write validated under -WhatIf (nothing applied).
+    pub fn write_whatif(&self, cmdlet: &str) {
+        self.with(|s| {
+            s.writes_whatif += 1;
+            bump(&mut s.writes_whatif_cmdlet, cmdlet, 1);
+        })
+    }
+
+    /// A write that changed nothing (Exchange's "no settings … modified" warning).
+    pub fn write_noop(&self) {
+        self.with(|s| s.writes_noop += 1)
     }
 
     /// Call with the tenant's in-flight count after it was incremented.
@@ -351,6 +362,8 @@ impl Stats {
                 "duplicates": dups.len(),
                 "duplicateFingerprints": dups,
                 "whatIf": s.writes_whatif,
+                "whatIfByCmdlet": m(&s.writes_whatif_cmdlet),
+                "noop": s.writes_noop,
                 "log": s.write_log,
             },
             "concurrency": {

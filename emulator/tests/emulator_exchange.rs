@@ -1220,7 +1220,12 @@ fn app_only_tokens_anchor_mailbox_and_scope_audiences() {
             "UPN:SystemMailbox@elsewhere.onmicrosoft.com",
         )],
     );
-    assert_eq!(r.status, 200);
+    // An anchor in another tenant cannot be routed.
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("X-AnchorMailbox"));
     let st = emu.stats();
     assert_eq!(st["auth"]["anchorMailboxPresent"], 2);
     assert_eq!(st["auth"]["anchorMailboxMismatch"], 1);
