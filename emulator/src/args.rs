@@ -9,7 +9,7 @@ pub const USAGE: &str = "usage: exo-emulator [--listen 127.0.0.1:0] [--tenants 3
                     [--faults throttle=0.05,transient=0.02,reset=0.01,concurrency=4,expired=0.01[,scope=all|exchange|identity]]
                     [--token-lifetime 3600] [--max-page-size 1000] [--next-link-ttl 1800]
                     [--device-code-interval 1] [--device-code-lifetime 900] [--threads N]
-                    [--annotations[=on|off]] [--deny-cmdlet Get-Mailbox[,Set-Mailbox...]]
+                    [--annotations[=on|off]] [--full-rows] [--deny-cmdlet Get-Mailbox[,Set-Mailbox...]]
                     [--ignore-stdin] [--verbose]
 Prints one JSON line (url, tenants, app credentials, refresh tokens) on stdout, then serves
 until stdin reaches EOF (or until killed; with --ignore-stdin only until killed or
@@ -72,6 +72,7 @@ impl Default for Config {
             verbose: false,
             ignore_stdin: false,
             annotations: false,
+            full_rows: false,
             deny_cmdlets: vec![],
         }
     }
@@ -96,6 +97,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
             }
             "--ignore-stdin" => {
                 c.ignore_stdin = true;
+                k += 1;
+                continue;
+            }
+            "--full-rows" => {
+                c.full_rows = true;
                 k += 1;
                 continue;
             }

@@ -529,6 +529,8 @@ pub struct Tenant {
     pub state: RwLock<TenantState>,
     lookup: OnceCell<Lookup>,
     name_off: (usize, usize),
+    /// `--full-rows`: Get-Mailbox rows at the real service's width (~250 properties).
+    pub full_width: bool,
 }
 
 pub struct Apps {
@@ -984,6 +986,7 @@ impl Tenant {
                 (ts % FIRST.len() as u64) as usize,
                 ((ts >> 12) % LAST.len() as u64) as usize,
             ),
+            full_width: false,
         }
     }
 
@@ -1364,7 +1367,9 @@ impl Tenant {
             },
         ));
         r.push(("MessageCopyForSentAsEnabled", V::Bool(false)));
-        self.push_wide(&mut r, m, ov, kind, archive, lit, &upn, changed);
+        if self.full_width {
+            self.push_wide(&mut r, m, ov, kind, archive, lit, &upn, changed);
+        }
         push_custom(&mut r, ov);
         r.push(("WhenMailboxCreated", V::Str(rng::iso_offset(created))));
         r.push(("WhenCreated", V::Str(rng::iso_offset(created))));

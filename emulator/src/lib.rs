@@ -62,7 +62,10 @@ pub fn start(cfg: Config) -> std::io::Result<Emulator> {
         SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
         SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
     };
-    let estate = estate::Estate::new(cfg.seed, cfg.tenants, cfg.mailboxes);
+    let mut estate = estate::Estate::new(cfg.seed, cfg.tenants, cfg.mailboxes);
+    for t in estate.tenants.iter_mut() {
+        t.full_width = cfg.full_rows;
+    }
     let identity = identity::IdState::new(&estate);
     let faults = faults::Faults::new(cfg.faults.clone(), cfg.seed);
     let app = Arc::new(server::App {

@@ -31,6 +31,8 @@ pub struct Config {
     pub ignore_stdin: bool,
     /// `--annotations`: OData type annotations on every row (docs/EMULATOR.md).
     pub annotations: bool,
+    /// `--full-rows`: Get-Mailbox rows at the real width (~250 properties).
+    pub full_rows: bool,
     /// `--deny-cmdlet A,B`: cmdlets outside the account's roles (HTTP 401, not a token problem).
     pub deny_cmdlets: Vec<String>,
 }

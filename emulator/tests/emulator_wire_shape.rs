@@ -16,7 +16,7 @@ fn setup(args: &[&str]) -> (Emulator, String, String) {
 
 #[test]
 fn get_mailbox_rows_have_the_real_width_and_no_annotations_by_default() {
-    let (emu, t, tok) = setup(&["--mailboxes", "1000", "--tenants", "1"]);
+    let (emu, t, tok) = setup(&["--mailboxes", "1000", "--tenants", "1", "--full-rows"]);
     emu.reset_stats();
     let r = emu.invoke_raw(
         &emu.invoke_url(&t),
@@ -29,8 +29,19 @@ fn get_mailbox_rows_have_the_real_width_and_no_annotations_by_default() {
     assert_eq!(rows.len(), 1000);
     let width = rows[0].as_object().unwrap().len();
     assert!(width > 200, "Get-Mailbox rows carry {} properties", width);
-    assert!(rows[0].as_object().unwrap().keys().all(|k| !k.contains('@')));
-    for k in ["DatabaseGuid", "MailboxLocations", "AuditOwner", "UMDtmfMap", "RecipientSoftDeletedStatus", "ArchiveQuota"] {
+    assert!(rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .all(|k| !k.contains('@')));
+    for k in [
+        "DatabaseGuid",
+        "MailboxLocations",
+        "AuditOwner",
+        "UMDtmfMap",
+        "RecipientSoftDeletedStatus",
+        "ArchiveQuota",
+    ] {
         assert!(rows[0].get(k).is_some(), "{} missing", k);
     }
     eprintln!(
@@ -42,7 +53,7 @@ fn get_mailbox_rows_have_the_real_width_and_no_annotations_by_default() {
 
 #[test]
 fn annotations_flag_writes_odata_types_and_select_trims_them() {
-    let (emu, t, tok) = setup(&["--mailboxes", "20", "--annotations"]);
+    let (emu, t, tok) = setup(&["--mailboxes", "20", "--annotations", "--full-rows"]);
     let r = emu.invoke_raw(
         &emu.invoke_url(&t),
         Some(&tok),
@@ -59,7 +70,10 @@ fn annotations_flag_writes_odata_types_and_select_trims_them() {
     assert_eq!(row["WhenMailboxCreated@data.type"], "System.DateTime");
     assert_eq!(row["RecipientSoftDeletedStatus@data.type"], "System.Int32");
     assert_eq!(row["IsDirSynced@data.type"], "System.Boolean");
-    assert!(row["ProhibitSendQuota"].as_str().unwrap().ends_with(" bytes)"));
+    assert!(row["ProhibitSendQuota"]
+        .as_str()
+        .unwrap()
+        .ends_with(" bytes)"));
     assert!(row.get("ProhibitSendQuota@data.type").is_none());
     assert!(row.get("Name@data.type").is_none());
     // Annotations precede their value in the text, as OData writes them.
@@ -76,7 +90,10 @@ fn annotations_flag_writes_odata_types_and_select_trims_them() {
     let row = r.values()[0].as_object().unwrap().clone();
     let mut keys: Vec<&String> = row.keys().collect();
     keys.sort();
-    assert_eq!(keys, vec!["Guid", "Guid@data.type", "Guid@odata.type", "Name"]);
+    assert_eq!(
+        keys,
+        vec!["Guid", "Guid@data.type", "Guid@odata.type", "Name"]
+    );
     // Other cmdlets too.
     let r = emu.invoke(&t, &tok, "Get-MailboxStatistics", json!({"Identity": emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))[0]["Alias"]}));
     assert_eq!(r.values()[0]["ItemCount@data.type"], "System.Int32");
@@ -84,14 +101,28 @@ fn annotations_flag_writes_odata_types_and_select_trims_them() {
 
 #[test]
 fn role_denial_is_a_401_without_a_token_challenge() {
-    let (emu, t, tok) = setup(&["--mailboxes", "5", "--deny-cmdlet", "Get-Mailbox,Set-Mailbox"]);
+    let (emu, t, tok) = setup(&[
+        "--mailboxes",
+        "5",
+        "--deny-cmdlet",
+        "Get-Mailbox,Set-Mailbox",
+    ]);
     let r = emu.invoke(&t, &tok, "Get-Mailbox", json!({}));
     assert_eq!(r.status, 401, "{}", r.text);
     assert!(r.header("WWW-Authenticate").is_none());
     let msg = r.json["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("User is not allowed to call Get-Mailbox"), "{}", msg);
+    assert!(
+        msg.contains("User is not allowed to call Get-Mailbox"),
+        "{}",
+        msg
+    );
     assert!(r.exo_exception().ends_with("CmdletAccessDeniedException"));
-    let r = emu.invoke(&t, &tok, "set-mailbox", json!({"Identity": "x", "WhatIf": true}));
+    let r = emu.invoke(
+        &t,
+        &tok,
+        "set-mailbox",
+        json!({"Identity": "x", "WhatIf": true}),
+    );
     assert_eq!(r.status, 401);
     // Other cmdlets still work with the same token.
     assert_eq!(emu.invoke(&t, &tok, "Get-Recipient", json!({})).status, 200);
@@ -115,7 +146,11 @@ fn expired_token_gets_the_invalid_token_challenge() {
     let r = emu.invoke(&t, &tok, "Get-Mailbox", json!({}));
     assert_eq!(r.status, 401);
     let h = r.header("WWW-Authenticate").unwrap();
-    assert!(h.starts_with("Bearer ") && h.contains("error=\"invalid_token\""), "{}", h);
+    assert!(
+        h.starts_with("Bearer ") && h.contains("error=\"invalid_token\""),
+        "{}",
+        h
+    );
 }
 
 #[test]
@@ -131,24 +166,62 @@ fn routing_by_tenant_guid_next_links_and_anchors() {
     );
     assert_eq!(r.status, 200);
     let next = r.next_link().unwrap();
-    assert!(next.contains(&format!("/adminapi/beta/{}/InvokeCommand?", t)), "{}", next);
-    let r2 = emu.invoke_raw(&next, Some(&tok), &Emulator::body("Get-Mailbox", json!({})), &[]);
+    assert!(
+        next.contains(&format!("/adminapi/beta/{}/InvokeCommand?", t)),
+        "{}",
+        next
+    );
+    let r2 = emu.invoke_raw(
+        &next,
+        Some(&tok),
+        &Emulator::body("Get-Mailbox", json!({})),
+        &[],
+    );
     assert_eq!(r2.status, 200);
     let good = [
-        format!("APP:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{}", t),
-        format!("UPN:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{}", dom),
-        format!("UPN:{}", emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))[0]["UserPrincipalName"].as_str().unwrap()),
+        format!(
+            "APP:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{}",
+            t
+        ),
+        format!(
+            "UPN:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{}",
+            dom
+        ),
+        format!(
+            "UPN:{}",
+            emu.invoke_all(&t, &tok, "Get-Mailbox", json!({"ResultSize": 1}))[0]
+                ["UserPrincipalName"]
+                .as_str()
+                .unwrap()
+        ),
     ];
     for a in &good {
-        let r = emu.invoke_raw(&emu.invoke_url(&t), Some(&tok), &Emulator::body("Get-Mailbox", json!({"ResultSize": 1})), &[("X-AnchorMailbox", a)]);
+        let r = emu.invoke_raw(
+            &emu.invoke_url(&t),
+            Some(&tok),
+            &Emulator::body("Get-Mailbox", json!({"ResultSize": 1})),
+            &[("X-AnchorMailbox", a)],
+        );
         assert_eq!(r.status, 200, "{}: {}", a, r.text);
     }
     let other = emu.customer(1).0;
-    let bad = format!("APP:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{}", other);
-    let r = emu.invoke_raw(&emu.invoke_url(&t), Some(&tok), &Emulator::body("Get-Mailbox", json!({})), &[("X-AnchorMailbox", &bad)]);
+    let bad = format!(
+        "APP:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{}",
+        other
+    );
+    let r = emu.invoke_raw(
+        &emu.invoke_url(&t),
+        Some(&tok),
+        &Emulator::body("Get-Mailbox", json!({})),
+        &[("X-AnchorMailbox", &bad)],
+    );
     assert_eq!(r.status, 400, "{}", r.text);
     let msg = r.json["error"]["message"].as_str().unwrap();
-    assert!(msg.contains(&t) && msg.contains("X-AnchorMailbox"), "{}", msg);
+    assert!(
+        msg.contains(&t) && msg.contains("X-AnchorMailbox"),
+        "{}",
+        msg
+    );
     let st: Value = emu.stats();
     assert_eq!(st["auth"]["anchorMailboxMismatch"], 1);
     assert_eq!(st["auth"]["anchorMailboxPresent"], 4);
