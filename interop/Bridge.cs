@@ -20,6 +20,11 @@ namespace ExoDelegated.Interop
             return CallResult.Run(() => ExportRefreshToken(conn), "connection");
         }
 
+        public static CallResult TryExportNewestRefreshToken(ConnectionHandle conn)
+        {
+            return CallResult.Run(() => ExportNewestRefreshToken(conn), "connection");
+        }
+
         public static CallResult TryStartDeviceCode(string optionsJson)
         {
             return CallResult.Run(() => StartDeviceCode(optionsJson), "device code sign-in");
@@ -78,28 +83,49 @@ namespace ExoDelegated.Interop
             return NativeString.Take(json);
         }
 
-        /// <summary>The newest refresh token, straight from native memory into a SecureString.</summary>
+        /// <summary>The connection's newest refresh token, straight from native memory into a SecureString.</summary>
         public static SecureString ExportRefreshToken(ConnectionHandle conn)
         {
-            UIntPtr needed;
-            ErrorHandle err;
-            ResultCode code = NativeMethods.exo_connection_export_refresh_token(conn, IntPtr.Zero, UIntPtr.Zero, out needed, out err);
-            if (code != ResultCode.BufferTooSmall) ExoNativeException.ThrowIfFailed(code, err); else err.Dispose();
-            int chars = (int)needed.ToUInt64();
-            IntPtr buf = Marshal.AllocHGlobal(Math.Max(chars, 1) * 2);
-            try
+            return ExportToken(conn, NativeMethods.exo_connection_export_refresh_token);
+        }
+
+        /// <summary>The newest refresh token of the connection's credential across all open
+        /// connections (every tenant), straight from native memory into a SecureString.</summary>
+        public static SecureString ExportNewestRefreshToken(ConnectionHandle conn)
+        {
+            return ExportToken(conn, NativeMethods.exo_connection_export_newest_refresh_token);
+        }
+
+        private delegate ResultCode ExportCall(ConnectionHandle conn, IntPtr buf, UIntPtr bufLen, out UIntPtr needed, out ErrorHandle err);
+
+        /// <summary>Size query, then copy; the token may rotate in between (another connection
+        /// refreshed), so a too-small buffer is retried with the new size, a few times.</summary>
+        private static SecureString ExportToken(ConnectionHandle conn, ExportCall export)
+        {
+            for (int attempt = 0; ; attempt++)
             {
-                code = NativeMethods.exo_connection_export_refresh_token(conn, buf, (UIntPtr)(uint)chars, out needed, out err);
-                ExoNativeException.ThrowIfFailed(code, err);
-                var secure = new SecureString();
-                for (int i = 0; i < chars; i++) secure.AppendChar((char)Marshal.ReadInt16(buf, i * 2));
-                secure.MakeReadOnly();
-                return secure;
-            }
-            finally
-            {
-                for (int i = 0; i < chars; i++) Marshal.WriteInt16(buf, i * 2, 0);
-                Marshal.FreeHGlobal(buf);
+                UIntPtr needed;
+                ErrorHandle err;
+                ResultCode code = export(conn, IntPtr.Zero, UIntPtr.Zero, out needed, out err);
+                if (code != ResultCode.BufferTooSmall) ExoNativeException.ThrowIfFailed(code, err); else err.Dispose();
+                int capacity = (int)needed.ToUInt64();
+                IntPtr buf = Marshal.AllocHGlobal(Math.Max(capacity, 1) * 2);
+                try
+                {
+                    code = export(conn, buf, (UIntPtr)(uint)capacity, out needed, out err);
+                    if (code == ResultCode.BufferTooSmall && attempt < 3) { err.Dispose(); continue; }
+                    ExoNativeException.ThrowIfFailed(code, err);
+                    int chars = (int)needed.ToUInt64();
+                    var secure = new SecureString();
+                    for (int i = 0; i < chars; i++) secure.AppendChar((char)Marshal.ReadInt16(buf, i * 2));
+                    secure.MakeReadOnly();
+                    return secure;
+                }
+                finally
+                {
+                    for (int i = 0; i < capacity; i++) Marshal.WriteInt16(buf, i * 2, 0);
+                    Marshal.FreeHGlobal(buf);
+                }
             }
         }
 

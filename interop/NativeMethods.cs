@@ -24,6 +24,7 @@ namespace ExoDelegated.Interop
             out ConnectionHandle conn, out ErrorHandle err);
         [DllImport(Library)] internal static extern ResultCode exo_connection_info(ConnectionHandle conn, out IntPtr infoJson, out ErrorHandle err);
         [DllImport(Library)] internal static extern ResultCode exo_connection_export_refresh_token(ConnectionHandle conn, IntPtr buf, UIntPtr bufLen, out UIntPtr needed, out ErrorHandle err);
+        [DllImport(Library)] internal static extern ResultCode exo_connection_export_newest_refresh_token(ConnectionHandle conn, IntPtr buf, UIntPtr bufLen, out UIntPtr needed, out ErrorHandle err);
         [DllImport(Library)] internal static extern void exo_connection_disconnect(ConnectionHandle conn);
         [DllImport(Library)] internal static extern void exo_connection_free(IntPtr conn);
 

@@ -228,6 +228,20 @@ exo_result exo_connection_export_refresh_token(const exo_connection *conn,
                                                exo_error **err);
 
 /*
+ As `exo_connection_export_refresh_token`, but the newest refresh token of
+ the connection's credential across every open connection of the process
+ (each redemption, at any customer tenant, rotates the partner's token; each
+ connection keeps the newest it received): the one to store after a run over
+ many tenants. The newest token can change between a size query and the copy
+ (another connection rotated it): callers retry on `EXO_RESULT_BUFFER_TOO_SMALL`.
+ */
+exo_result exo_connection_export_newest_refresh_token(const exo_connection *conn,
+                                                      uint16_t *buf,
+                                                      size_t buf_len,
+                                                      size_t *needed,
+                                                      exo_error **err);
+
+/*
  Disconnect: release the connection's tokens (zeroized once no other
  connection shares them). Later calls with this handle, and `next` on its
  cursors, return `EXO_RESULT_INVALID_HANDLE`. The handle must still be

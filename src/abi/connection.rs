@@ -6,6 +6,7 @@ use crate::abi::strings::{borrow_str, secret_from_utf16, to_owned_c};
 use crate::error::{Error, ExoResult, Reason};
 use crate::exchange::connection::{Connection, Secrets};
 use crate::options::ConnectionOptions;
+use crate::secret::Secret;
 use std::os::raw::c_char;
 use std::sync::Arc;
 
@@ -149,27 +150,59 @@ pub extern "C" fn exo_connection_export_refresh_token(
         // SAFETY: NULL or a handle from this library.
         let c = unsafe { conn_ref(conn, "conn") }?;
         let (token, _rotated) = c.refresh_token()?;
-        let len = token.utf16_len();
-        if !needed.is_null() {
-            write_out(needed, len);
-        }
-        if buf.is_null() || buf_len < len {
-            return Err(Error::new(
-                ExoResult::BufferTooSmall,
-                Reason::BufferTooSmall,
-                format!("the buffer must hold {len} UTF-16 code units"),
-            ));
-        }
-        // SAFETY: `buf` is non-NULL and the caller promises `buf_len` writable units.
-        let dst = unsafe { std::slice::from_raw_parts_mut(buf, buf_len) };
-        for (d, u) in dst.iter_mut().zip(token.expose().encode_utf16()) {
-            *d = u;
-        }
-        if buf_len > len {
-            dst[len] = 0;
-        }
-        Ok(())
+        copy_token(&token, buf, buf_len, needed)
     })
+}
+
+/// As `exo_connection_export_refresh_token`, but the newest refresh token of
+/// the connection's credential across every open connection of the process
+/// (each redemption, at any customer tenant, rotates the partner's token; each
+/// connection keeps the newest it received): the one to store after a run over
+/// many tenants. The newest token can change between a size query and the copy
+/// (another connection rotated it): callers retry on `EXO_RESULT_BUFFER_TOO_SMALL`.
+#[no_mangle]
+pub extern "C" fn exo_connection_export_newest_refresh_token(
+    conn: *const ExoConnection,
+    buf: *mut u16,
+    buf_len: usize,
+    needed: *mut usize,
+    err: *mut *mut ExoError,
+) -> ExoResult {
+    boundary::call("exo_connection_export_newest_refresh_token", err, || {
+        // SAFETY: NULL or a handle from this library.
+        let c = unsafe { conn_ref(conn, "conn") }?;
+        let token = c.newest_refresh_token()?;
+        copy_token(&token, buf, buf_len, needed)
+    })
+}
+
+/// The export contract: size in `*needed`, UTF-16 into `buf`, NUL when room is left.
+fn copy_token(
+    token: &Secret,
+    buf: *mut u16,
+    buf_len: usize,
+    needed: *mut usize,
+) -> Result<(), Error> {
+    let len = token.utf16_len();
+    if !needed.is_null() {
+        write_out(needed, len);
+    }
+    if buf.is_null() || buf_len < len {
+        return Err(Error::new(
+            ExoResult::BufferTooSmall,
+            Reason::BufferTooSmall,
+            format!("the buffer must hold {len} UTF-16 code units"),
+        ));
+    }
+    // SAFETY: `buf` is non-NULL and the caller promises `buf_len` writable units.
+    let dst = unsafe { std::slice::from_raw_parts_mut(buf, buf_len) };
+    for (d, u) in dst.iter_mut().zip(token.expose().encode_utf16()) {
+        *d = u;
+    }
+    if buf_len > len {
+        dst[len] = 0;
+    }
+    Ok(())
 }
 
 /// Disconnect: release the connection's tokens (zeroized once no other

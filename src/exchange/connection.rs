@@ -281,6 +281,27 @@ impl Connection {
         })
     }
 
+    /// The newest refresh token of this connection's credential across every
+    /// open connection of the process (all tenants): rotation happens wherever a
+    /// token is redeemed, and this is the one to store after a run.
+    pub fn newest_refresh_token(&self) -> Result<Secret, Error> {
+        let tokens = self.tokens()?;
+        match &*tokens {
+            Tokens::Cached(src) => src.newest_refresh_token(),
+            Tokens::Static { .. } => None,
+        }
+        .ok_or_else(|| {
+            Error::new(
+                ExoResult::InvalidArgument,
+                Reason::NoRefreshToken,
+                format!(
+                    "a {} connection has no refresh token",
+                    self.credential.name()
+                ),
+            )
+        })
+    }
+
     /// `{"tenantId","environment","authorityHost","exchangeHost","applicationId","credential","user",
     /// "tokenExpiresUtc","refreshTokenRotated","anchorMailbox","pageSize","connected"}`; never a secret.
     pub fn info_json(&self) -> Result<String, Error> {

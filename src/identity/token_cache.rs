@@ -20,6 +20,11 @@
 //!   kept (marked rotated) and the previous one dropped, which zeroizes it.
 //! - An entry lives while a connection uses it; the last one to go (free or
 //!   disconnect) removes it, which zeroizes every secret it held.
+//! - Across tenants: every redemption at any customer rotates the partner's
+//!   refresh token, and each entry (one per tenant) keeps its own newest. The
+//!   newest of them all is kept per credential (authority, client, fingerprint)
+//!   while any connection of that credential is open, for the export after a
+//!   run over many tenants.
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, ExoResult};
@@ -31,6 +36,7 @@ use once_cell::sync::Lazy;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -140,6 +146,38 @@ struct Entry {
     cv: Condvar,
 }
 
+/// A credential across tenants: the cache key without the tenant and scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CredentialKey {
+    authority: String,
+    client: String,
+    fingerprint: [u64; 2],
+}
+
+/// The newest refresh token of a credential, and how many connections use it.
+struct Newest {
+    serial: u64,
+    token: Secret,
+    users: usize,
+}
+
+static NEWEST: Lazy<Mutex<HashMap<CredentialKey, Newest>>> =
+    Lazy::new(|| Mutex::new(HashMap::new()));
+/// Orders refresh tokens by when this process received them.
+static TOKEN_SERIAL: AtomicU64 = AtomicU64::new(0);
+
+/// Records `token` as the credential's newest (it was received just now).
+/// Lock order: an entry's state, then NEWEST; never the other way.
+fn note_newest(key: &CredentialKey, token: &Secret) {
+    let serial = TOKEN_SERIAL.fetch_add(1, Ordering::Relaxed) + 1;
+    if let Some(n) = lock(&NEWEST).get_mut(key) {
+        if serial > n.serial {
+            n.serial = serial;
+            n.token = token.clone();
+        }
+    }
+}
+
 /// Resets `refreshing` if the flight's thread unwinds.
 struct FlightGuard<'a> {
     entry: &'a Entry,
@@ -162,6 +200,8 @@ pub(crate) struct TokenSource {
     endpoint: TokenEndpoint,
     key: CacheKey,
     entry: Arc<Entry>,
+    /// Set for refresh-token credentials (registered in NEWEST).
+    credential: Option<CredentialKey>,
 }
 
 impl TokenSource {
@@ -182,6 +222,24 @@ impl TokenSource {
             client: endpoint.client_id.to_ascii_lowercase(),
             scope: endpoint.scope.clone(),
             fingerprint: credential.fingerprint(),
+        };
+        let credential_key = match &credential {
+            Credential::RefreshToken { refresh_token, .. } => {
+                let ck = CredentialKey {
+                    authority: key.authority.clone(),
+                    client: key.client.clone(),
+                    fingerprint: key.fingerprint,
+                };
+                let mut newest = lock(&NEWEST);
+                let n = newest.entry(ck.clone()).or_insert_with(|| Newest {
+                    serial: TOKEN_SERIAL.fetch_add(1, Ordering::Relaxed) + 1,
+                    token: refresh_token.clone(),
+                    users: 0,
+                });
+                n.users += 1;
+                Some(ck)
+            }
+            Credential::AppSecret { .. } => None,
         };
         let mut map = lock(&CACHE);
         let entry = map
@@ -213,7 +271,7 @@ impl TokenSource {
         drop(map);
         if let Some(resp) = initial {
             let mut slot = lock(&entry.state);
-            store(&mut slot, resp);
+            store(&mut slot, resp, credential_key.as_ref());
             // A token the caller has never seen: it must be stored.
             slot.rotated = slot.refresh_token.is_some();
         }
@@ -221,6 +279,7 @@ impl TokenSource {
             endpoint,
             key,
             entry,
+            credential: credential_key,
         }
     }
 
@@ -314,7 +373,7 @@ impl TokenSource {
         slot.generation += 1;
         let out = match result {
             Ok(resp) => {
-                store(&mut slot, resp);
+                store(&mut slot, resp, self.credential.as_ref());
                 slot.last_error = None;
                 match &slot.access {
                     Some(a) => Ok(a.at.clone()),
@@ -347,6 +406,15 @@ impl TokenSource {
             .map(|rt| (rt.clone(), slot.rotated))
     }
 
+    /// The newest refresh token of this connection's credential across all
+    /// open connections (every tenant): the one to store after a run over many
+    /// tenants. `None` for app-only credentials.
+    pub(crate) fn newest_refresh_token(&self) -> Option<Secret> {
+        let own = self.refresh_token().map(|(t, _)| t);
+        let key = self.credential.as_ref()?;
+        lock(&NEWEST).get(key).map(|n| n.token.clone()).or(own)
+    }
+
     pub(crate) fn rotated(&self) -> bool {
         lock(&self.entry.state).rotated
     }
@@ -365,7 +433,7 @@ impl TokenSource {
     }
 }
 
-fn store(slot: &mut Slot, resp: TokenResponse) {
+fn store(slot: &mut Slot, resp: TokenResponse, credential: Option<&CredentialKey>) {
     if let Some(claims) = grant::jwt_claims(resp.access_token.expose()) {
         if let Some(u) = grant::token_user(&claims) {
             slot.user = Some(u);
@@ -382,6 +450,9 @@ fn store(slot: &mut Slot, resp: TokenResponse) {
             .as_ref()
             .map_or(true, |old| old.expose() != new_rt.expose());
         if changed {
+            if let Some(key) = credential {
+                note_newest(key, &new_rt);
+            }
             // The previous token is dropped here, which zeroizes it.
             slot.refresh_token = Some(new_rt);
             slot.rotated = true;
@@ -391,6 +462,16 @@ fn store(slot: &mut Slot, resp: TokenResponse) {
 
 impl Drop for TokenSource {
     fn drop(&mut self) {
+        if let Some(key) = &self.credential {
+            let mut newest = lock(&NEWEST);
+            if let Some(n) = newest.get_mut(key) {
+                n.users -= 1;
+                if n.users == 0 {
+                    // Dropping the last copy zeroizes the token.
+                    newest.remove(key);
+                }
+            }
+        }
         let mut map = lock(&CACHE);
         // Entries are cloned only under this lock, so the count is stable here:
         // 2 = the map's and ours.
@@ -428,6 +509,62 @@ mod tests {
         );
         assert!(!half.fresh(now + Duration::from_secs(1801)));
         assert!(half.usable(now + Duration::from_secs(1801)));
+    }
+
+    fn endpoint(tenant: &str) -> TokenEndpoint {
+        let o = crate::options::ConnectionOptions::from_json(&format!(
+            r#"{{"tenantId":"{tenant}","applicationId":"00000000-0000-0000-0000-00000000abcd","credential":"RefreshToken","authorityHost":"http://127.0.0.1:9","exchangeHost":"http://127.0.0.1:9"}}"#
+        ))
+        .unwrap();
+        TokenEndpoint::from_options(&o, o.scope())
+    }
+
+    fn partner(token: &str) -> Credential {
+        Credential::RefreshToken {
+            refresh_token: Secret::from(token),
+            client_secret: None,
+        }
+    }
+
+    /// Simulates a redemption at `src`'s tenant that returns `new_rt`.
+    fn rotate(src: &TokenSource, new_rt: &str) {
+        let mut slot = lock(&src.entry.state);
+        let resp = TokenResponse {
+            access_token: Secret::from("at"),
+            expires_in: Duration::from_secs(3600),
+            refresh_in: None,
+            refresh_token: Some(Secret::from(new_rt)),
+        };
+        store(&mut slot, resp, src.credential.as_ref());
+    }
+
+    #[test]
+    fn newest_refresh_token_across_tenants() {
+        let original = "rt-newest-test-original";
+        let a = TokenSource::new(endpoint("a.example"), partner(original));
+        let b = TokenSource::new(endpoint("b.example"), partner(original));
+        assert_eq!(a.newest_refresh_token().unwrap().expose(), original);
+        rotate(&b, "rt-from-b");
+        assert_eq!(a.newest_refresh_token().unwrap().expose(), "rt-from-b");
+        assert_eq!(a.refresh_token().unwrap().0.expose(), original);
+        rotate(&a, "rt-from-a");
+        assert_eq!(b.newest_refresh_token().unwrap().expose(), "rt-from-a");
+        // The newest outlives the connection that received it while another is open.
+        drop(a);
+        assert_eq!(b.newest_refresh_token().unwrap().expose(), "rt-from-a");
+        // Another credential (a different refresh token) is another chain.
+        let other = TokenSource::new(endpoint("a.example"), partner("rt-newest-test-other"));
+        assert_eq!(
+            other.newest_refresh_token().unwrap().expose(),
+            "rt-newest-test-other"
+        );
+        let key = b.credential.clone().unwrap();
+        drop(b);
+        assert!(
+            !lock(&NEWEST).contains_key(&key),
+            "the last connection takes the token with it"
+        );
+        drop(other);
     }
 
     #[test]

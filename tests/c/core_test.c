@@ -178,6 +178,20 @@ static void happy_path(void) {
     err = NULL;
     expect("export", exo_connection_export_refresh_token(conn, buf, needed + 1, &needed, &err), EXO_RESULT_OK, &err);
     CHECK(buf[needed] == 0, "export terminates when room is left");
+    /* The newest token of the credential across connections: one connection open, so its own. */
+    {
+        size_t newest_len = 0;
+        err = NULL;
+        expect("export newest size query", exo_connection_export_newest_refresh_token(conn, NULL, 0, &newest_len, &err),
+               EXO_RESULT_BUFFER_TOO_SMALL, &err);
+        uint16_t *newest = calloc(newest_len + 1, sizeof *newest);
+        err = NULL;
+        expect("export newest", exo_connection_export_newest_refresh_token(conn, newest, newest_len + 1, &newest_len, &err),
+               EXO_RESULT_OK, &err);
+        CHECK(newest_len == needed && memcmp(newest, buf, needed * 2) == 0, "newest = the only connection's token");
+        memset(newest, 0, (newest_len + 1) * 2);
+        free(newest);
+    }
     memset(buf, 0, (needed + 1) * 2);
     free(buf);
 
@@ -600,6 +614,8 @@ static void bad_inputs(void) {
     CASE("export: NULL connection");
     err = NULL;
     expect("export NULL connection", exo_connection_export_refresh_token(NULL, NULL, 0, &needed, &err), EXO_RESULT_NULL_PARAMETER, &err);
+    err = NULL;
+    expect("export newest NULL connection", exo_connection_export_newest_refresh_token(NULL, NULL, 0, &needed, &err), EXO_RESULT_NULL_PARAMETER, &err);
     {
         CASE("export: zero-length buffer (non-NULL, length 0)");
         uint16_t one[1] = {0x4141};

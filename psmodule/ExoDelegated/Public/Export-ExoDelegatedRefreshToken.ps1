@@ -9,18 +9,27 @@ function Export-ExoDelegatedRefreshToken {
     refresh token in Key Vault should therefore write the newest one back at the end of each
     run; the connection's RefreshTokenRotated property says whether it changed.
 
+    Every redemption, at any customer, rotates the partner's refresh token, and each
+    connection keeps the newest one it received. Without -Connection, this command returns
+    the newest refresh token of the current connection's credential across all open
+    connections of the process (every tenant, every runspace, including connections closed
+    while another connection of the same credential stayed open): the one to store after a
+    run over many tenants. With -Connection, it returns that connection's newest token.
+
     The token goes from native memory straight into a read-only SecureString; it never
     exists as a managed string inside the module. Only connections made with -RefreshToken
     or -DeviceCode have a refresh token.
 
     .PARAMETER Connection
-    The connection to read (pipeline input). Default: the current connection.
+    The connection to read (pipeline input): its own newest token. Default: the newest token
+    of the current connection's credential across all open connections.
     A connection object, or the name of an open connection (tab completion lists them).
 
     .EXAMPLE
     Set-AzKeyVaultSecret -VaultName 'msp-vault' -Name 'ExoRefreshToken' -SecretValue (Export-ExoDelegatedRefreshToken)
 
-    Writes the rotated refresh token of the current connection back to Key Vault.
+    After a run over many tenants: writes the newest refresh token of the partner's
+    credential (whichever connection received it last) back to Key Vault.
 
     .EXAMPLE
     $c = Get-ExoDelegatedConnection -Name contoso
@@ -42,7 +51,9 @@ function Export-ExoDelegatedRefreshToken {
 
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection
-        $call = [ExoDelegated.Interop.Bridge]::TryExportRefreshToken($c.Handle)
+        # No -Connection: the newest token of this credential across all open connections.
+        $call = if ($Connection) { [ExoDelegated.Interop.Bridge]::TryExportRefreshToken($c.Handle) }
+                else { [ExoDelegated.Interop.Bridge]::TryExportNewestRefreshToken($c.Handle) }
         if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $c.Name -Terminating }
         $token = $call.Value
         $c.Refresh()
