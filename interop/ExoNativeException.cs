@@ -28,6 +28,11 @@ namespace ExoDelegated.Interop
         /// <summary>True when every later call on the same connection would fail the same way.</summary>
         public bool Fatal { get; private set; }
 
+        /// <summary>Whom a sign-in failure concerns, decided by the native library: "Credential"
+        /// (the partner's token or secret: every tenant will fail, stop the run), "Tenant" (this
+        /// customer only: skip it), or null.</summary>
+        public string Scope { get; private set; }
+
         /// <summary>A handle that was closed (disconnected) while a command still held it.</summary>
         internal static ExoNativeException Closed(string what)
         {
@@ -80,6 +85,7 @@ namespace ExoDelegated.Interop
                         RecommendedAction = JsonFields.Str(r, "recommendedAction");
                         retryable = JsonFields.Bool(r, "retryable");
                         fatal = JsonFields.Bool(r, "fatal");
+                        Scope = JsonFields.Str(r, "scope");
                     }
                 }
                 catch (JsonException) { }

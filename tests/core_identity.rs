@@ -246,7 +246,7 @@ fn every_mapped_token_error() {
             client_secret: rt("clientSecret"),
             access_token: None,
         },
-        "ReconsentRequired",
+        "RefreshTokenInvalid",
         70000,
     );
     check(
@@ -268,7 +268,7 @@ fn every_mapped_token_error() {
             client_secret: rt("expiredClientSecret"),
             access_token: None,
         },
-        "SecretInvalid",
+        "SecretExpired",
         7000222,
     );
     check(
@@ -316,7 +316,7 @@ fn every_mapped_token_error() {
     );
     // Revoked refresh tokens.
     emu.revoke();
-    check(&c0, &app, partner(), "ReconsentRequired", 70000);
+    check(&c0, &app, partner(), "RefreshTokenInvalid", 70000);
 }
 
 #[test]

@@ -57,6 +57,11 @@ pub struct Error {
     /// The failure would repeat for every item of a pipeline (authentication, a closed
     /// handle, an invalid argument): PowerShell stops instead of failing item by item.
     pub(crate) fatal: bool,
+    /// Whom a sign-in failure concerns in a run over many tenants: `Credential`
+    /// (the partner's token or secret: every tenant will fail, stop the run) or
+    /// `Tenant` (consent, relationship, policy of this customer: skip it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) scope: Option<&'static str>,
 }
 
 impl Error {
@@ -77,6 +82,7 @@ impl Error {
             recommended_action: category::action_for(code, reason),
             retryable: code.is_transient(),
             fatal: code.is_fatal(),
+            scope: None,
         }
     }
 

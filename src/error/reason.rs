@@ -55,8 +55,12 @@ reasons! {
     BadVerificationCode,
     MfaRequired,
     RefreshTokenExpired,
+    /// AADSTS70000/70008: the refresh token is invalid, expired or revoked.
+    RefreshTokenInvalid,
     ReconsentRequired,
     SecretInvalid,
+    /// AADSTS7000222: the client secret has expired.
+    SecretExpired,
     SecretRequired,
     PublicClientSecret,
     WrongClient,

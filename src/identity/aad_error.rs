@@ -39,6 +39,8 @@ struct Mapped {
     /// `None`: the code's category.
     category: Option<Category>,
     action: Option<&'static str>,
+    /// Whom the failure concerns in a run over many tenants (`Error::scope`).
+    scope: Option<&'static str>,
 }
 
 impl Mapped {
@@ -49,7 +51,20 @@ impl Mapped {
             sentence: sentence.into(),
             category: None,
             action: None,
+            scope: None,
         }
+    }
+
+    /// The partner's credential was refused: every tenant will fail the same way.
+    fn credential(mut self) -> Mapped {
+        self.scope = Some("Credential");
+        self
+    }
+
+    /// Only this customer tenant is affected (consent, relationship, policy).
+    fn tenant(mut self) -> Mapped {
+        self.scope = Some("Tenant");
+        self
     }
 
     fn category(mut self, c: Category) -> Mapped {
@@ -74,10 +89,11 @@ const MFA: &str =
     "The refresh token lacks an MFA claim for this tenant: create a new one by signing in \
     interactively with MFA (Connect-ExoDelegated -DeviceCode), then store it.";
 const RTEXP: &str =
-    "The refresh token expired after 90 days without use: create a new one, and rotate it \
-    on a schedule (Export-ExoDelegatedRefreshToken after every run).";
+    "Sign in again with Connect-ExoDelegated -DeviceCode (with MFA), store the new refresh token and \
+    rotate it after every run (Export-ExoDelegatedRefreshToken); every tenant fails until then.";
 const INVALID_GRANT: &str =
-    "The refresh token is invalid, expired or revoked: consent again and store the new token.";
+    "Sign in again with Connect-ExoDelegated -DeviceCode (with MFA) and store the new refresh token \
+    (Export-ExoDelegatedRefreshToken); every tenant fails until then, so stop the run.";
 const CONSENT: &str =
     "Consent the application in the customer tenant (partner pre-consent or GDAP app \
     consent), then retry.";
@@ -87,6 +103,9 @@ const APP: &str =
 const SECRET: &str =
     "Check the client secret: it is wrong, missing or expired. Create a new secret for \
     the application and store it.";
+const SECRET_EXPIRED: &str =
+    "The client secret has expired: create a new secret for the application and store it; every tenant \
+    fails until then.";
 const PUBLIC: &str =
     "The application is a public client: drop -ClientSecret, or make the application confidential.";
 const WRONG: &str = "Use the application id the refresh token was issued to (-ApplicationId).";
@@ -146,16 +165,18 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
              (device code sign-in or the partner consent flow), then store the new token."
                 .into(),
         )
-        .action(MFA);
+        .action(MFA)
+        .credential();
     }
     if b.has(700082) {
         return auth(
             Reason::RefreshTokenExpired,
-            "The refresh token expired after 90 days without use: create a new one, and store the rotated token \
-             after every run so it never goes stale."
+            "The refresh token expired after 90 days without use: sign in again with Connect-ExoDelegated \
+             -DeviceCode and store the new token."
                 .into(),
         )
-        .action(RTEXP);
+        .action(RTEXP)
+        .credential();
     }
     if b.has(65001) {
         return auth(
@@ -166,30 +187,46 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
             ),
         )
         .category(Category::PermissionDenied)
-        .action(CONSENT);
+        .action(CONSENT)
+        .tenant();
     }
     if b.has(70000) || b.has(70008) {
+        // Not consent (that is 65001): the token itself is bad, for every tenant.
         return auth(
-            Reason::ReconsentRequired,
-            "The refresh token is invalid, expired or revoked: re-consent and create a new refresh token.".into(),
-        )
-        .action(INVALID_GRANT);
-    }
-    if b.has(7000215) || b.has(7000222) {
-        return auth(
-            Reason::SecretInvalid,
-            "The client secret is invalid or expired: create a new secret for the application and pass its value \
-             (not its secret id)."
+            Reason::RefreshTokenInvalid,
+            "The refresh token is invalid, expired or revoked: sign in again with Connect-ExoDelegated -DeviceCode \
+             and store the new token."
                 .into(),
         )
-        .action(SECRET);
+        .action(INVALID_GRANT)
+        .credential();
+    }
+    if b.has(7000222) {
+        return auth(
+            Reason::SecretExpired,
+            "The client secret has expired: create a new secret for the application, store it and pass its value."
+                .into(),
+        )
+        .action(SECRET_EXPIRED)
+        .credential();
+    }
+    if b.has(7000215) {
+        return auth(
+            Reason::SecretInvalid,
+            "The client secret is wrong: pass the value (not the secret id) of a secret of the application given \
+             with -ApplicationId."
+                .into(),
+        )
+        .action(SECRET)
+        .credential();
     }
     if b.has(7000218) {
         return auth(
             Reason::SecretRequired,
             "The application is confidential: pass its client secret (-ClientSecret) with the refresh token.".into(),
         )
-        .action(SECRET);
+        .action(SECRET)
+        .credential();
     }
     if b.has(700025) {
         return auth(
@@ -199,7 +236,8 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
                 .into(),
         )
         .category(Category::InvalidArgument)
-        .action(PUBLIC);
+        .action(PUBLIC)
+        .credential();
     }
     if b.has(700007) {
         return auth(
@@ -211,7 +249,8 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
             ),
         )
         .category(Category::InvalidArgument)
-        .action(WRONG);
+        .action(WRONG)
+        .credential();
     }
     if b.has(53003) {
         return auth(
@@ -222,7 +261,8 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
             ),
         )
         .category(Category::PermissionDenied)
-        .action(CA);
+        .action(CA)
+        .tenant();
     }
     if b.has(90002) {
         return auth(
@@ -232,7 +272,8 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
             ),
         )
         .category(Category::ObjectNotFound)
-        .action(TENANT);
+        .action(TENANT)
+        .tenant();
     }
     if b.has(700016) {
         return auth(
@@ -244,7 +285,8 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
             ),
         )
         .category(Category::PermissionDenied)
-        .action(APP);
+        .action(APP)
+        .tenant();
     }
     if b.has(500011) || err == "invalid_resource" {
         return auth(
@@ -255,7 +297,8 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
             ),
         )
         .category(Category::ObjectNotFound)
-        .action(EXO);
+        .action(EXO)
+        .tenant();
     }
     if err == "invalid_scope" || b.has(70011) {
         return auth(
@@ -342,6 +385,7 @@ pub(crate) fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: 
     if let Some(a) = m.action {
         e = e.with_action(a);
     }
+    e.scope = m.scope;
     e.aadsts = aadsts;
     e.service_code = Some(crate::util::clean_text(&b.error, 64));
     e.correlation_id = b.correlation_id.map(|c| crate::util::clean_text(&c, 64));
@@ -372,17 +416,44 @@ mod tests {
     }
 
     #[test]
+    fn credential_failures_stop_the_run_tenant_failures_skip_the_tenant() {
+        for code in [70000, 70008, 700082, 50076, 7000215, 7000222, 700007] {
+            assert_eq!(
+                err(400, "invalid_grant", code).scope,
+                Some("Credential"),
+                "{code}"
+            );
+        }
+        for code in [65001, 53003, 90002, 700016, 500011] {
+            assert_eq!(
+                err(400, "invalid_grant", code).scope,
+                Some("Tenant"),
+                "{code}"
+            );
+        }
+        assert_eq!(err(503, "temporarily_unavailable", 0).scope, None);
+        let e = err(400, "invalid_grant", 70000);
+        assert!(
+            e.message.contains("Connect-ExoDelegated -DeviceCode"),
+            "{}",
+            e.message
+        );
+        let v: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
+        assert_eq!(v["scope"], "Credential");
+    }
+
+    #[test]
     fn every_documented_code_maps_to_its_reason() {
         let cases = [
             ("invalid_grant", 50076, "MfaRequired"),
             ("interaction_required", 50079, "MfaRequired"),
             ("invalid_grant", 700082, "RefreshTokenExpired"),
-            ("invalid_grant", 70000, "ReconsentRequired"),
-            ("invalid_grant", 70008, "ReconsentRequired"),
+            ("invalid_grant", 70000, "RefreshTokenInvalid"),
+            ("invalid_grant", 70008, "RefreshTokenInvalid"),
             ("invalid_grant", 65001, "ReconsentRequired"),
             ("unauthorized_client", 700016, "AppNotInTenant"),
             ("invalid_client", 7000215, "SecretInvalid"),
-            ("invalid_client", 7000222, "SecretInvalid"),
+            ("invalid_client", 7000222, "SecretExpired"),
             ("invalid_client", 7000218, "SecretRequired"),
             ("invalid_client", 700025, "PublicClientSecret"),
             ("invalid_grant", 700007, "WrongClient"),
@@ -486,9 +557,9 @@ mod tests {
         let cases: [(&str, u64, Category, &str); 16] = [
             ("invalid_grant", 50076, AuthenticationError, "MFA"),
             ("interaction_required", 50079, AuthenticationError, "MFA"),
-            ("invalid_grant", 700082, AuthenticationError, "90 days"),
-            ("invalid_grant", 70000, AuthenticationError, "consent again"),
-            ("invalid_grant", 70008, AuthenticationError, "consent again"),
+            ("invalid_grant", 700082, AuthenticationError, "-DeviceCode"),
+            ("invalid_grant", 70000, AuthenticationError, "-DeviceCode"),
+            ("invalid_grant", 70008, AuthenticationError, "-DeviceCode"),
             (
                 "invalid_grant",
                 65001,

@@ -166,7 +166,7 @@ Describe 'Connect-ExoDelegated failures' {
     BeforeDiscovery {
         $cases = @(
             @{ Case = 'a wrong client secret'; Tenant = 'customer'; Secret = 'wrong'; Token = $null; Public = $false; Id = 'SecretInvalid'; Category = 'AuthenticationError'; Aadsts = 7000215 }
-            @{ Case = 'an expired client secret'; Tenant = 'customer'; Secret = 'expired'; Token = $null; Public = $false; Id = 'SecretInvalid'; Category = 'AuthenticationError'; Aadsts = 7000222 }
+            @{ Case = 'an expired client secret'; Tenant = 'customer'; Secret = 'expired'; Token = $null; Public = $false; Id = 'SecretExpired'; Category = 'AuthenticationError'; Aadsts = 7000222 }
             @{ Case = 'a tenant that requires MFA'; Tenant = 'mfaRequired'; Secret = $null; Token = $null; Public = $false; Id = 'MfaRequired'; Category = 'AuthenticationError'; Aadsts = 50076 }
             @{ Case = 'a tenant without consent'; Tenant = 'consentMissing'; Secret = $null; Token = $null; Public = $false; Id = 'ReconsentRequired'; Category = 'PermissionDenied'; Aadsts = 65001 }
             @{ Case = 'a tenant whose Conditional Access blocks'; Tenant = 'conditionalAccess'; Secret = $null; Token = $null; Public = $false; Id = 'ConditionalAccess'; Category = 'PermissionDenied'; Aadsts = 53003 }
@@ -175,7 +175,7 @@ Describe 'Connect-ExoDelegated failures' {
             @{ Case = 'an unknown tenant'; Tenant = 'unknown'; Secret = $null; Token = $null; Public = $false; Id = 'TenantNotFound'; Category = 'ObjectNotFound'; Aadsts = 90002 }
             @{ Case = 'an unrelated tenant (no GDAP relationship)'; Tenant = 'unrelated'; Secret = $null; Token = $null; Public = $false; Id = 'AppNotInTenant'; Category = 'PermissionDenied'; Aadsts = 700016 }
             @{ Case = 'an expired refresh token'; Tenant = 'customer'; Token = 'expired'; Secret = $null; Public = $false; Id = 'RefreshTokenExpired'; Category = 'AuthenticationError'; Aadsts = 700082 }
-            @{ Case = 'an invalid refresh token'; Tenant = 'customer'; Token = 'garbage'; Secret = $null; Public = $false; Id = 'ReconsentRequired'; Category = 'AuthenticationError'; Aadsts = 70000 }
+            @{ Case = 'an invalid refresh token'; Tenant = 'customer'; Token = 'garbage'; Secret = $null; Public = $false; Id = 'RefreshTokenInvalid'; Category = 'AuthenticationError'; Aadsts = 70000 }
             @{ Case = 'a public client that sends a secret'; Tenant = 'customer'; Public = $true; Secret = $null; Token = $null; Id = 'PublicClientSecret'; Category = 'InvalidArgument'; Aadsts = 700025 }
         )
     }

@@ -252,7 +252,7 @@ Describe 'Reliability' {
             $null = Invoke-RestMethod -Method Post -Uri "$($short.url)/_emulator/revoke" -NoProxy
             Start-Sleep -Milliseconds 1200
             $e = { Get-EXOMailbox -Connection $conn -ResultSize 3 -ErrorAction SilentlyContinue } | Should -Throw -PassThru
-            $e.FullyQualifiedErrorId | Should -Be 'ExoDelegated.ReconsentRequired,Get-EXOMailbox'
+            $e.FullyQualifiedErrorId | Should -Be 'ExoDelegated.RefreshTokenInvalid,Get-EXOMailbox'
             $e.CategoryInfo.Category | Should -Be 'AuthenticationError'
         }
         finally { Stop-ExoEmulator $short }

@@ -169,7 +169,7 @@ Describe 'Bad input: the module answers with an ExoDelegated.* ErrorRecord' {
         @{ Name = 'empty SecureString refresh token'; Id = 'ExoDelegated.InvalidArgument'; Script = { Connect-ExoDelegated -TenantId $emu.customers[0].domain -ApplicationId $emu.applicationId -RefreshToken $empty -ClientSecret (New-TestSecret $emu.clientSecret) @hosts -Name rel-x } }
         @{ Name = 'empty SecureString client secret'; Id = 'ExoDelegated.InvalidArgument'; Script = { Connect-ExoDelegated -TenantId $emu.customers[0].domain -ApplicationId $emu.applicationId -ClientSecret $empty @hosts -Name rel-x } }
         @{ Name = 'empty SecureString access token'; Id = 'ExoDelegated.InvalidArgument'; Script = { Connect-ExoDelegated -TenantId $emu.customers[0].domain -AccessToken $empty @hosts -Name rel-x } }
-        @{ Name = '64K-character refresh token'; Id = 'ExoDelegated.ReconsentRequired'; Script = { Connect-ExoDelegated -TenantId $emu.customers[0].domain -ApplicationId $emu.applicationId -RefreshToken (New-TestSecret ('y' * 65536)) -ClientSecret (New-TestSecret $emu.clientSecret) @hosts -Name rel-x } }
+        @{ Name = '64K-character refresh token'; Id = 'ExoDelegated.RefreshTokenInvalid'; Script = { Connect-ExoDelegated -TenantId $emu.customers[0].domain -ApplicationId $emu.applicationId -RefreshToken (New-TestSecret ('y' * 65536)) -ClientSecret (New-TestSecret $emu.clientSecret) @hosts -Name rel-x } }
         @{ Name = '10 MB -TenantId'; Id = 'ExoDelegated.InvalidArgument'; Script = { Connect-ExoDelegated -TenantId $big -ApplicationId $emu.applicationId -ClientSecret (New-TestSecret $emu.clientSecret) @hosts -Name rel-x } }
         @{ Name = '-TenantId with a slash'; Id = 'ExoDelegated.InvalidArgument'; Script = { Connect-ExoDelegated -TenantId 'a/b' -ApplicationId $emu.applicationId -ClientSecret (New-TestSecret $emu.clientSecret) @hosts -Name rel-x } }
         @{ Name = '-ApplicationId that is not a GUID'; Id = 'ExoDelegated.InvalidArgument'; Script = { Connect-ExoDelegated -TenantId $emu.customers[0].domain -ApplicationId 'not-a-guid' -ClientSecret (New-TestSecret $emu.clientSecret) @hosts -Name rel-x } }
@@ -193,7 +193,7 @@ Describe 'Bad input: the module answers with an ExoDelegated.* ErrorRecord' {
         (Get-ExoDelegatedConnection -Name rel-main).State | Should -Be 'Connected' -Because 'the session carries on'
     }
 
-    It 'refuses a refresh token after it was revoked (POST /_emulator/revoke, then reconnect) -> ExoDelegated.ReconsentRequired' {
+    It 'refuses a refresh token after it was revoked (POST /_emulator/revoke, then reconnect) -> ExoDelegated.RefreshTokenInvalid' {
         $revokable = Start-ExoEmulator -Tenants 1 -Mailboxes 3
         try {
             $x = Connect-TestTenant $revokable -Options @{ Name = 'rel-revoke' }
@@ -201,7 +201,7 @@ Describe 'Bad input: the module answers with an ExoDelegated.* ErrorRecord' {
             Revoke-ExoEmulatorRefreshToken $revokable
             $r = Invoke-BadInput { Connect-TestTenant $revokable -Options @{ Name = 'rel-revoke' } }
             $r.Errors.Count | Should -Be 1
-            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'ExoDelegated.ReconsentRequired,*'
+            $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'ExoDelegated.RefreshTokenInvalid,*'
             $r.Errors[0].Exception.Message | Should -Match 'AADSTS70000'
             $r.Errors[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
         }
@@ -410,7 +410,7 @@ Describe 'Secrets: canaries through every failure path' {
 
     It 'reached the failure paths it is meant to cover' {
         $ids = @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] } | Sort-Object -Unique)
-        foreach ($id in 'ExoDelegated.ReconsentRequired', 'ExoDelegated.SecretInvalid', 'ExoDelegated.AppNotInTenant', 'ExoDelegated.MfaRequired',
+        foreach ($id in 'ExoDelegated.ReconsentRequired', 'ExoDelegated.RefreshTokenInvalid', 'ExoDelegated.SecretInvalid', 'ExoDelegated.AppNotInTenant', 'ExoDelegated.MfaRequired',
             'ExoDelegated.ConditionalAccess', 'ExoDelegated.ExchangeNotProvisioned', 'ExoDelegated.TenantNotFound',
             'ExoDelegated.PublicClientSecret', 'ExoDelegated.InsecureEndpoint', 'ExoDelegated.AccessTokenExpired', 'ExoDelegated.NoRefreshToken',
             'ExoDelegated.ForeignNextLink', 'ExoDelegated.Throttled', 'ExoDelegated.ConnectionBroken', 'ExoDelegated.InvalidArgument', 'ExoDelegated.Disconnected') {
