@@ -168,7 +168,7 @@ pub extern "C" fn exo_connection_export_newest_refresh_token(
     needed: *mut usize,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_connection_export_newest_refresh_token", err, || {
+    error::call("exo_connection_export_newest_refresh_token", err, || {
         // SAFETY: NULL or a handle from this library.
         let c = unsafe { conn_ref(conn, "conn") }?;
         let token = c.newest_refresh_token()?;
