@@ -97,6 +97,15 @@ Describe 'The connection view' {
         $text | Should -Match ([regex]::Escape($emu.url))
     }
 
+    It 'shows the tenant''s domain for a connection made by GUID (its default accepted domain, one request)' {
+        Reset-ExoEmulatorStats $emu
+        $c = Connect-TestTenant $emu -TenantId $emu.customers[1].tenantId -Options @{ Name = 'byguid' }
+        $c.TenantId | Should -Be $emu.customers[1].tenantId
+        $c.TenantDomain | Should -Be $emu.customers[1].domain
+        ($c | Format-Table | Out-String -Width 300) | Should -Match ([regex]::Escape($emu.customers[1].domain))
+        (Get-ExoEmulatorStats $emu).requests.byCmdlet.'Get-AcceptedDomain' | Should -Be 1
+    }
+
     It 'leaves Endpoint empty for the cloud''s default endpoint' {
         # An access-token connection signs in without a request, so the real cloud's defaults can be shown offline.
         $c = Connect-ExoDelegated -TenantId contoso.onmicrosoft.com -AccessToken 'not-a-real-token' -Name cloud
