@@ -1,11 +1,13 @@
 //! The command line: `exo-emulator [--flag value]...` into a `Config`. Errors are returned, never
 //! printed here, so the in-process start used by tests can report them too.
 
+use crate::app::{BatchCost, Config};
 use crate::faults;
-use crate::server::Config;
 use std::net::{SocketAddr, ToSocketAddrs};
 
 pub const USAGE: &str = "usage: exo-emulator [--listen 127.0.0.1:0] [--tenants 3] [--mailboxes 50] [--seed 1] [--latency-ms 0]
+                    [--latency-jitter-ms 0] [--batch-cost parallel|serial]
+                    [--graph-page-size 3] [--graph-forbidden]
                     [--faults throttle=0.05,transient=0.02,reset=0.01,concurrency=4,expired=0.01[,scope=all|exchange|identity]]
                     [--token-lifetime 3600] [--max-page-size 1000] [--next-link-ttl 1800]
                     [--device-code-interval 1] [--device-code-lifetime 900] [--threads N]
@@ -62,6 +64,10 @@ impl Default for Config {
             mailboxes: 50,
             seed: 1,
             latency_ms: 0,
+            latency_jitter_ms: 0,
+            batch_cost: BatchCost::Parallel,
+            graph_page_size: 3,
+            graph_forbidden: false,
             faults: faults::FaultConfig::default(),
             token_lifetime: 3600,
             max_page_size: 1000,
@@ -92,6 +98,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
             "--help" | "-h" => return Ok(Command::Help),
             "--verbose" => {
                 c.verbose = true;
+                k += 1;
+                continue;
+            }
+            "--graph-forbidden" => {
+                c.graph_forbidden = true;
                 k += 1;
                 continue;
             }
@@ -128,6 +139,20 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
             "--mailboxes" => c.mailboxes = num(&flag, &value, 0usize, 5_000_000)?,
             "--seed" => c.seed = num(&flag, &value, 0u64, u64::MAX)?,
             "--latency-ms" => c.latency_ms = num(&flag, &value, 0u64, 600_000)?,
+            "--graph-page-size" => c.graph_page_size = num(&flag, &value, 1usize, 300)?,
+            "--latency-jitter-ms" => c.latency_jitter_ms = num(&flag, &value, 0u64, 600_000)?,
+            "--batch-cost" => {
+                c.batch_cost = match value.trim().to_ascii_lowercase().as_str() {
+                    "parallel" => BatchCost::Parallel,
+                    "serial" => BatchCost::Serial,
+                    _ => {
+                        return Err(format!(
+                            "--batch-cost needs 'parallel' or 'serial', got '{}'",
+                            value
+                        ))
+                    }
+                }
+            }
             "--faults" => c.faults = faults::FaultConfig::parse(&value)?,
             "--token-lifetime" => c.token_lifetime = num(&flag, &value, 1u64, 86_400 * 30)?,
             "--max-page-size" => c.max_page_size = num(&flag, &value, 1usize, 100_000)?,
@@ -162,7 +187,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
             .map(|n| n.get())
             .unwrap_or(2);
         c.threads = (2 * cores).max(4);
-        if c.latency_ms > 0 {
+        if c.latency_ms + c.latency_jitter_ms > 0 {
             c.threads = c.threads.max(64);
         }
     }

@@ -1,11 +1,12 @@
 //! `POST /adminapi/beta/{tenant}/InvokeCommand`: auth checks, faults, paging (`@odata.nextLink`
 //! with `$skiptoken`), `$select`, warnings and the Exchange error shape.
 
+use crate::app::App;
 use crate::cmdlets::{self, CmdletError, Source};
-use crate::identity::{self, TokenCheck};
+use crate::http::{Req, Resp};
 use crate::json::{self, Record};
 use crate::rng;
-use crate::server::{App, Req, Resp};
+use crate::tokens::{self, TokenCheck};
 use serde_json::{json, Map, Value};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -39,7 +40,8 @@ pub struct Admission {
     guard: Inflight,
 }
 
-/// Counts a request as in flight when it targets `/adminapi/beta/{known tenant}/InvokeCommand`.
+/// Counts a request as in flight when it targets `/adminapi/beta/{known tenant}/InvokeCommand`
+/// or `…/$batch` (a batch is one request in flight, however many sub-requests it carries).
 pub fn admit(app: &Arc<App>, req: &Req) -> Option<Admission> {
     if req.method != "POST" {
         return None;
@@ -51,7 +53,7 @@ pub fn admit(app: &Arc<App>, req: &Req) -> Option<Admission> {
     };
     if !(a.eq_ignore_ascii_case("adminapi")
         && b.eq_ignore_ascii_case("beta")
-        && c.eq_ignore_ascii_case("InvokeCommand"))
+        && (c.eq_ignore_ascii_case("InvokeCommand") || c.eq_ignore_ascii_case("$batch")))
     {
         return None;
     }
@@ -146,7 +148,7 @@ fn cmdlet_error(app: &App, e: &CmdletError) -> Resp {
     )
 }
 
-fn bad_request(message: &str) -> Resp {
+pub fn bad_request(message: &str) -> Resp {
     exo_error(400, "BadRequest", message, None)
 }
 
@@ -307,7 +309,24 @@ fn collect(
 
 pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> Resp {
     let draw = app.faults.draw(true);
-    // Authentication.
+    let tidx = match authorize(app, req, seg) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let guard = match take_slot(app, adm, tidx) {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    crate::app::latency(app);
+    let mut resp = run(app, req, seg, tidx, draw);
+    resp.guard = Some(Box::new(guard));
+    resp
+}
+
+/// Authenticates an Exchange request (InvokeCommand or a batch) for the URL tenant `seg`:
+/// bearer token known, Exchange audience, not expired, issued in the URL's tenant. Returns the
+/// tenant index, or the 401/403 answer.
+pub fn authorize(app: &App, req: &Req, seg: &str) -> Result<usize, Resp> {
     let token = req
         .header("Authorization")
         .and_then(|h| h.split_once(' '))
@@ -317,27 +336,27 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
     let token = match token {
         Some(token) => token,
         _ => {
-            return unauthorized(
+            return Err(unauthorized(
                 app,
                 "missing",
                 "The request has no bearer access token.",
                 false,
-            );
+            ));
         }
     };
     let info = match app.identity.check_access(&token) {
         TokenCheck::Ok(i) => i,
         TokenCheck::Unknown => {
-            return unauthorized(
+            return Err(unauthorized(
                 app,
                 "unknown",
                 "The access token is invalid: it was not issued by this authority.",
                 true,
-            )
+            ))
         }
     };
-    if !identity::is_exchange_audience(app, &info.aud) {
-        return unauthorized(
+    if !tokens::is_exchange_audience(&app.base_url, &info.aud) {
+        return Err(unauthorized(
             app,
             "audience",
             &format!(
@@ -345,16 +364,21 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
                 info.aud
             ),
             true,
-        );
+        ));
     }
     if info.exp <= rng::now_unix() {
-        return unauthorized(app, "expired", "The access token has expired.", true);
+        return Err(unauthorized(
+            app,
+            "expired",
+            "The access token has expired.",
+            true,
+        ));
     }
     let tidx = info.tenant;
     let t = &app.estate.tenants[tidx];
     if app.estate.tenant_index(seg) != Some(tidx) {
         app.stats.tenant_mismatch();
-        return exo_error(
+        return Err(exo_error(
             403,
             "Forbidden",
             &format!(
@@ -362,7 +386,7 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
                 seg, t.id
             ),
             None,
-        );
+        ));
     }
     if let Some(anchor) = req.header("X-AnchorMailbox") {
         // Routing: the part after the last '@' must name this tenant (GUID, initial domain or
@@ -380,7 +404,7 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
             || dom.eq_ignore_ascii_case(&mail);
         app.stats.anchor(!ok);
         if !ok {
-            return exo_error(
+            return Err(exo_error(
                 400,
                 "BadRequest",
                 &format!(
@@ -390,11 +414,17 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
                     t.id
                 ),
                 None,
-            );
+            ));
         }
     }
-    // Per-tenant concurrency: decided on arrival (see `Admission`); an admitted request holds its
-    // slot until its response is written, a refused one never had a slot.
+    Ok(tidx)
+}
+
+/// Per-tenant concurrency: decided on arrival (see `Admission`); an admitted request holds its
+/// slot until its response is written (keep the returned guard in the response), a refused one
+/// never had a slot and gets the 429 answer.
+pub fn take_slot(app: &App, adm: Option<Admission>, tidx: usize) -> Result<Inflight, Resp> {
+    let t = &app.estate.tenants[tidx];
     let (at, admitted, guard) = match adm {
         Some(Admission {
             t: at,
@@ -402,14 +432,19 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
             guard,
         }) => (at, admitted, guard),
         _ => {
-            return exo_error(500, "InternalServerError", "request was not admitted", None);
+            return Err(exo_error(
+                500,
+                "InternalServerError",
+                "request was not admitted",
+                None,
+            ));
         }
     };
     debug_assert_eq!(at, tidx);
     if !admitted {
         app.stats.fault("concurrency", "invokeCommand", Some(&t.id));
         drop(guard);
-        return exo_error(
+        return Err(exo_error(
             429,
             "TooManyRequests",
             CONCURRENCY_MSG,
@@ -419,14 +454,20 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
                 CONCURRENCY_MSG,
             )),
         )
-        .header("Retry-After", "1");
+        .header("Retry-After", "1"));
     }
-    crate::server::latency(app);
+    Ok(guard)
+}
+
+/// One authorized, admitted InvokeCommand (after its latency): the throttle fault, then the
+/// cmdlet. A batch runs each sub-request through here with its own fault draw.
+pub fn run(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::faults::Draw) -> Resp {
+    let t = &app.estate.tenants[tidx];
     if draw.throttle {
         app.stats.fault("throttle", "invokeCommand", Some(&t.id));
         let msg =
             "The request was throttled: too many requests for this tenant. Retry after 1 second.";
-        let mut r = exo_error(
+        return exo_error(
             429,
             "TooManyRequests",
             msg,
@@ -437,12 +478,8 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
             )),
         )
         .header("Retry-After", "1");
-        r.guard = Some(Box::new(guard));
-        return r;
     }
-    let mut resp = invoke_inner(app, req, seg, tidx, draw);
-    resp.guard = Some(Box::new(guard));
-    resp
+    invoke_inner(app, req, seg, tidx, draw)
 }
 
 fn invoke_inner(
@@ -585,7 +622,7 @@ fn invoke_inner(
         .filter(|v| !v.is_empty());
     // The value array is streamed first; the envelope (context, nextLink, warnings) is prefixed.
     let mut vals =
-        crate::server::take_buffer(size.min(1000) * if select.is_some() { 160 } else { 3000 });
+        crate::http::take_buffer(size.min(1000) * if select.is_some() { 160 } else { 3000 });
     vals.extend_from_slice(b"\"value\":[");
     let annotate = app.cfg.annotations;
     let (count, next, truncated) = {

@@ -1,141 +1,17 @@
 //! Entra ID v2 token and devicecode endpoints: grants, rotation, AADSTS errors, token table.
 
+use crate::app::App;
 use crate::estate::{SpecialKind, TenantKind, PARTNER};
+use crate::http::{parse_form, Req, Resp};
 use crate::rng;
-use crate::server::{App, Req, Resp};
+use crate::tokens::{AccessInfo, DeviceCode, RtInfo, Scope, EXCHANGE_HOSTS, GRAPH_HOSTS};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-pub const EXCHANGE_HOSTS: &[&str] = &[
-    "https://outlook.office365.com",
-    "https://outlook.office.com",
-    "https://outlook.office365.us",
-    "https://outlook-dod.office365.us",
-    "https://partner.outlook.cn",
-    "https://outlook.office365.cn",
-];
 const EXCHANGE_APP_ID: &str = "00000002-0000-0ff1-ce00-000000000000";
 const GRAPH: &str = "https://graph.microsoft.com";
-
-#[derive(Clone, Debug)]
-#[allow(dead_code)]
-pub struct AccessInfo {
-    pub tenant: usize,
-    pub aud: String,
-    pub client: String,
-    pub exp: u64,
-    pub delegated: bool,
-}
-
-#[derive(Clone, Debug)]
-struct RtInfo {
-    client: String,
-    epoch: u64,
-    expired: bool,
-    issued: u64,
-}
-
-#[derive(Clone, Debug)]
-struct DeviceCode {
-    client: String,
-    tenant: usize,
-    scope: Scope,
-    user_code: String,
-    expires: Instant,
-    polls: u32,
-    last_poll: Option<Instant>,
-    declined: bool,
-    redeemed: bool,
-}
-
-pub struct IdState {
-    access: RwLock<HashMap<String, AccessInfo>>,
-    refresh: Mutex<HashMap<String, RtInfo>>,
-    epoch: AtomicU64,
-    devices: Mutex<HashMap<String, DeviceCode>>,
-}
-
-pub enum TokenCheck {
-    Ok(AccessInfo),
-    Unknown,
-}
-
-impl IdState {
-    pub fn new(app_estate: &crate::estate::Estate) -> IdState {
-        let mut refresh = HashMap::new();
-        let now = rng::now_unix();
-        let e = app_estate;
-        refresh.insert(
-            e.refresh_token.clone(),
-            RtInfo {
-                client: e.apps.application_id.clone(),
-                epoch: 0,
-                expired: false,
-                issued: now,
-            },
-        );
-        refresh.insert(
-            e.public_refresh_token.clone(),
-            RtInfo {
-                client: e.apps.public_client_id.clone(),
-                epoch: 0,
-                expired: false,
-                issued: now,
-            },
-        );
-        refresh.insert(
-            e.expired_refresh_token.clone(),
-            RtInfo {
-                client: e.apps.application_id.clone(),
-                epoch: 0,
-                expired: true,
-                issued: now.saturating_sub(91 * 86400),
-            },
-        );
-        IdState {
-            access: RwLock::new(HashMap::new()),
-            refresh: Mutex::new(refresh),
-            epoch: AtomicU64::new(0),
-            devices: Mutex::new(HashMap::new()),
-        }
-    }
-
-    pub fn check_access(&self, token: &str) -> TokenCheck {
-        match self
-            .access
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(token)
-        {
-            Some(i) => TokenCheck::Ok(i.clone()),
-            None => TokenCheck::Unknown,
-        }
-    }
-
-    /// Revokes every refresh token issued so far.
-    pub fn revoke_all(&self) -> usize {
-        self.epoch.fetch_add(1, Ordering::SeqCst);
-        self.refresh.lock().unwrap().len()
-    }
-
-    pub fn decline(&self, code: &str) -> bool {
-        let mut d = self.devices.lock().unwrap();
-        for (k, v) in d.iter_mut() {
-            if k == code || v.user_code.eq_ignore_ascii_case(code) {
-                v.declined = true;
-                return true;
-            }
-        }
-        false
-    }
-}
-
-pub fn is_exchange_audience(app: &App, aud: &str) -> bool {
-    EXCHANGE_HOSTS.contains(&aud) || aud == app.base_url
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -196,28 +72,6 @@ fn error_resp(app: &App, req: &Req, e: AadError) -> Resp {
     Resp::json(e.status, &body).header("x-ms-request-id", &trace)
 }
 
-pub fn parse_form(body: &[u8]) -> HashMap<String, String> {
-    let s = String::from_utf8_lossy(body);
-    let mut m = HashMap::new();
-    for pair in s.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        m.insert(
-            crate::server::pct_decode(k, true),
-            crate::server::pct_decode(v, true),
-        );
-    }
-    m
-}
-
-#[derive(Clone, Debug)]
-struct Scope {
-    resource: String,
-    exchange: bool,
-    offline: bool,
-    openid: bool,
-    text: String,
-}
-
 fn parse_scope(app: &App, raw: &str, app_only: bool) -> Result<Scope, AadError> {
     let bad = |s: &str| {
         err(
@@ -256,6 +110,8 @@ fn parse_scope(app: &App, raw: &str, app_only: bool) -> Result<Scope, AadError> 
             h.to_string()
         } else if res.eq_ignore_ascii_case(&app.base_url) {
             app.base_url.clone()
+        } else if let Some(h) = GRAPH_HOSTS.iter().find(|h| h.eq_ignore_ascii_case(res)) {
+            h.to_string()
         } else if res.eq_ignore_ascii_case(GRAPH)
             || res.eq_ignore_ascii_case("00000003-0000-0000-c000-000000000000")
         {
@@ -279,7 +135,7 @@ fn parse_scope(app: &App, raw: &str, app_only: bool) -> Result<Scope, AadError> 
         None if app_only => return Err(bad(raw)),
         None => GRAPH.to_string(),
     };
-    let exchange = resource != GRAPH;
+    let exchange = !GRAPH_HOSTS.contains(&resource.as_str());
     if app_only && perms.iter().any(|p| p != ".default") {
         return Err(err(
             "invalid_scope",
@@ -743,7 +599,7 @@ pub fn token(app: &App, req: &Req, seg: &str) -> Resp {
         .estate
         .tenant_index(seg)
         .map(|t| app.estate.tenants[t].id.clone());
-    crate::server::latency(app);
+    crate::app::latency(app);
     if let Some(r) = fault_resp(app, req, "token", tid.as_deref()) {
         return r;
     }
@@ -946,7 +802,7 @@ pub fn devicecode(app: &App, req: &Req, seg: &str) -> Resp {
         .estate
         .tenant_index(seg)
         .map(|t| app.estate.tenants[t].id.clone());
-    crate::server::latency(app);
+    crate::app::latency(app);
     if let Some(r) = fault_resp(app, req, "devicecode", tid.as_deref()) {
         return r;
     }

@@ -4,7 +4,9 @@
 //! The binary (`main.rs`) is a thin command line over [`start`]; the library's own tests and
 //! the exo-bridge tests start it in-process.
 
+mod app;
 mod args;
+mod batch;
 mod catalogue;
 mod cmdlets;
 mod config_objects;
@@ -12,15 +14,20 @@ mod estate;
 mod exchange;
 mod faults;
 mod filter;
+mod gdap;
 mod generic_cmdlets;
+mod graph;
+mod http;
 mod identity;
 mod json;
 mod rng;
-mod server;
+mod routes;
 mod stats;
+mod tokens;
+mod wire;
 
+pub use app::Config;
 pub use args::{parse as parse_args, Command, USAGE};
-pub use server::Config;
 
 use serde_json::{json, Value};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -66,9 +73,10 @@ pub fn start(cfg: Config) -> std::io::Result<Emulator> {
     for t in estate.tenants.iter_mut() {
         t.full_width = cfg.full_rows;
     }
-    let identity = identity::IdState::new(&estate);
+    let relationships = gdap::relationships(&estate, cfg.seed);
+    let identity = tokens::IdState::new(&estate);
     let faults = faults::Faults::new(cfg.faults.clone(), cfg.seed);
-    let app = Arc::new(server::App {
+    let app = Arc::new(app::App {
         cfg: cfg.clone(),
         base_url: url.clone(),
         estate,
@@ -76,9 +84,15 @@ pub fn start(cfg: Config) -> std::io::Result<Emulator> {
         stats: stats::Stats::new(),
         faults,
         link_secret: fastrand::u64(..),
+        gdap: relationships,
     });
     let stop = Arc::new(AtomicBool::new(false));
-    server::serve(app.clone(), listener, stop.clone());
+    wire::serve(
+        Arc::new(routes::Routes(app.clone())),
+        app.cfg.threads,
+        listener,
+        stop.clone(),
+    );
     let startup = startup_line(&app);
     Ok(Emulator {
         url,
@@ -88,7 +102,7 @@ pub fn start(cfg: Config) -> std::io::Result<Emulator> {
     })
 }
 
-fn startup_line(app: &server::App) -> Value {
+fn startup_line(app: &app::App) -> Value {
     let e = &app.estate;
     let cfg = &app.cfg;
     let tref = |i: usize| json!({"tenantId": e.tenants[i].id, "domain": e.tenants[i].domain});
@@ -111,7 +125,10 @@ fn startup_line(app: &server::App) -> Value {
         "expiredClientSecret": e.apps.expired_client_secret,
         "specialTenants": special,
         "adminUpn": e.admin.upn,
-        "exchangeResource": identity::EXCHANGE_HOSTS[0],
+        "exchangeResource": tokens::EXCHANGE_HOSTS[0],
+        "graphResource": tokens::GRAPH_HOSTS[0],
+        "graphCustomers": gdap::expected_customers(e, &app.gdap),
+        "graphPageSize": cfg.graph_page_size,
         "partnerMailboxes": e.tenants[estate::PARTNER].n_mbx,
         "seed": cfg.seed,
         "threads": cfg.threads,

@@ -5,7 +5,17 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub const ENDPOINTS: &[&str] = &["token", "devicecode", "invokeCommand", "control", "other"];
+pub const ENDPOINTS: &[&str] = &[
+    "token",
+    "devicecode",
+    "invokeCommand",
+    "batch",
+    "graph",
+    "control",
+    "other",
+];
+/// Endpoints that draw faults (a batch's sub-requests count under invokeCommand).
+const FAULT_ENDPOINTS: &[&str] = &["token", "devicecode", "invokeCommand", "graph"];
 pub const FAULT_KINDS: &[&str] = &["throttle", "concurrency", "transient", "reset", "expired"];
 pub const GRANTS: &[&str] = &["refresh_token", "client_credentials", "device_code"];
 const WRITE_LOG_CAP: usize = 10_000;
@@ -74,6 +84,20 @@ struct Inner {
     max_inflight: u64,
     max_inflight_tenant: Counter,
     revocations: u64,
+    batch_requests: u64,
+    batch_subs: u64,
+    batch_sub_status: Counter,
+    batch_refused: u64,
+    batch_not_executed: u64,
+    batch_largest: u64,
+    graph_pages: u64,
+    graph_rows: u64,
+    graph_links_followed: u64,
+    graph_tenant_lookups: u64,
+    graph_errors: Counter,
+    gzip_responses: u64,
+    gzip_before: u64,
+    gzip_after: u64,
 }
 
 pub struct Stats {
@@ -88,7 +112,7 @@ fn fresh() -> Inner {
         busy_us: zeroed(ENDPOINTS),
         compute_us: zeroed(ENDPOINTS),
         faults_kind: zeroed(FAULT_KINDS),
-        faults_endpoint: zeroed(&ENDPOINTS[..3]),
+        faults_endpoint: zeroed(FAULT_ENDPOINTS),
         tokens_grant: zeroed(GRANTS),
         ..Default::default()
     }
@@ -281,6 +305,60 @@ impl Stats {
         self.with(|s| s.inflight = s.inflight.saturating_sub(1))
     }
 
+    /// A `$batch` request arrived (counted before its checks).
+    pub fn batch_request(&self) {
+        self.with(|s| s.batch_requests += 1)
+    }
+
+    /// A batch refused as a whole (400: shape, size, foreign tenant).
+    pub fn batch_refused(&self) {
+        self.with(|s| s.batch_refused += 1)
+    }
+
+    /// A batch accepted with `n` sub-requests.
+    pub fn batch_accepted(&self, n: usize) {
+        self.with(|s| s.batch_largest = s.batch_largest.max(n as u64))
+    }
+
+    /// One sub-request answered (`executed` false: skipped with 424 after an earlier failure).
+    pub fn batch_sub(&self, status: u16, executed: bool) {
+        self.with(|s| {
+            s.batch_subs += 1;
+            bump(&mut s.batch_sub_status, &status.to_string(), 1);
+            if !executed {
+                s.batch_not_executed += 1;
+            }
+        })
+    }
+
+    /// A Graph relationships page with `rows` rows (`followed`: reached through a nextLink).
+    pub fn graph_page(&self, rows: u64, followed: bool) {
+        self.with(|s| {
+            s.graph_pages += 1;
+            s.graph_rows += rows;
+            if followed {
+                s.graph_links_followed += 1;
+            }
+        })
+    }
+
+    pub fn graph_tenant_lookup(&self) {
+        self.with(|s| s.graph_tenant_lookups += 1)
+    }
+
+    pub fn graph_error(&self, code: &str) {
+        self.with(|s| bump(&mut s.graph_errors, code, 1))
+    }
+
+    /// A response body gzip-compressed from `before` to `after` bytes.
+    pub fn gzipped(&self, before: u64, after: u64) {
+        self.with(|s| {
+            s.gzip_responses += 1;
+            s.gzip_before += before;
+            s.gzip_after += after;
+        })
+    }
+
     pub fn to_json(&self) -> Value {
         let g = self.inner.lock().unwrap();
         let (since, s) = (&g.0, &g.1);
@@ -370,6 +448,26 @@ impl Stats {
                 "inFlight": s.inflight,
                 "maxInFlight": s.max_inflight,
                 "maxInFlightByTenant": m(&s.max_inflight_tenant),
+            },
+            "batch": {
+                "requests": s.batch_requests,
+                "subRequests": s.batch_subs,
+                "subRequestsByStatus": m(&s.batch_sub_status),
+                "refused": s.batch_refused,
+                "notExecuted": s.batch_not_executed,
+                "largest": s.batch_largest,
+            },
+            "graph": {
+                "relationshipPages": s.graph_pages,
+                "relationships": s.graph_rows,
+                "nextLinksFollowed": s.graph_links_followed,
+                "tenantLookups": s.graph_tenant_lookups,
+                "errorsByCode": m(&s.graph_errors),
+            },
+            "compression": {
+                "gzipResponses": s.gzip_responses,
+                "bytesBefore": s.gzip_before,
+                "bytesAfter": s.gzip_after,
             },
             "rate": {
                 "requestsPerSec": s.req_total as f64 / secs,

@@ -1,150 +1,28 @@
-//! HTTP plumbing: a small HTTP/1.1 server (thread per connection, a `--threads` semaphore over
-//! request handling), routing, control endpoints, and the mid-response connection drop used by
-//! the `reset` fault.
+//! The wire: a small HTTP/1.1 server on std::net (thread per connection, keep-alive, a
+//! counting semaphore over request handling), response writing, and the mid-response
+//! connection drop used by the `reset` fault. It knows nothing of routes: a [`Service`] answers.
 
-use crate::estate::Estate;
-use crate::faults::{FaultConfig, Faults};
-use crate::identity::IdState;
-use crate::stats::Stats;
-use serde_json::{json, Value};
+use crate::http::{give_buffer, split_target, Req, Resp};
+use crate::rng;
+use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub listen: SocketAddr,
-    pub tenants: usize,
-    pub mailboxes: usize,
-    pub seed: u64,
-    pub latency_ms: u64,
-    pub faults: FaultConfig,
-    pub token_lifetime: u64,
-    pub max_page_size: usize,
-    pub next_link_ttl: u64,
-    pub device_code_interval: u64,
-    pub device_code_lifetime: u64,
-    pub threads: usize,
-    pub verbose: bool,
-    pub ignore_stdin: bool,
-    /// `--annotations`: OData type annotations on every row (docs/EMULATOR.md).
-    pub annotations: bool,
-    /// `--full-rows`: Get-Mailbox rows at the real width (~250 properties).
-    pub full_rows: bool,
-    /// `--deny-cmdlet A,B`: cmdlets outside the account's roles (HTTP 401, not a token problem).
-    pub deny_cmdlets: Vec<String>,
-}
-
-pub struct App {
-    pub cfg: Config,
-    pub base_url: String,
-    pub estate: Estate,
-    pub identity: IdState,
-    pub stats: Stats,
-    pub faults: Faults,
-    pub link_secret: u64,
-}
-
-pub struct Req {
-    pub method: String,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Req {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-pub struct Resp {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    /// Sent before `body` (lets large pages avoid one copy).
-    pub prefix: Vec<u8>,
-    pub body: Vec<u8>,
-    /// Drop the connection after sending this fraction of the response body (the `reset` fault).
-    pub reset: Option<f64>,
-    /// Held until the response is written (per-tenant in-flight accounting).
-    pub guard: Option<Box<dyn Send>>,
-}
-
-impl Resp {
-    pub fn json(status: u16, v: &Value) -> Resp {
-        Resp::raw(
-            status,
-            "application/json; charset=utf-8",
-            serde_json::to_vec(v).unwrap(),
-        )
-    }
-    pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Resp {
-        Resp {
-            status,
-            headers: vec![("Content-Type".into(), content_type.into())],
-            prefix: vec![],
-            body,
-            reset: None,
-            guard: None,
-        }
-    }
-    pub fn header(mut self, k: &str, v: &str) -> Resp {
-        self.headers.push((k.to_string(), v.to_string()));
-        self
-    }
-}
-
-pub fn pct_decode(s: &str, plus_is_space: bool) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut k = 0;
-    while k < b.len() {
-        match b[k] {
-            b'%' if k + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[k + 1..k + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(v) => {
-                        out.push(v);
-                        k += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        k += 1;
-                    }
-                }
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                k += 1;
-            }
-            c => {
-                out.push(c);
-                k += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The configured `--latency-ms`, slept inside the worker.
-pub fn latency(app: &App) {
-    if app.cfg.latency_ms > 0 {
-        std::thread::sleep(Duration::from_millis(app.cfg.latency_ms));
-    }
+/// What the wire calls for each request.
+pub trait Service: Send + Sync + 'static {
+    /// Taken on arrival, before the request waits for a handler permit (per-tenant in-flight
+    /// accounting must see queued requests too); handed to `handle`.
+    type Ticket;
+    fn arrive(&self, req: &Req) -> Self::Ticket;
+    /// Inside a permit: the endpoint name (for stats) and the response.
+    fn handle(&self, req: &Req, ticket: Self::Ticket) -> (&'static str, Resp);
+    /// Just before the response is written (a panicked handler's 500 included).
+    fn answered(&self, req: &Req, raw_url: &str, endpoint: &'static str, resp: &Resp);
+    /// After the response is written: total and handler (permit-held) time, microseconds.
+    fn finished(&self, endpoint: &'static str, total_us: u64, computed_us: u64);
 }
 
 fn reason(status: u16) -> &'static str {
@@ -206,9 +84,14 @@ impl Drop for Permit<'_> {
 
 /// Accepts connections on a background thread until `stop` is set (and the listener woken by a
 /// connection).
-pub fn serve(app: Arc<App>, listener: TcpListener, stop: Arc<AtomicBool>) {
+pub fn serve<S: Service>(
+    svc: Arc<S>,
+    threads: usize,
+    listener: TcpListener,
+    stop: Arc<AtomicBool>,
+) {
     let sem = Arc::new(Semaphore {
-        free: Mutex::new(app.cfg.threads),
+        free: Mutex::new(threads.max(1)),
         cv: Condvar::new(),
     });
     std::thread::Builder::new()
@@ -222,14 +105,14 @@ pub fn serve(app: Arc<App>, listener: TcpListener, stop: Arc<AtomicBool>) {
                 match conn {
                     Ok(stream) => {
                         n += 1;
-                        let (app, sem) = (app.clone(), sem.clone());
+                        let (svc, sem) = (svc.clone(), sem.clone());
                         let spawned = std::thread::Builder::new()
                             .name(format!("emu-conn-{}", n))
                             .stack_size(512 * 1024)
                             .spawn(move || {
                                 let r =
                                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                        connection(&app, &sem, stream)
+                                        connection(&*svc, &sem, stream)
                                     }));
                                 if r.is_err() {
                                     eprintln!("exo-emulator: a connection handler panicked");
@@ -376,29 +259,10 @@ fn read_request(r: &mut BufReader<TcpStream>, w: &mut TcpStream) -> Result<Incom
         body.resize(l, 0);
         r.read_exact(&mut body).map_err(|_| ReadError::Eof)?;
     }
-    // origin-form or absolute-form
-    let mut url = target.to_string();
-    if let Some(rest) = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-    {
-        url = match rest.find('/') {
-            Some(k) => rest[k..].to_string(),
-            None => "/".to_string(),
-        };
-    }
-    let (path, qs) = url.split_once('?').unwrap_or((url.as_str(), ""));
-    let query = qs
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (pct_decode(k, false), pct_decode(v, false))
-        })
-        .collect();
+    let (url, path, query) = split_target(target);
     let req = Req {
         method: method.to_ascii_uppercase(),
-        path: pct_decode(path, false),
+        path,
         query,
         headers,
         body,
@@ -411,7 +275,7 @@ fn read_request(r: &mut BufReader<TcpStream>, w: &mut TcpStream) -> Result<Incom
     })
 }
 
-fn connection(app: &Arc<App>, sem: &Semaphore, stream: TcpStream) {
+fn connection<S: Service>(svc: &S, sem: &Semaphore, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let read_half = match stream.try_clone() {
@@ -437,14 +301,14 @@ fn connection(app: &Arc<App>, sem: &Semaphore, stream: TcpStream) {
             }
         };
         let started = std::time::Instant::now();
-        let admission = crate::exchange::admit(app, &inc.req);
+        let ticket = svc.arrive(&inc.req);
         let (routed, computed) = {
             let _permit = sem.acquire();
             let t0 = std::time::Instant::now();
             // A handler panic answers 500 and closes (instead of dropping the connection
             // without an answer, which a client cannot tell from a network failure).
             let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                route(app, &inc.req, admission)
+                svc.handle(&inc.req, ticket)
             }));
             let routed = routed.map_err(|_| {
                 eprintln!("exo-emulator: the handler for {} {} panicked", inc.req.method, inc.raw_url);
@@ -459,17 +323,9 @@ fn connection(app: &Arc<App>, sem: &Semaphore, stream: TcpStream) {
             Ok((e, r)) => (e, r, inc.keep_alive),
             Err(r) => ("other", r, false),
         };
-        if app.cfg.verbose {
-            eprintln!(
-                "exo-emulator: {} {} -> {}",
-                inc.req.method, inc.raw_url, resp.status
-            );
-        }
-        let sent = (resp.prefix.len() + resp.body.len()) as u64;
-        app.stats.response(endpoint, resp.status, sent);
+        svc.answered(&inc.req, &inc.raw_url, endpoint, &resp);
         let open = write_response(&mut writer, resp, keep_alive, inc.head);
-        app.stats
-            .busy(endpoint, started.elapsed().as_micros() as u64, computed);
+        svc.finished(endpoint, started.elapsed().as_micros() as u64, computed);
         if !open {
             return;
         }
@@ -481,8 +337,8 @@ fn http_date() -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let t = crate::rng::now_unix();
-    let (y, mo, d, h, mi, s) = crate::rng::civil(t);
+    let t = rng::now_unix();
+    let (y, mo, d, h, mi, s) = rng::civil(t);
     format!(
         "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
         DAYS[((t / 86400) % 7) as usize],
@@ -592,161 +448,4 @@ fn abort_connection(w: &TcpStream) {
         );
     }
     let _ = w.shutdown(std::net::Shutdown::Both);
-}
-
-thread_local! {
-    static POOL: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::new());
-}
-
-/// An empty buffer with at least `cap` bytes, reused per thread (big pages are ~3 MB).
-pub fn take_buffer(cap: usize) -> Vec<u8> {
-    let mut b = POOL.with(|p| std::mem::take(&mut *p.borrow_mut()));
-    b.clear();
-    b.reserve(cap);
-    b
-}
-
-pub fn give_buffer(b: Vec<u8>) {
-    if b.capacity() >= 64 * 1024 && b.capacity() <= 6 * 1024 * 1024 {
-        POOL.with(|p| {
-            let mut p = p.borrow_mut();
-            if p.capacity() < b.capacity() {
-                *p = b;
-            }
-        });
-    }
-}
-
-fn not_found(req: &Req) -> Resp {
-    Resp::json(
-        404,
-        &json!({"error": {"code": "NotFound", "message": format!("No endpoint at '{}'.", req.path)}}),
-    )
-}
-
-fn method_not_allowed(allowed: &str) -> Resp {
-    Resp::json(
-        405,
-        &json!({"error": {"code": "MethodNotAllowed", "message": format!("Use {}.", allowed)}}),
-    )
-    .header("Allow", allowed)
-}
-
-fn tenant_key(app: &App, seg: &str) -> String {
-    match app.estate.tenant_index(seg) {
-        Some(t) => app.estate.tenants[t].id.clone(),
-        None => seg.to_ascii_lowercase(),
-    }
-}
-
-fn route(
-    app: &Arc<App>,
-    req: &Req,
-    admission: Option<crate::exchange::Admission>,
-) -> (&'static str, Resp) {
-    let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
-    let post = req.method == "POST";
-    match segs.as_slice() {
-        ["_emulator", rest @ ..] => {
-            app.stats.request("control", None);
-            ("control", control(app, req, rest))
-        }
-        [a, b, tenant, c]
-            if a.eq_ignore_ascii_case("adminapi")
-                && b.eq_ignore_ascii_case("beta")
-                && c.eq_ignore_ascii_case("InvokeCommand") =>
-        {
-            app.stats
-                .request("invokeCommand", Some(&tenant_key(app, tenant)));
-            if !post {
-                return ("invokeCommand", method_not_allowed("POST"));
-            }
-            (
-                "invokeCommand",
-                crate::exchange::invoke(app, req, tenant, admission),
-            )
-        }
-        [tenant, o, v, which]
-            if o.eq_ignore_ascii_case("oauth2")
-                && *v == "v2.0"
-                && (*which == "token" || *which == "devicecode") =>
-        {
-            let ep = if *which == "token" {
-                "token"
-            } else {
-                "devicecode"
-            };
-            app.stats.request(ep, Some(&tenant_key(app, tenant)));
-            if !post {
-                return (ep, method_not_allowed("POST"));
-            }
-            if ep == "token" {
-                (ep, crate::identity::token(app, req, tenant))
-            } else {
-                (ep, crate::identity::devicecode(app, req, tenant))
-            }
-        }
-        [tenant, "v2.0", ".well-known", "openid-configuration"] => {
-            app.stats.request("other", None);
-            ("other", crate::identity::openid_configuration(app, tenant))
-        }
-        _ => {
-            app.stats.request("other", None);
-            ("other", not_found(req))
-        }
-    }
-}
-
-fn control(app: &Arc<App>, req: &Req, rest: &[&str]) -> Resp {
-    let m = req.method.as_str();
-    match (m, rest) {
-        ("GET", ["stats"]) | ("POST", ["stats"]) => Resp::json(200, &app.stats.to_json()),
-        ("GET", ["health"]) => Resp::json(200, &json!({"ok": true, "url": app.base_url})),
-        ("POST", ["revoke"]) => {
-            let n = app.identity.revoke_all();
-            app.stats.revoked();
-            Resp::json(200, &json!({"revoked": n}))
-        }
-        ("POST", ["reset-stats"]) => {
-            app.stats.reset();
-            Resp::json(200, &json!({"ok": true}))
-        }
-        ("POST", ["devicecode", "decline"]) => {
-            let form = crate::identity::parse_form(&req.body);
-            let from_json = serde_json::from_slice::<Value>(&req.body).ok();
-            let code = form
-                .get("user_code")
-                .or_else(|| form.get("device_code"))
-                .cloned()
-                .or_else(|| {
-                    let j = from_json?;
-                    j.get("user_code")
-                        .or_else(|| j.get("device_code"))
-                        .and_then(|v| v.as_str())
-                        .map(|s| s.to_string())
-                })
-                .unwrap_or_default();
-            if app.identity.decline(&code) {
-                Resp::json(200, &json!({"declined": true}))
-            } else {
-                Resp::json(
-                    404,
-                    &json!({"declined": false, "error": "no such device code"}),
-                )
-            }
-        }
-        ("POST", ["shutdown"]) => {
-            std::thread::spawn(|| {
-                std::thread::sleep(Duration::from_millis(100));
-                std::process::exit(0);
-            });
-            Resp::json(200, &json!({"ok": true}))
-        }
-        (_, ["stats"]) | (_, ["health"]) => method_not_allowed("GET"),
-        (_, ["revoke"])
-        | (_, ["reset-stats"])
-        | (_, ["shutdown"])
-        | (_, ["devicecode", "decline"]) => method_not_allowed("POST"),
-        _ => not_found(req),
-    }
 }
