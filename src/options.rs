@@ -120,7 +120,9 @@ pub struct ConnectionOptions {
     pub(crate) environment: Environment,
     pub(crate) authority: BaseUrl,
     pub(crate) exchange: BaseUrl,
-    pub(crate) anchor_mailbox: String,
+    /// `X-AnchorMailbox` the caller chose; `None`: the tenant's system mailbox
+    /// (`Connection::anchor_mailbox`, with the tenant GUID once it is known).
+    pub(crate) anchor_mailbox: Option<String>,
     pub(crate) page_size: u32,
     pub(crate) connect_timeout: Duration,
     pub(crate) read_timeout: Duration,
@@ -148,7 +150,11 @@ pub(crate) const KNOWN_KEYS: [&str; 13] = [
 
 pub(crate) const DEFAULT_PAGE_SIZE: u32 = 1000;
 pub(crate) const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 10_000;
-pub(crate) const DEFAULT_READ_TIMEOUT_MS: u64 = 300_000;
+/// A REST cmdlet may run 15 minutes on the server (docs/PROTOCOL.md §3): a request is
+/// given that long plus a margin for the answer to arrive, so a long write is not
+/// reported as "may or may not have been applied" while the server still works on it.
+/// Connecting has its own short timeout; token requests are capped separately.
+pub(crate) const DEFAULT_READ_TIMEOUT_MS: u64 = 930_000;
 pub(crate) const DEFAULT_MAX_RETRIES: u32 = 5;
 pub(crate) const DEFAULT_MAX_RETRY_WAIT_MS: u64 = 60_000;
 pub(crate) const DEFAULT_CLIENT_APPLICATION: &str = "ExoDelegated";
@@ -226,9 +232,9 @@ impl ConnectionOptions {
         let anchor_mailbox = match opt_str(map, "anchorMailbox")? {
             Some(s) => {
                 check_anchor(&s, "anchorMailbox")?;
-                s
+                Some(s)
             }
-            None => default_anchor(&tenant_id),
+            None => None,
         };
         let page_size = opt_u64(map, "pageSize", 1, 1000)?
             .map(|v| v as u32)
@@ -368,10 +374,13 @@ mod tests {
         assert_eq!(o.authority.as_str(), "https://login.microsoftonline.com");
         assert_eq!(o.exchange.as_str(), "https://outlook.office365.com");
         assert_eq!(o.scope(), "https://outlook.office365.com/.default");
+        assert_eq!(o.anchor_mailbox, None);
         assert_eq!(
-            o.anchor_mailbox,
+            default_anchor("contoso.onmicrosoft.com"),
             "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@contoso.onmicrosoft.com"
         );
+        assert!(o.read_timeout >= Duration::from_secs(15 * 60));
+        assert!(o.connect_timeout <= Duration::from_secs(10));
         assert_eq!(o.page_size, 1000);
         assert_eq!(o.max_retries, 5);
         assert_eq!(o.credential, None);

@@ -181,6 +181,15 @@ fn disconnect_releases_and_later_calls_are_invalid_handle() {
     assert_eq!(emu.tokens_issued(), 2);
 }
 
+/// How Exchange refuses a token (docs/PROTOCOL.md §5): a 401 with this challenge.
+fn token_challenge(mut r: FakeResponse) -> FakeResponse {
+    r.headers.push((
+        "WWW-Authenticate".into(),
+        r#"Bearer client_id="00000002-0000-0ff1-ce00-000000000000", error="invalid_token""#.into(),
+    ));
+    r
+}
+
 #[test]
 fn unauthorized_triggers_exactly_one_refresh_and_retry() {
     // Fake service: token endpoint hands out t1, t2, …; Exchange refuses t1 only.
@@ -196,10 +205,10 @@ fn unauthorized_triggers_exactly_one_refresh_and_retry() {
             );
         }
         if r.header("authorization") == Some("Bearer t1") {
-            return FakeResponse::json(
+            return token_challenge(FakeResponse::json(
                 401,
                 json!({"error":{"code":"Unauthorized","message":"token expired"}}),
-            );
+            ));
         }
         FakeResponse::json(200, json!({"value":[{"Name":"a"}]}))
     });
@@ -239,7 +248,10 @@ fn persistent_unauthorized_stops_after_one_refresh() {
                 json!({"access_token": format!("t{n}"), "expires_in": 3600}),
             );
         }
-        FakeResponse::json(401, json!({"error":{"code":"Unauthorized","message":"no"}}))
+        token_challenge(FakeResponse::json(
+            401,
+            json!({"error":{"code":"Unauthorized","message":"no"}}),
+        ))
     });
     let o = exo_bridge::ConnectionOptions::from_json(
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId":"11111111-2222-3333-4444-555555555555",

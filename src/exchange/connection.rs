@@ -5,12 +5,12 @@ use crate::cancel::CancelToken;
 use crate::error::{Error, ExoResult, Reason};
 use crate::identity::grant::{self, TokenEndpoint, TokenResponse};
 use crate::identity::token_cache::{AccessToken, Credential, TokenSource};
-use crate::options::{ConnectionOptions, CredentialKind};
+use crate::options::{default_anchor, ConnectionOptions, CredentialKind};
 use crate::retry::RetryRecord;
 use crate::secret::Secret;
 use crate::util::format_utc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Secrets passed to connect. Any may be absent.
@@ -37,6 +37,8 @@ pub struct Connection {
     credential: CredentialKind,
     tokens: RwLock<Option<Arc<Tokens>>>,
     disconnected: AtomicBool,
+    /// The tenant GUID from the first access token's `tid` claim (routing only).
+    tenant_guid: OnceLock<String>,
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -144,6 +146,7 @@ impl Connection {
             credential: kind,
             tokens: RwLock::new(Some(Arc::new(tokens))),
             disconnected: AtomicBool::new(false),
+            tenant_guid: OnceLock::new(),
         });
         let cancel = Arc::new(CancelToken::new());
         conn.access_token(&cancel, &mut Vec::new(), None)?;
@@ -152,6 +155,13 @@ impl Connection {
 
     /// A connection from a finished device code sign-in.
     pub fn from_device_code(options: ConnectionOptions, resp: TokenResponse) -> Arc<Connection> {
+        let tenant_guid = OnceLock::new();
+        if let Some(tid) = grant::jwt_claims(resp.access_token.expose())
+            .as_ref()
+            .and_then(grant::token_tenant)
+        {
+            let _ = tenant_guid.set(tid);
+        }
         let ep = TokenEndpoint::from_options(&options, options.scope());
         let tokens = match resp.refresh_token.as_ref().map(|rt| rt.clone()) {
             Some(rt) => Tokens::Cached(TokenSource::with_initial(
@@ -172,12 +182,45 @@ impl Connection {
                 }
             }
         };
-        Arc::new(Connection {
+        let conn = Connection {
             options,
             credential: CredentialKind::DeviceCode,
             tokens: RwLock::new(Some(Arc::new(tokens))),
             disconnected: AtomicBool::new(false),
-        })
+            tenant_guid,
+        };
+        Arc::new(conn)
+    }
+
+    /// The tenant for URLs and the anchor: its GUID once a token said it, else
+    /// the tenant as the caller gave it (docs/PROTOCOL.md §5 "Routing").
+    pub(crate) fn routing_tenant(&self) -> &str {
+        self.tenant_guid
+            .get()
+            .map(String::as_str)
+            .unwrap_or(&self.options.tenant_id)
+    }
+
+    /// `X-AnchorMailbox`: the caller's choice, else the tenant's system mailbox.
+    pub(crate) fn anchor_mailbox(&self) -> String {
+        match &self.options.anchor_mailbox {
+            Some(a) => a.clone(),
+            None => default_anchor(self.routing_tenant()),
+        }
+    }
+
+    /// Read `tid` from the token's payload (no signature check: it only routes;
+    /// Exchange checks the token itself). Not a JWT, or no GUID there: nothing learnt.
+    fn learn_tenant(&self, at: &AccessToken) {
+        if self.tenant_guid.get().is_some() {
+            return;
+        }
+        if let Some(tid) = grant::jwt_claims(at.token.expose())
+            .as_ref()
+            .and_then(grant::token_tenant)
+        {
+            let _ = self.tenant_guid.set(tid);
+        }
     }
 
     pub(crate) fn is_connected(&self) -> bool {
@@ -220,7 +263,7 @@ impl Connection {
         stale: Option<&Arc<Secret>>,
     ) -> Result<AccessToken, Error> {
         let tokens = self.tokens()?;
-        match &*tokens {
+        let at = match &*tokens {
             Tokens::Cached(src) => src.get(cancel, retries, stale),
             Tokens::Static {
                 token, expires_utc, ..
@@ -239,7 +282,9 @@ impl Connection {
                         .unwrap_or_else(|| SystemTime::now() + Duration::from_secs(3600)),
                 })
             }
-        }
+        }?;
+        self.learn_tenant(&at);
+        Ok(at)
     }
 
     /// The error for a 401 that cannot be helped by a refresh.
@@ -303,7 +348,8 @@ impl Connection {
     }
 
     /// `{"tenantId","environment","authorityHost","exchangeHost","applicationId","credential","user",
-    /// "tokenExpiresUtc","refreshTokenRotated","anchorMailbox","pageSize","connected"}`; never a secret.
+    /// "tokenExpiresUtc","refreshTokenRotated","tenantGuid","anchorMailbox","pageSize","connected"}`;
+    /// never a secret.
     pub fn info_json(&self) -> Result<String, Error> {
         let tokens = self.tokens()?;
         let (user, expires, rotated) = match &*tokens {
@@ -323,7 +369,8 @@ impl Connection {
             "user": user,
             "tokenExpiresUtc": expires.map(format_utc),
             "refreshTokenRotated": rotated,
-            "anchorMailbox": o.anchor_mailbox,
+            "tenantGuid": self.tenant_guid.get(),
+            "anchorMailbox": self.anchor_mailbox(),
             "pageSize": o.page_size,
             "connected": self.is_connected(),
         });

@@ -72,8 +72,8 @@ impl Cursor {
     /// Start a command on `conn`: checks only; the first `next_page` sends it.
     pub fn new(conn: Arc<Connection>, req: InvokeRequest) -> Result<Cursor, Error> {
         conn.check_connected()?;
-        let url =
-            request::invoke_url(&conn.options.exchange, &conn.options.tenant_id, &req.select)?;
+        // The tenant GUID (from the token) when known: like CIPP against the real service.
+        let url = request::invoke_url(&conn.options.exchange, conn.routing_tenant(), &req.select)?;
         Ok(Cursor {
             cmdlet: req.cmdlet.clone(),
             is_read: req.is_read(),
@@ -81,7 +81,7 @@ impl Cursor {
             anchor_mailbox: req
                 .anchor_mailbox
                 .clone()
-                .unwrap_or_else(|| conn.options.anchor_mailbox.clone()),
+                .unwrap_or_else(|| conn.anchor_mailbox()),
             page_size: req.page_size.unwrap_or(conn.options.page_size),
             state: State::First(url),
             page: 0,
@@ -222,6 +222,20 @@ impl Cursor {
                             Err(e)
                         }
                     };
+                }
+                // A 401 with an error body and no token challenge is a role denial
+                // (docs/PROTOCOL.md §5): a new token would not help, so none is redeemed.
+                Ok(resp) if resp.status == 401 && !response::token_refused(&resp) => {
+                    let se = response::parse_error(
+                        resp.status,
+                        &resp.body,
+                        resp.header("x-exceptiontype"),
+                    );
+                    (
+                        Failure::Permanent,
+                        se.into_error(&self.cmdlet, page_link),
+                        None,
+                    )
                 }
                 Ok(resp) if resp.status == 401 => {
                     if !refreshed && self.conn.can_refresh() {

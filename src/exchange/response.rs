@@ -4,6 +4,7 @@
 
 use crate::error::{Category, Error, ExoResult, Reason};
 use crate::exchange::failure::Failure;
+use crate::http::HttpResponse;
 use crate::util::clean_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -88,8 +89,10 @@ pub(crate) struct ServiceError {
     pub(crate) code: Option<String>,
     /// Short exception type (`ManagementObjectNotFoundException`).
     pub(crate) exception_type: Option<String>,
-    /// The best message: details → innererror.internalexception → message.
+    /// The best message: details → innererror.internalexception → innererror → message.
     pub(crate) message: String,
+    /// The first non-empty `details[].target`: what the error is about.
+    pub(crate) target: Option<String>,
     /// The per-tenant concurrency refusal.
     pub(crate) concurrency: bool,
     /// "Expired or Invalid pagination request".
@@ -98,6 +101,41 @@ pub(crate) struct ServiceError {
 
 fn short_type(t: &str) -> String {
     clean_text(t.rsplit('.').next().unwrap_or(t).trim(), 128)
+}
+
+/// A 401 that a new token may cure: the service challenges the token
+/// (`WWW-Authenticate: Bearer …, error="invalid_token"`) or says nothing at all. A 401 with an
+/// error body and no such challenge is a role denial ("User is not allowed to call
+/// Get-Mailbox"; docs/PROTOCOL.md §5).
+pub(crate) fn token_refused(resp: &HttpResponse) -> bool {
+    let challenged = resp
+        .headers
+        .get_all("www-authenticate")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            let v = v.to_ascii_lowercase().replace(' ', "");
+            v.contains("error=\"invalid_token\"") || v.contains("error=invalid_token")
+        });
+    challenged || resp.body.iter().all(|b| b.is_ascii_whitespace())
+}
+
+/// `obj[key]` with the key in any case (`innererror`, `innerError`, `InnerError`, …).
+fn get_any_case<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
+    let map = obj.as_object()?;
+    map.get(key).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+/// A non-empty string field, in any key case.
+fn text_field(obj: Option<&Value>, key: &str) -> Option<String> {
+    obj.and_then(|o| get_any_case(o, key))
+        .and_then(|m| m.as_str())
+        .filter(|m| !m.trim().is_empty())
+        .map(str::to_string)
 }
 
 /// Parse an error response. `exception_header` is `X-ExceptionType`, if any.
@@ -118,6 +156,7 @@ pub(crate) fn parse_error(
     let mut exception_type = None;
     let mut message = None;
     let mut code = None;
+    let mut target = None;
     if let Some(e) = err {
         code = e
             .get("code")
@@ -125,6 +164,9 @@ pub(crate) fn parse_error(
             .map(|s| clean_text(s, 64));
         if let Some(details) = e.get("details").and_then(|d| d.as_array()) {
             for d in details {
+                if target.is_none() {
+                    target = text_field(Some(d), "target").map(|t| clean_text(&t, 256));
+                }
                 if let Some(m) = d.get("message").and_then(|m| m.as_str()) {
                     let parts: Vec<&str> = m.splitn(3, '|').collect();
                     if parts.len() == 3 {
@@ -140,14 +182,14 @@ pub(crate) fn parse_error(
                 }
             }
         }
-        let inner = e.get("innererror");
+        // The key case of innererror / internalexception varies (docs/PROTOCOL.md §3).
+        let inner = get_any_case(e, "innererror");
+        let internal = inner.and_then(|i| get_any_case(i, "internalexception"));
         if message.is_none() {
-            message = inner
-                .and_then(|i| i.get("internalexception"))
-                .and_then(|i| i.get("message"))
-                .and_then(|m| m.as_str())
-                .filter(|m| !m.trim().is_empty())
-                .map(str::to_string);
+            message = text_field(internal, "message");
+        }
+        if message.is_none() {
+            message = text_field(inner, "message");
         }
         if message.is_none() {
             message = e
@@ -157,11 +199,9 @@ pub(crate) fn parse_error(
                 .map(str::to_string);
         }
         if exception_type.is_none() {
-            exception_type = inner
-                .and_then(|i| i.get("type"))
-                .and_then(|t| t.as_str())
-                .filter(|t| !t.trim().is_empty())
-                .map(short_type);
+            exception_type = text_field(internal, "type")
+                .or_else(|| text_field(inner, "type"))
+                .map(|t| short_type(&t));
         }
     }
     if exception_type.is_none() {
@@ -185,6 +225,7 @@ pub(crate) fn parse_error(
         code,
         exception_type,
         message,
+        target,
         concurrency,
         page_expired,
     }
@@ -246,7 +287,8 @@ impl ServiceError {
             r
         } else {
             match self.status {
-                401 => (ExoResult::Unauthorized, Reason::Unauthorized, "Exchange refused the access token."),
+                // Only role denials get here: a refused token is handled (refreshed) by the cursor.
+                401 => (ExoResult::ExchangeError, Reason::AccessDenied, ROLE_DENIED),
                 403 => (
                     ExoResult::Unauthorized,
                     Reason::Forbidden,
@@ -268,6 +310,11 @@ impl ServiceError {
         };
         if let Some(t) = &self.exception_type {
             message.push_str(&format!(" ({t})"));
+        }
+        if let Some(t) = self.target.as_deref() {
+            if !self.message.contains(t) {
+                message.push_str(&format!(" (target: {t})"));
+            }
         }
         let mut e = Error::new(code, reason, message);
         if code == ExoResult::ExchangeError {
@@ -310,6 +357,10 @@ fn exchange_category(reason: Reason, service_names: &[Option<&str>]) -> Category
     }
 }
 
+/// A role denial: not the token (a refresh would not help), not fatal for other tenants.
+const ROLE_DENIED: &str = "The account's Exchange roles in this tenant do not allow this cmdlet \
+     (check its GDAP role assignments, e.g. Exchange Administrator).";
+
 /// Exception type → (code, reason, sentence before the service's text).
 fn exception_reason(t: &str) -> Option<(ExoResult, Reason, &'static str)> {
     let x = ExoResult::ExchangeError;
@@ -342,6 +393,7 @@ fn exception_reason(t: &str) -> Option<(ExoResult, Reason, &'static str)> {
             Reason::UnknownCmdlet,
             "The cmdlet is not available through the Exchange admin API for this account.",
         ),
+        "CmdletAccessDeniedException" => (x, Reason::AccessDenied, ROLE_DENIED),
         "UnauthorizedAccessException"
         | "OperationRequiresGroupManagerException"
         | "AccessDeniedException" => (
@@ -444,6 +496,79 @@ mod tests {
                 "{t}"
             );
         }
+    }
+
+    #[test]
+    fn inner_error_keys_in_any_case_and_details_target() {
+        for (inner, internal) in [
+            ("innererror", "internalexception"),
+            ("innerError", "internalException"),
+            ("InnerError", "InternalException"),
+        ] {
+            let body = format!(
+                r#"{{"error":{{"code":"X","message":"top","{inner}":{{"message":"inner","type":"A.B.OuterException","{internal}":{{"message":"deep","type":"A.B.DeepException"}}}}}}}}"#
+            );
+            let e = parse_error(500, body.as_bytes(), None);
+            assert_eq!(e.message, "deep", "{inner}");
+            assert_eq!(
+                e.exception_type.as_deref(),
+                Some("DeepException"),
+                "{inner}"
+            );
+        }
+        let body =
+            br#"{"error":{"code":"X","message":"top","InnerError":{"Message":"inner only"}}}"#;
+        assert_eq!(parse_error(500, body, None).message, "inner only");
+        let body = br#"{"error":{"code":"BadRequest","message":"m","details":[{"code":"c","target":"","message":"first"},{"code":"c","target":"ForwardingSmtpAddress","message":"x"}]}}"#;
+        let e = parse_error(400, body, None);
+        assert_eq!(e.target.as_deref(), Some("ForwardingSmtpAddress"));
+        let err = e.into_error("Set-Mailbox", false);
+        assert!(
+            err.message.contains("(target: ForwardingSmtpAddress)"),
+            "{}",
+            err.message
+        );
+    }
+
+    fn response(status: u16, challenge: Option<&str>, body: &[u8]) -> HttpResponse {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(c) = challenge {
+            headers.insert("www-authenticate", c.parse().unwrap());
+        }
+        HttpResponse {
+            status,
+            headers,
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_401_is_a_token_problem_only_when_it_says_so() {
+        let denial = br#"{"error":{"code":"Unauthorized","message":"User is not allowed to call Get-Mailbox."}}"#;
+        let bearer =
+            r#"Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="x""#;
+        assert!(token_refused(&response(
+            401,
+            Some(&format!(r#"{bearer}, error="invalid_token""#)),
+            br#"{"error":{"code":"Unauthorized","message":"expired"}}"#
+        )));
+        assert!(token_refused(&response(401, None, b"")));
+        assert!(token_refused(&response(401, Some(bearer), b"  ")));
+        assert!(!token_refused(&response(401, None, denial)));
+        assert!(!token_refused(&response(401, Some(bearer), denial)));
+        let err = parse_error(401, denial, None).into_error("Get-Mailbox", false);
+        assert_eq!(err.reason, Reason::AccessDenied);
+        assert_eq!(err.code, ExoResult::ExchangeError);
+        assert!(err
+            .message
+            .contains("User is not allowed to call Get-Mailbox."));
+        let triple = br#"{"error":{"code":"Unauthorized","message":"m","details":[{"code":"Context","target":"","message":"Ex2E1F44|Microsoft.Exchange.Configuration.Tasks.CmdletAccessDeniedException|User is not allowed to call Get-Mailbox."}]}}"#;
+        let err = parse_error(401, triple, None).into_error("Get-Mailbox", false);
+        assert_eq!(err.reason, Reason::AccessDenied);
+        assert_eq!(
+            err.exception_type.as_deref(),
+            Some("CmdletAccessDeniedException")
+        );
     }
 
     #[test]

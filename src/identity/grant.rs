@@ -255,6 +255,15 @@ pub(crate) fn token_user(claims: &Value) -> Option<String> {
         .map(|s| crate::util::clean_text(s, 256))
 }
 
+/// The `tid` claim when it is a GUID (lower case): the tenant the token was issued in.
+pub(crate) fn token_tenant(claims: &Value) -> Option<String> {
+    claims
+        .get("tid")
+        .and_then(|v| v.as_str())
+        .filter(|t| crate::util::is_guid(t))
+        .map(|t| t.to_ascii_lowercase())
+}
+
 /// `exp` claim as Unix seconds.
 pub(crate) fn token_exp(claims: &Value) -> Option<u64> {
     claims.get("exp").and_then(|v| v.as_u64())

@@ -82,7 +82,9 @@ function Connect-ExoDelegated {
 
     .PARAMETER AnchorMailbox
     The X-AnchorMailbox routing value for every request. Default: the tenant's system mailbox
-    (APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@<tenant>).
+    (APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@<tenant GUID>). The tenant GUID
+    comes from the access token (its tid claim) and is also used in the request URL, as for
+    the real service's own clients; a token that is not a JWT leaves -TenantId as given.
 
     .PARAMETER PageSize
     Records per page requested from Exchange (1-1000). Default: 1000.
@@ -98,7 +100,10 @@ function Connect-ExoDelegated {
     Seconds to wait for a TCP/TLS connection to a service. Default: 10.
 
     .PARAMETER TimeoutSec
-    Seconds to wait for a response. Default: 300.
+    Seconds to wait for a response. Default: 930: Exchange lets a cmdlet run up to 15 minutes,
+    so a long write is waited for instead of being reported as "may or may not have been
+    applied" while it still runs. Connecting has its own short timeout (-ConnectTimeoutSec),
+    token requests are capped at 60 seconds, and Ctrl+C stops a command at any moment.
 
     .PARAMETER MaximumRetryCount
     How often a throttled or transiently failing request is retried (honouring Retry-After)
@@ -197,7 +202,7 @@ function Connect-ExoDelegated {
         [int] $ConnectTimeoutSec = 10,
 
         [ValidateRange(1, 3600)]
-        [int] $TimeoutSec = 300,
+        [int] $TimeoutSec = 930,
 
         [ValidateRange(0, 20)]
         [int] $MaximumRetryCount = 5,
