@@ -15,6 +15,9 @@ Builds, tests, demonstrates, benchmarks and packages ExoDelegated.
   bench    build, then run the benchmarks and write docs/BENCHMARKS.md
   soak     build, then run the long reliability suite and write docs/RELIABILITY.md
   package  build, then write dist/ExoDelegated-<version>-<rid>.zip
+  fuzz     build the AFL++ harness (fuzz/) instrumented and run a campaign over every
+           fuzz target for -Minutes (default 25); writes the Fuzzing section of
+           docs/RELIABILITY.md and copies crashes to fuzz/regressions/ (needs afl++)
 
 Cargo uses Debian's offline crate registry (/usr/share/cargo/registry) through a
 project-local CARGO_HOME (build/cargo-home) when that registry is present and
@@ -26,8 +29,10 @@ pwsh ./build.ps1 test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'header', 'test', 'demo', 'bench', 'soak', 'package')]
-    [string] $Task = 'build'
+    [ValidateSet('build', 'header', 'test', 'demo', 'bench', 'soak', 'package', 'fuzz')]
+    [string] $Task = 'build',
+    # fuzz: wall-clock minutes of the campaign.
+    [double] $Minutes = 25
 )
 
 $ErrorActionPreference = 'Stop'
@@ -332,4 +337,9 @@ switch ($Task) {
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     }
     'package' { Invoke-Package }
+    'fuzz' {
+        Initialize-Cargo
+        & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/fuzz.ps1') -Root $Root -Minutes $Minutes
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
 }

@@ -23,6 +23,10 @@ mod retry;
 mod secret;
 mod util;
 
+/// Entry points of the fuzz targets (fuzz/) and their replay test (tests/fuzz_replay.rs).
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use abi::connection::ExoConnection;
 pub use abi::cursor::ExoCursor;
 pub use abi::device_code::ExoDeviceFlow;

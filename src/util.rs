@@ -102,6 +102,9 @@ pub(crate) fn parse_http_date(s: &str) -> Option<u64> {
     .position(|m| *m == parts[2])? as u32
         + 1;
     let year: i64 = parts[3].parse().ok()?;
+    if !(1970..=9999).contains(&year) {
+        return None; // four digits in an IMF-fixdate; more would overflow below
+    }
     let hms: Vec<u64> = parts[4]
         .split(':')
         .map(|p| p.parse().ok())
@@ -212,6 +215,10 @@ mod tests {
             Some(784_111_777)
         );
         assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(
+            parse_http_date("Wed, 21 Oct 9223372036854775807 07:28:00 GMT"),
+            None
+        );
         let t = UNIX_EPOCH + Duration::from_secs(1_709_251_200); // 2024-03-01 (leap year)
         assert_eq!(format_utc(t), "2024-03-01T00:00:00Z");
     }

@@ -8,7 +8,8 @@ use std::path::Path;
 
 /// Module ranks, top first: a file may import its own rank or lower ones.
 const RANKS: &[(&[&str], u32)] = &[
-    (&["abi"], 4),
+    // fuzzing: the fuzz targets' entry points, a caller of every parser like the ABI.
+    (&["abi", "fuzzing"], 4),
     (&["exchange"], 3),
     (&["identity"], 2),
     (

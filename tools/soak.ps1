@@ -906,6 +906,11 @@ if ($ReportPath) {
     & $add 'pwsh ./build.ps1 test                      # everything, including the short form'
     & $add '```'
     $null = New-Item -ItemType Directory -Force -Path (Split-Path $ReportPath)
+    # The Fuzzing section belongs to tools/fuzz.ps1 (pwsh ./build.ps1 fuzz): keep it.
+    if ((Test-Path $ReportPath) -and (Get-Content -Raw $ReportPath) -match '(?s)<!-- fuzzing:begin.*?<!-- fuzzing:end -->') {
+        & $add
+        & $add $Matches[0]
+    }
     Set-Content -Path $ReportPath -Value ($lines -join "`n")
     Write-Host "wrote $ReportPath"
 }

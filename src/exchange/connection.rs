@@ -124,10 +124,7 @@ impl Connection {
                     return Err(extra("a client secret"));
                 }
                 let claims = grant::jwt_claims(at.expose());
-                let expires_utc = claims
-                    .as_ref()
-                    .and_then(grant::token_exp)
-                    .map(|exp| UNIX_EPOCH + Duration::from_secs(exp));
+                let expires_utc = claims.as_ref().and_then(grant::token_expiry);
                 let user = claims.as_ref().and_then(grant::token_user);
                 Tokens::Static {
                     token: Arc::new(at),

@@ -40,6 +40,11 @@ pub(crate) fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
     let raw: RawPage<'_> = serde_json::from_slice(body).map_err(|_| {
         Error::internal("Exchange answered with a body that is not the expected JSON")
     })?;
+    if let Some(problem) = raw.value.and_then(|v| strict_reader_problem(v.get())) {
+        return Err(Error::internal(format!(
+            "Exchange answered with records no JSON reader should accept: {problem}"
+        )));
+    }
     let value_json = match raw.value {
         None => "[]".to_string(),
         Some(v) => {
@@ -65,6 +70,56 @@ pub(crate) fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
         next_link: raw.next_link.filter(|s| !s.is_empty()),
         warnings,
     })
+}
+
+/// Deepest nesting of the records handed on (the caller's reader stops at 256
+/// levels for the whole page; real records are a few levels deep).
+const MAX_VALUE_DEPTH: usize = 100;
+
+/// What a strict JSON reader refuses in text serde_json's `RawValue` lets
+/// through (it checks neither): nesting deeper than `MAX_VALUE_DEPTH`, and
+/// `\u` escapes that are not whole UTF-16 surrogate pairs. `json` is valid JSON.
+fn strict_reader_problem(json: &str) -> Option<&'static str> {
+    const LONE: &str = "a string holds an unpaired UTF-16 surrogate escape (such as \\ud800)";
+    let b = json.as_bytes();
+    let (mut depth, mut i, mut in_string, mut high_surrogate) = (0usize, 0usize, false, false);
+    while i < b.len() {
+        let c = b[i];
+        if !in_string {
+            match c {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_VALUE_DEPTH {
+                        return Some("records nested deeper than 100 levels");
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        let unit = if c == b'\\' && b.get(i + 1) == Some(&b'u') {
+            let unit = json
+                .get(i + 2..i + 6)
+                .and_then(|h| u16::from_str_radix(h, 16).ok());
+            i += 6;
+            unit
+        } else {
+            if c == b'"' {
+                in_string = false;
+            }
+            i += if c == b'\\' { 2 } else { 1 };
+            None
+        };
+        let is_low = matches!(unit, Some(0xDC00..=0xDFFF));
+        if high_surrogate != is_low {
+            return Some(LONE);
+        }
+        high_surrogate = matches!(unit, Some(0xD800..=0xDBFF));
+    }
+    None
 }
 
 /// Exception types docs/PROTOCOL.md §3 lists as transient.
@@ -444,6 +499,28 @@ mod tests {
         assert_eq!(p.value_json, "[]");
         assert!(parse_success(b"").unwrap().next_link.is_none());
         assert!(parse_success(b"<html>").is_err());
+    }
+
+    #[test]
+    fn pages_a_strict_reader_would_refuse_are_errors() {
+        for bad in [
+            r#"{"value":[{"Name":"\ud800"}]}"#,
+            r#"{"value":[{"Name":"\udc00x"}]}"#,
+            r#"{"value":[{"Name":"\ud800\u0041"}]}"#,
+            r#"{"value":["\ud83d"]}"#,
+        ] {
+            let e = parse_success(bad.as_bytes()).unwrap_err();
+            assert!(e.message.contains("surrogate"), "{bad}: {}", e.message);
+        }
+        let deep = format!(r#"{{"value":[{}{}]}}"#, "[".repeat(100), "]".repeat(100));
+        assert!(parse_success(deep.as_bytes())
+            .unwrap_err()
+            .message
+            .contains("nested"));
+        let ok = format!(r#"{{"value":[{}{}]}}"#, "[".repeat(99), "]".repeat(99));
+        assert!(parse_success(ok.as_bytes()).is_ok());
+        let p = parse_success(br#"{"value":[{"E":"\ud83d\ude00 \\ \" \u00e9 [{"}]}"#).unwrap();
+        assert_eq!(p.value_json, r#"[{"E":"\ud83d\ude00 \\ \" \u00e9 [{"}]"#);
     }
 
     #[test]

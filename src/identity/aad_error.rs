@@ -324,6 +324,15 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
     auth(Reason::AuthFailed, String::new())
 }
 
+/// `text` with every secret (at least 4 characters) replaced.
+fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(s, "<redacted>");
+    }
+    out
+}
+
 /// Build the error for a failed token response. `secrets` are redacted from
 /// any service text that is quoted (only for unmapped errors).
 pub(crate) fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: &[&str]) -> Error {
@@ -349,6 +358,9 @@ pub(crate) fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: 
         }
     };
     let m = map(&b, status, ctx);
+    // Everything quoted from the body is redacted (a hostile server may echo secrets anywhere).
+    let error_text = redact(&b.error, secrets);
+    let correlation_id = b.correlation_id.as_deref().map(|c| redact(c, secrets));
     let aadsts = b.error_codes.first().and_then(|c| u32::try_from(*c).ok());
     let mut sentence = m.sentence;
     if sentence.is_empty() {
@@ -359,12 +371,10 @@ pub(crate) fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: 
             .map(|d| d.split("\r\n").next().unwrap_or(d))
             .unwrap_or("")
             .to_string();
-        for s in secrets.iter().filter(|s| s.len() >= 4) {
-            desc = desc.replace(s, "<redacted>");
-        }
+        desc = redact(&desc, secrets);
         sentence = format!(
             "The identity platform refused the token request ({}): {}",
-            crate::util::clean_text(&b.error, 64),
+            crate::util::clean_text(&error_text, 64),
             crate::util::clean_text(&desc, 300)
         );
     }
@@ -372,7 +382,7 @@ pub(crate) fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: 
     if let Some(n) = aadsts {
         suffix.push(format!("AADSTS{n}"));
     }
-    if let Some(c) = b.correlation_id.as_deref().filter(|c| !c.is_empty()) {
+    if let Some(c) = correlation_id.as_deref().filter(|c| !c.is_empty()) {
         suffix.push(format!("correlation id {}", crate::util::clean_text(c, 64)));
     }
     if !suffix.is_empty() {
@@ -387,8 +397,8 @@ pub(crate) fn to_error(status: u16, body: &[u8], ctx: &AadContext<'_>, secrets: 
     }
     e.scope = m.scope;
     e.aadsts = aadsts;
-    e.service_code = Some(crate::util::clean_text(&b.error, 64));
-    e.correlation_id = b.correlation_id.map(|c| crate::util::clean_text(&c, 64));
+    e.service_code = Some(crate::util::clean_text(&error_text, 64));
+    e.correlation_id = correlation_id.map(|c| crate::util::clean_text(&c, 64));
     e.http_status = Some(status);
     e
 }
@@ -536,6 +546,19 @@ mod tests {
         assert!(e.message.contains("something"));
         assert!(!e.message.contains("SECRET-canary"));
         assert!(!e.message.contains("Trace ID"));
+    }
+
+    #[test]
+    fn secrets_echoed_in_any_field_are_redacted() {
+        let body =
+            br#"{"error":"SECRET-canary","error_codes":[1],"correlation_id":"x SECRET-canary"}"#;
+        let ctx = AadContext {
+            tenant: "t",
+            client_id: "c",
+        };
+        let e = to_error(400, body, &ctx, &["SECRET-canary"]);
+        assert!(!e.to_json().contains("SECRET-canary"), "{}", e.to_json());
+        assert!(e.message.contains("<redacted>"), "{}", e.message);
     }
 
     #[test]

@@ -31,6 +31,50 @@ struct RawDeviceCode {
     message: Option<String>,
 }
 
+/// The device code endpoint's answer, checked and bounded.
+pub struct DeviceCodeAnswer {
+    pub device_code: Secret,
+    /// `{"userCode","verificationUri","message","expiresIn","interval"}`.
+    pub message_json: String,
+    pub interval: Duration,
+    pub expires_in: Duration,
+}
+
+/// Read the device code endpoint's answer; `interval` and `expires_in` are
+/// clamped to what a sign-in can reasonably take.
+pub fn parse_device_code(body: &[u8]) -> Result<DeviceCodeAnswer, Error> {
+    let raw = serde_json::from_slice::<RawDeviceCode>(body).map_err(|_| {
+        Error::internal("the device code endpoint answered with an unreadable body")
+    })?;
+    let interval = Duration::from_secs(
+        json_seconds(&raw.interval)
+            .unwrap_or(5)
+            .clamp(1, MAX_INTERVAL.as_secs()),
+    );
+    let expires_in = Duration::from_secs(json_seconds(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
+    let uri = raw
+        .verification_uri
+        .or(raw.verification_url)
+        .unwrap_or_default();
+    let message = raw.message.unwrap_or_else(|| {
+        format!("To sign in, use a web browser to open the page {uri} and enter the code {} to authenticate.", raw.user_code)
+    });
+    let message_json = serde_json::json!({
+        "userCode": raw.user_code,
+        "verificationUri": uri,
+        "message": message,
+        "expiresIn": expires_in.as_secs(),
+        "interval": interval.as_secs(),
+    })
+    .to_string();
+    Ok(DeviceCodeAnswer {
+        device_code: Secret::new(raw.device_code),
+        message_json,
+        interval,
+        expires_in,
+    })
+}
+
 struct State {
     interval: Duration,
     next_poll: Instant,
@@ -69,37 +113,15 @@ impl DeviceFlow {
             &mut Vec::new(),
             &[],
         )?;
-        let parsed = serde_json::from_slice::<RawDeviceCode>(&resp.body);
+        let parsed = parse_device_code(&resp.body);
         resp.body.zeroize();
-        let raw = parsed.map_err(|_| {
-            Error::internal("the device code endpoint answered with an unreadable body")
-        })?;
-        let interval = Duration::from_secs(
-            json_seconds(&raw.interval)
-                .unwrap_or(5)
-                .clamp(1, MAX_INTERVAL.as_secs()),
-        );
-        let expires_in =
-            Duration::from_secs(json_seconds(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
-        let uri = raw
-            .verification_uri
-            .or(raw.verification_url)
-            .unwrap_or_default();
-        let message = raw.message.unwrap_or_else(|| {
-            format!("To sign in, use a web browser to open the page {uri} and enter the code {} to authenticate.", raw.user_code)
-        });
-        let message_json = serde_json::json!({
-            "userCode": raw.user_code,
-            "verificationUri": uri,
-            "message": message,
-            "expiresIn": expires_in.as_secs(),
-            "interval": interval.as_secs(),
-        })
-        .to_string();
+        let answer = parsed?;
+        let (interval, expires_in, message_json) =
+            (answer.interval, answer.expires_in, answer.message_json);
         let now = Instant::now();
         Ok(DeviceFlow {
             endpoint,
-            device_code: Secret::new(raw.device_code),
+            device_code: answer.device_code,
             message_json,
             expires_at: now + expires_in,
             state: Mutex::new(State {

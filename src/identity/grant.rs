@@ -137,9 +137,17 @@ pub fn redeem(
     }
     let form = Secret::new(form);
     let mut resp = post_form(ep, "oauth2/v2.0/token", &form, cancel, retries, &secrets)?;
-    let parsed = serde_json::from_slice::<RawToken>(&resp.body);
+    let parsed = parse_token_response(&resp.body);
     resp.body.zeroize();
-    let raw = parsed
+    parsed
+}
+
+/// Longest lifetime taken from a token response (`expires_in`, `refresh_in`).
+const MAX_TOKEN_LIFETIME_SECS: u64 = 86_400;
+
+/// A 200 answer of the token endpoint, read.
+pub fn parse_token_response(body: &[u8]) -> Result<TokenResponse, Error> {
+    let raw = serde_json::from_slice::<RawToken>(body)
         .map_err(|_| Error::internal("the token endpoint answered 200 with an unreadable body"))?;
     let access_token = Secret::new(raw.access_token);
     let refresh_token = raw.refresh_token.filter(|s| !s.is_empty()).map(Secret::new);
@@ -148,8 +156,15 @@ pub fn redeem(
             "the token endpoint answered 200 without an access token",
         ));
     }
-    let expires_in = Duration::from_secs(json_seconds(&raw.expires_in).unwrap_or(3600).max(1));
-    let refresh_in = json_seconds(&raw.refresh_in).map(Duration::from_secs);
+    // Clamped: the cache adds them to the clock (u64::MAX would overflow it),
+    // and no access token lives longer than a day.
+    let expires_in = Duration::from_secs(
+        json_seconds(&raw.expires_in)
+            .unwrap_or(3600)
+            .clamp(1, MAX_TOKEN_LIFETIME_SECS),
+    );
+    let refresh_in =
+        json_seconds(&raw.refresh_in).map(|s| Duration::from_secs(s.min(MAX_TOKEN_LIFETIME_SECS)));
     Ok(TokenResponse {
         access_token,
         expires_in,
@@ -267,6 +282,11 @@ pub(crate) fn token_tenant(claims: &Value) -> Option<String> {
 /// `exp` claim as Unix seconds.
 pub(crate) fn token_exp(claims: &Value) -> Option<u64> {
     claims.get("exp").and_then(|v| v.as_u64())
+}
+
+/// `exp` claim as a time; `None` when absent or beyond what the clock holds.
+pub fn token_expiry(claims: &Value) -> Option<std::time::SystemTime> {
+    std::time::UNIX_EPOCH.checked_add(Duration::from_secs(token_exp(claims)?))
 }
 
 #[cfg(test)]
