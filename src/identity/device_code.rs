@@ -51,7 +51,8 @@ pub fn parse_device_code(body: &[u8]) -> Result<DeviceCodeAnswer, Error> {
             .unwrap_or(5)
             .clamp(1, MAX_INTERVAL.as_secs()),
     );
-    let expires_in = Duration::from_secs(json_seconds(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
+    let expires_in =
+        Duration::from_secs(json_seconds(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
     let uri = raw
         .verification_uri
         .or(raw.verification_url)
