@@ -14,10 +14,20 @@ Builds, tests, demonstrates, benchmarks and packages ExoDelegated.
   demo     build, then run the forum thread's job end to end on the built-in emulator
   bench    build, then run the benchmarks and write docs/BENCHMARKS.md
   soak     build, then run the long reliability suite and write docs/RELIABILITY.md
-  package  build, then write dist/ExoDelegated-<version>-<rid>.zip
+  native   -Rid <rid>: build the native library and exo-emulator for that RID (this
+           machine's, or another with its Rust target installed) into build/native/<rid>/
+           and the module's runtimes/<rid>/native/ (the release workflow's per-platform step)
+  package  build, then stage the module with every RID found in runtimes/ (plus
+           -RuntimesFrom <dir> holding <rid>/ folders as 'native' writes them) into
+           build/package/ExoDelegated and make build/psrepo/ExoDelegated.<version>.nupkg
+           with PSResourceGet (Publish-PSResource to a local folder repository)
   fuzz     build the AFL++ harness (fuzz/) instrumented and run a campaign over every
            fuzz target for -Minutes (default 25); writes the Fuzzing section of
            docs/RELIABILITY.md and copies crashes to fuzz/regressions/ (needs afl++)
+
+RIDs: win-x64, win-arm64, linux-x64, linux-arm64, osx-x64, osx-arm64. The script needs only
+pwsh 7.2+, cargo and the .NET SDK: no shell; the C ABI tests need a C compiler (cc, clang or
+gcc) and are reported as skipped, never as passed, without one.
 
 Cargo uses Debian's offline crate registry (/usr/share/cargo/registry) through a
 project-local CARGO_HOME (build/cargo-home) when that registry is present and
@@ -29,8 +39,13 @@ pwsh ./build.ps1 test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'header', 'test', 'demo', 'bench', 'soak', 'package', 'fuzz')]
+    [ValidateSet('build', 'header', 'test', 'demo', 'bench', 'soak', 'native', 'package', 'fuzz')]
     [string] $Task = 'build',
+    # native: the RID to build (default: this machine's).
+    [ValidateSet('win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64')]
+    [string] $Rid,
+    # package: a folder of <rid>/ folders (what 'native' writes to build/native) to add.
+    [string] $RuntimesFrom,
     # fuzz: wall-clock minutes of the campaign.
     [double] $Minutes = 25
 )
@@ -42,7 +57,10 @@ $ModuleDir = Join-Path $Root 'psmodule/ExoDelegated'
 $BuildDir = Join-Path $Root 'build'
 $script:Passed = 0
 $script:Failed = 0
+$script:Skipped = 0
 $script:FailedNames = [System.Collections.Generic.List[string]]::new()
+# The one RID/file-name mapping, shared with the module's loader.
+. (Join-Path $ModuleDir 'Private/Get-ExoNativeRid.ps1')
 # The pwsh executable for child processes (a dotnet global tool runs as 'dotnet pwsh.dll').
 $Pwsh = (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
 if (-not $Pwsh) { $Pwsh = [Environment]::ProcessPath }
@@ -62,6 +80,12 @@ function Invoke-Native {
     param([string] $File, [string[]] $Arguments)
     & $File @Arguments
     if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
+}
+
+function Add-Skipped([string] $Name, [string] $Reason) {
+    # A check that could not run here: reported and counted as skipped, never as passed.
+    $script:Skipped++
+    Write-Host "    ${Name}: SKIPPED ($Reason)" -ForegroundColor Yellow
 }
 
 function Get-CargoVersion {
@@ -97,20 +121,28 @@ offline = true
     Remove-Item -ErrorAction SilentlyContinue (Join-Path $Root 'Cargo.lock')
 }
 
-function Get-Rid {
-    $ri = [System.Runtime.InteropServices.RuntimeInformation]
-    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-    $arch = switch ($ri::ProcessArchitecture) { 'X64' { 'x64' } 'Arm64' { 'arm64' } default { throw "unsupported architecture $_" } }
-    "$os-$arch"
-}
+function Get-Rid { (Get-ExoNativeRid).Rid }
 
-function Get-LibraryFile {
-    if ($IsWindows) { 'exo_bridge.dll' } elseif ($IsMacOS) { 'libexo_bridge.dylib' } else { 'libexo_bridge.so' }
-}
+function Get-LibraryFile { (Get-ExoNativeRid).LibraryFile }
 
-function Get-EmulatorPath {
-    $exe = if ($IsWindows) { 'exo-emulator.exe' } else { 'exo-emulator' }
-    Join-Path $Root "target/release/$exe"
+function Get-EmulatorPath { Join-Path $Root "target/release/$((Get-ExoNativeRid).EmulatorFile)" }
+
+function Copy-NativeFiles {
+    # Copies a RID's library and emulator from cargo's output folder into runtimes/<rid>/native/
+    # (and -Also, e.g. build/native/<rid>). Copy then rename: overwriting a loaded library in place
+    # would crash every PowerShell session that has the module imported (SIGBUS); a rename leaves
+    # them on the old inode.
+    param([string] $From, [string] $TargetRid, [string[]] $Also = @())
+    $t = Get-ExoNativeRid -Rid $TargetRid
+    foreach ($dir in @((Join-Path $ModuleDir "runtimes/$TargetRid/native")) + $Also) {
+        $null = New-Item -ItemType Directory -Force -Path $dir
+        foreach ($file in $t.LibraryFile, $t.EmulatorFile) {
+            Write-Step "copy $file -> $([System.IO.Path]::GetRelativePath($Root, $dir))/"
+            $staged = Join-Path $dir ".$file.new"
+            Copy-Item -Force (Join-Path $From $file) $staged
+            Move-Item -Force $staged (Join-Path $dir $file)
+        }
+    }
 }
 
 function Invoke-Cbindgen([string] $Output) {
@@ -141,21 +173,15 @@ function Invoke-Build {
     try { Invoke-Native $script:Cargo @('build', '--release', '--workspace') }
     finally { Pop-Location }
 
-    if (-not (Test-HeaderCurrent)) {
+    if (-not (Get-Command cbindgen -ErrorAction SilentlyContinue)) {
+        Write-Warning 'cbindgen not found: src/exo_bridge.h not checked (the test task requires it).'
+    }
+    elseif (-not (Test-HeaderCurrent)) {
         Write-Warning "src/exo_bridge.h is stale: run 'pwsh ./build.ps1 header' and commit it."
     }
 
-    $rid = Get-Rid
-    $libFile = Get-LibraryFile
-    $nativeDir = Join-Path $ModuleDir "runtimes/$rid/native"
-    Write-Step "copy $libFile -> runtimes/$rid/native/"
-    $null = New-Item -ItemType Directory -Force -Path $nativeDir
-    # Copy then rename: overwriting the loaded library in place would crash every
-    # PowerShell session that has the module imported (SIGBUS); a rename leaves them
-    # on the old inode.
-    $staged = Join-Path $nativeDir ".$libFile.new"
-    Copy-Item -Force (Join-Path $Root "target/release/$libFile") $staged
-    Move-Item -Force $staged (Join-Path $nativeDir $libFile)
+    # The library and the emulator ship together in runtimes/<rid>/native/.
+    Copy-NativeFiles -From (Join-Path $Root 'target/release') -TargetRid (Get-Rid)
 
     # The interop assembly: an MSBuild project (incremental; it reads the native version from
     # Cargo.toml). The built dll ships in lib/, so importing the module needs no SDK.
@@ -243,6 +269,7 @@ function Invoke-CTest {
     Write-Step "C test $Name$(if ($Emulator) { ' against exo-emulator' })"
     Import-Module (Join-Path $Root 'tools/CTest.psm1') -Force
     $r = Invoke-ExoCTest -Root $Root -Name $Name -Emulator:$Emulator -EmulatorPath (Get-EmulatorPath)
+    if ($r.Skipped) { Add-Skipped "C $Name" $r.Skipped; return }
     $r.Lines | Where-Object { $_ -notmatch '^ok ' } | Select-Object -Last 30 | ForEach-Object { Write-Host "    $_" }
     Add-Result "C $Name" $r.Passed $r.Failed
 }
@@ -272,6 +299,46 @@ Import-Module '$pester' -RequiredVersion 5.7.1
     else { Add-Result $Name 0 1 }
 }
 
+function Test-ReleaseWorkflow {
+    # The release workflow cannot run here: check that it parses as YAML (python3's PyYAML, from
+    # Debian's python3-yaml) and that every 'pwsh ./build.ps1 <task>' it runs is a task of this script.
+    Write-Step 'release workflow: YAML syntax and build.ps1 tasks'
+    $workflow = Join-Path $Root '.github/workflows/release.yml'
+    $python = @('python3', 'python') | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } | Select-Object -First 1
+    $parsed = $null
+    if ($python) {
+        $code = 'import sys, json, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding="utf-8")), default=str))'
+        $out = & $python.Source -c $code $workflow 2>&1 | ForEach-Object { "$_" }
+        if ($LASTEXITCODE -eq 0) { $parsed = ($out -join "`n") | ConvertFrom-Json -AsHashtable }
+        elseif ("$out" -match "No module named '?yaml") { $python = $null }
+        else {
+            Write-Host "    $($out -join "`n    ")" -ForegroundColor Red
+            Add-Result 'workflow YAML' 0 1
+        }
+    }
+    if (-not $python) { Add-Skipped 'workflow YAML' 'python3 with PyYAML not found: apt-get install python3-yaml' }
+    elseif ($parsed) {
+        # YAML 1.1 reads the key 'on' as true.
+        $ok = $parsed.ContainsKey('jobs') -and $parsed['jobs'].Count -gt 0 -and ($parsed.ContainsKey('on') -or $parsed.ContainsKey('true'))
+        if (-not $ok) { Write-Host '    the workflow has no on: or jobs:' -ForegroundColor Red }
+        # Every supported RID is built by the matrix.
+        $rids = @($parsed['jobs'].Values | ForEach-Object { $_['strategy'] } | Where-Object { $_ } |
+            ForEach-Object { $_['matrix']['include'] } | ForEach-Object { $_['rid'] })
+        $missing = @('win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64') | Where-Object { $_ -notin $rids }
+        if ($missing) { $ok = $false; Write-Host "    the workflow's matrix builds no $($missing -join ', ')" -ForegroundColor Red }
+        Add-Result 'workflow YAML' ([int]$ok) ([int](-not $ok))
+    }
+
+    $tasks = (Get-Command $PSCommandPath).Parameters['Task'].Attributes |
+        Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] } | ForEach-Object ValidValues
+    $calls = [regex]::Matches((Get-Content -Raw $workflow), 'pwsh\s+(?:-\w+\s+)*\./build\.ps1\s+(\S+)')
+    $unknown = @($calls | ForEach-Object { $_.Groups[1].Value } | Where-Object { $_ -notin $tasks })
+    if ($calls.Count -eq 0) { Write-Host '    the workflow runs no build.ps1 task' -ForegroundColor Red }
+    foreach ($u in $unknown) { Write-Host "    the workflow calls unknown task '$u'" -ForegroundColor Red }
+    $good = $calls.Count -gt 0 -and $unknown.Count -eq 0
+    Add-Result "workflow build.ps1 tasks ($($calls.Count) calls)" ([int]$good) ([int](-not $good))
+}
+
 function Invoke-Test {
     Invoke-Build
     Invoke-CargoTests
@@ -285,11 +352,13 @@ function Invoke-Test {
 
     Invoke-CTest 'abi_test'
     Invoke-CTest 'core_test' -Emulator
+    Test-ReleaseWorkflow
     Invoke-PesterTests
 
     Write-Host ''
     if ($script:Failed -gt 0) { Write-Host "FAILED: $($script:FailedNames -join ', ')" -ForegroundColor Red }
-    Write-Host ("{0} passed, {1} failed" -f $script:Passed, $script:Failed)
+    $skipped = if ($script:Skipped -gt 0) { ", $($script:Skipped) skipped" } else { '' }
+    Write-Host ("{0} passed, {1} failed{2}" -f $script:Passed, $script:Failed, $skipped)
     if ($script:Failed -gt 0) { exit 1 }
 }
 
@@ -300,21 +369,39 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { throw "demo failed with exit code $LASTEXITCODE" }
 }
 
+function Invoke-NativeBuild {
+    # One RID's library and emulator into build/native/<rid>/ (the release workflow uploads it).
+    $hostRid = Get-Rid
+    $targetRid = if ($Rid) { $Rid } else { $hostRid }
+    $out = Join-Path $BuildDir "native/$targetRid"
+    if ($targetRid -eq $hostRid) {
+        Invoke-Build
+        $from = Join-Path $Root 'target/release'
+    }
+    else {
+        # Another RID: cargo cross-builds with that Rust target (rustup target add <triple>) and,
+        # for another OS, its linker; the interop assembly is the same on every platform.
+        Initialize-Cargo
+        $triple = (Get-ExoNativeRid -Rid $targetRid).RustTarget
+        Write-Step "cargo build --release --target $triple -p exo-bridge -p exo-emulator"
+        Push-Location $Root
+        try { Invoke-Native $script:Cargo @('build', '--release', '--target', $triple, '-p', 'exo-bridge', '-p', 'exo-emulator') }
+        finally { Pop-Location }
+        $from = Join-Path $Root "target/$triple/release"
+    }
+    Copy-NativeFiles -From $from -TargetRid $targetRid -Also @($out)
+    Write-Step "native files for $targetRid in $out"
+}
+
 function Invoke-Package {
     Invoke-Build
-    $version = (Import-PowerShellDataFile (Join-Path $ModuleDir 'ExoDelegated.psd1')).ModuleVersion
-    $rid = Get-Rid
-    $staging = Join-Path $BuildDir "package/ExoDelegated"
-    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Split-Path $staging)
-    $null = New-Item -ItemType Directory -Force -Path $staging
-    # The package ships the merged file instead of the source files it was made from.
-    Copy-Item -Recurse -Path (Join-Path $ModuleDir '*') -Destination $staging -Exclude 'Private', 'Public'
-    $dist = Join-Path $Root 'dist'
-    $null = New-Item -ItemType Directory -Force -Path $dist
-    $zip = Join-Path $dist "ExoDelegated-$version-$rid.zip"
-    Remove-Item -ErrorAction SilentlyContinue $zip
-    Compress-Archive -Path $staging -DestinationPath $zip
-    Write-Step "wrote $zip"
+    Import-Module (Join-Path $Root 'tools/Package.psm1') -Force
+    $runtimes = if ($RuntimesFrom) { (Resolve-Path -LiteralPath $RuntimesFrom).Path } else { $null }
+    $staging = New-ExoModuleStaging -ModuleDir $ModuleDir -Destination (Join-Path $BuildDir 'package') -RuntimesFrom $runtimes
+    $rids = @(Get-ChildItem (Join-Path $staging 'runtimes') -Directory | ForEach-Object Name)
+    Write-Step "staged $staging ($($rids -join ', '))"
+    $nupkg = New-ExoModuleNupkg -StagingDir $staging -Repository (Join-Path $BuildDir 'psrepo')
+    Write-Step "wrote $nupkg ($([math]::Round($nupkg.Length / 1MB, 1)) MB)"
 }
 
 switch ($Task) {
@@ -336,6 +423,7 @@ switch ($Task) {
         & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/soak.ps1') -Root $Root
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     }
+    'native' { Invoke-NativeBuild }
     'package' { Invoke-Package }
     'fuzz' {
         Initialize-Cargo

@@ -4,6 +4,18 @@
 # -Emulator an exo-emulator is started first and its startup line handed to the test as EXO_*
 # environment variables.
 Set-StrictMode -Version 3.0
+. (Join-Path $PSScriptRoot '../psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
+
+function Get-ExoCCompiler {
+    # The first C compiler on PATH that takes GNU-style flags: cc (Linux, macOS), clang (also on
+    # Windows, where it uses the MSVC libraries), gcc. $env:CC wins when set.
+    $names = @($env:CC) + @('cc', 'clang', 'gcc') | Where-Object { $_ }
+    foreach ($n in $names) {
+        $c = Get-Command $n -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if ($c) { return $c.Source }
+    }
+    $null
+}
 
 function Invoke-ExoCTest {
     [CmdletBinding()]
@@ -14,12 +26,26 @@ function Invoke-ExoCTest {
         [string] $EmulatorPath
     )
     $source = Join-Path $Root "tests/c/$Name.c"
-    $exe = Join-Path $Root "build/c/$Name"
-    $null = New-Item -ItemType Directory -Force -Path (Split-Path $exe)
+    $target = Get-ExoNativeRid
     $libDir = Join-Path $Root 'target/release'
-    $compile = & cc -std=c11 -Wall -Wextra -Werror -g -I (Join-Path $Root 'src') -o $exe $source -L $libDir -lexo_bridge "-Wl,-rpath,$libDir" 2>&1 | ForEach-Object { "$_" }
+    $compiler = Get-ExoCCompiler
+    if (-not $compiler) {
+        # Reported as skipped by the caller, never as passed.
+        return [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 'no C compiler (cc, clang or gcc) on PATH'; Exit = $null; Lines = @(); Valgrind = $false }
+    }
+    $exe = Join-Path $Root "build/c/$Name$(if ($IsWindows) { '.exe' })"
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $exe)
+    $flags = @('-std=c11', '-Wall', '-Wextra', '-Werror', '-g', '-I', (Join-Path $Root 'src'), '-o', $exe, $source)
+    if ($IsWindows) {
+        # Link the import library, and put the dll beside the test (Windows finds it there);
+        # the MSVC headers would otherwise turn getenv into a -Werror deprecation.
+        $flags += @('-D_CRT_SECURE_NO_WARNINGS', (Join-Path $libDir $target.LinkFile))
+        Copy-Item -Force (Join-Path $libDir $target.LibraryFile) (Split-Path $exe)
+    }
+    else { $flags += @('-L', $libDir, '-lexo_bridge', "-Wl,-rpath,$libDir") }
+    $compile = & $compiler @flags 2>&1 | ForEach-Object { "$_" }
     if ($LASTEXITCODE -ne 0) {
-        return [pscustomobject]@{ Passed = 0; Failed = 1; Exit = $LASTEXITCODE; Lines = @($compile); Valgrind = $false }
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = $null; Exit = $LASTEXITCODE; Lines = @($compile); Valgrind = $false }
     }
     $valgrind = [bool](Get-Command valgrind -ErrorAction SilentlyContinue)
     $command = @($exe)
@@ -58,7 +84,7 @@ function Invoke-ExoCTest {
     }
     if ($exit -eq 99) { $lines += 'valgrind reported errors'; $failed++ }
     elseif ($exit -ne 0 -and $failed -eq 0) { $lines += "$Name exited with $exit"; $failed = 1 }
-    [pscustomobject]@{ Passed = $passed; Failed = $failed; Exit = $exit; Lines = $lines; Valgrind = $valgrind }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $null; Exit = $exit; Lines = $lines; Valgrind = $valgrind }
 }
 
 Export-ModuleMember -Function Invoke-ExoCTest

@@ -5,11 +5,16 @@
 #   ... Connect-ExoDelegated -AuthorityHost $emu.url -ExchangeHost $emu.url ...
 #   Get-ExoEmulatorStats $emu
 #   Stop-ExoEmulator $emu
+#
+# A thin wrapper for the repository's own scripts (it runs the emulator cargo built in
+# target/release): the start/stop logic is the module's (Private/ExoEmulatorProcess.ps1), the one
+# behind Start-ExoDelegatedEmulator, which runs the emulator shipped in the package.
 Set-StrictMode -Version 3.0
+. (Join-Path $PSScriptRoot '../psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
+. (Join-Path $PSScriptRoot '../psmodule/ExoDelegated/Private/ExoEmulatorProcess.ps1')
 
 function Get-ExoEmulatorDefaultPath {
-    $exe = if ($IsWindows) { 'exo-emulator.exe' } else { 'exo-emulator' }
-    [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot "../target/release/$exe"))
+    [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot "../target/release/$((Get-ExoNativeRid).EmulatorFile)"))
 }
 
 function Start-ExoEmulator {
@@ -88,52 +93,7 @@ function Start-ExoEmulator {
     if (-not (Test-Path -LiteralPath $Path)) {
         throw "exo-emulator not found at '$Path': build it with 'pwsh ./build.ps1 build'."
     }
-    $map = [ordered]@{
-        Tenants = '--tenants'; Mailboxes = '--mailboxes'; Seed = '--seed'; LatencyMs = '--latency-ms'; Faults = '--faults'
-        TokenLifetime = '--token-lifetime'; MaxPageSize = '--max-page-size'; NextLinkTtl = '--next-link-ttl'
-        DeviceCodeInterval = '--device-code-interval'; Threads = '--threads'
-    }
-    $arguments = [System.Collections.Generic.List[string]]::new()
-    $arguments.Add('--listen'); $arguments.Add('127.0.0.1:0')
-    foreach ($key in $map.Keys) {
-        if ($PSBoundParameters.ContainsKey($key)) { $arguments.Add($map[$key]); $arguments.Add([string]$PSBoundParameters[$key]) }
-    }
-    foreach ($a in $ArgumentList) { $arguments.Add($a) }
-
-    $info = [System.Diagnostics.ProcessStartInfo]::new($Path)
-    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
-    $info.UseShellExecute = $false
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $process = [System.Diagnostics.Process]::Start($info)
-    # Drain stderr in the background so the emulator never blocks on a full pipe.
-    $stderr = $process.StandardError.ReadToEndAsync()
-    $line = $null
-    try {
-        $read = $process.StandardOutput.ReadLineAsync()
-        if (-not $read.Wait([TimeSpan]::FromSeconds($TimeoutSec))) {
-            throw "exo-emulator printed no startup line within $TimeoutSec s."
-        }
-        $line = $read.Result
-        if ([string]::IsNullOrWhiteSpace($line)) {
-            $null = $process.WaitForExit(2000)
-            $err = if ($stderr.Wait(2000)) { $stderr.Result } else { '' }
-            throw "exo-emulator exited without a startup line (exit code $(if ($process.HasExited) { $process.ExitCode } else { '?' })): $err"
-        }
-        $emulator = $line | ConvertFrom-Json
-    }
-    catch {
-        if (-not $process.HasExited) { $process.Kill($true) }
-        $process.Dispose()
-        throw
-    }
-    $emulator.PSObject.TypeNames.Insert(0, 'ExoEmulator.Instance')
-    $emulator | Add-Member -NotePropertyName Process -NotePropertyValue $process
-    $emulator | Add-Member -NotePropertyName Arguments -NotePropertyValue $arguments.ToArray()
-    $emulator | Add-Member -NotePropertyName StandardError -NotePropertyValue $stderr
-    Write-Verbose "exo-emulator $($process.Id) listening on $($emulator.url)"
-    $emulator
+    Start-ExoEmulatorProcess -Path $Path -Arguments (ConvertTo-ExoEmulatorArgument $PSBoundParameters $ArgumentList) -TimeoutSec $TimeoutSec
 }
 
 function Stop-ExoEmulator {
@@ -155,22 +115,7 @@ function Stop-ExoEmulator {
         [Parameter(Mandatory, ValueFromPipeline)][AllowNull()] $Emulator,
         [int] $TimeoutSec = 5
     )
-    process {
-        if ($null -eq $Emulator -or -not $Emulator.PSObject.Properties['Process']) { return }
-        $process = $Emulator.Process
-        if ($null -eq $process) { return }
-        try {
-            if (-not $process.HasExited) {
-                try { $process.StandardInput.Close() } catch { Write-Verbose "closing stdin: $_" }
-                if (-not $process.WaitForExit($TimeoutSec * 1000)) {
-                    Write-Verbose "exo-emulator $($process.Id) did not exit after stdin closed; killing it"
-                    $process.Kill($true)
-                    $null = $process.WaitForExit(5000)
-                }
-            }
-        }
-        finally { $process.Dispose() }
-    }
+    process { Stop-ExoEmulatorProcess -Emulator $Emulator -TimeoutSec $TimeoutSec }
 }
 
 function Get-ExoEmulatorStats {

@@ -20,7 +20,7 @@ Set-StrictMode -Version 3.0
 $Pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
 $Manifest = Join-Path $Root 'psmodule/ExoDelegated/ExoDelegated.psd1'
 $BaselineModule = Join-Path $Root 'tools/Baseline.psm1'
-$EmulatorExe = Join-Path $Root 'target/release/exo-emulator'
+$EmulatorExe = Join-Path $Root "target/release/$(if ($IsWindows) { 'exo-emulator.exe' } else { 'exo-emulator' })"
 $Results = [System.Collections.Generic.List[object]]::new()
 
 function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }

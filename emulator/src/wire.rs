@@ -447,5 +447,46 @@ fn abort_connection(w: &TcpStream) {
             std::mem::size_of::<libc::linger>() as libc::socklen_t,
         );
     }
+    #[cfg(windows)]
+    unsafe {
+        use std::os::windows::io::AsRawSocket;
+        let lg = winsock::Linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        winsock::setsockopt(
+            w.as_raw_socket() as usize,
+            winsock::SOL_SOCKET,
+            winsock::SO_LINGER,
+            &lg as *const winsock::Linger as *const u8,
+            std::mem::size_of::<winsock::Linger>() as i32,
+        );
+    }
     let _ = w.shutdown(std::net::Shutdown::Both);
 }
+
+/// The one Winsock call abort_connection needs, declared here so the emulator needs no
+/// Windows-only crate (Debian's registry has none usable); layouts from winsock2.h.
+#[cfg(windows)]
+mod winsock {
+    pub const SOL_SOCKET: i32 = 0xffff;
+    pub const SO_LINGER: i32 = 0x0080;
+
+    #[repr(C)]
+    pub struct Linger {
+        pub l_onoff: u16,
+        pub l_linger: u16,
+    }
+
+    #[link(name = "ws2_32")]
+    extern "system" {
+        pub fn setsockopt(
+            s: usize,
+            level: i32,
+            optname: i32,
+            optval: *const u8,
+            optlen: i32,
+        ) -> i32;
+    }
+}
+

@@ -29,13 +29,24 @@
         'Set-EXOCalendarPermission'
         'Add-EXOCalendarPermission'
         'Remove-EXOCalendarPermission'
+        'Start-ExoDelegatedEmulator'
+        'Stop-ExoDelegatedEmulator'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Exchange', 'ExchangeOnline', 'CSP', 'GDAP', 'AOBO', 'Partner', 'MSP', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
+            Tags         = @('Exchange', 'ExchangeOnline', 'EXO', 'CSP', 'GDAP', 'AOBO', 'Partner', 'MSP', 'AzureAutomation', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/exodelegated/ExoDelegated'
+            LicenseUri   = 'https://github.com/exodelegated/ExoDelegated/blob/main/LICENSE'
+            ReleaseNotes = @'
+0.1.0: first release. Exchange Online admin cmdlets (Get-EXOMailbox, Get-EXORecipient, permissions,
+statistics, calendar permissions, Invoke-ExoCommand) in customer tenants through delegated partner
+access (refresh token + app id/secret), backed by a native library for win-x64, win-arm64,
+linux-x64, linux-arm64, osx-x64 and osx-arm64. Ships exo-emulator (Start-ExoDelegatedEmulator) to
+test runbooks offline. Import with -Prefix to use it beside ExchangeOnlineManagement.
+'@
         }
     }
 }

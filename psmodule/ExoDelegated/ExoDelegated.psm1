@@ -27,3 +27,5 @@ foreach ($file in $load) { . $file }
 # the native library are loaded once per process.
 Initialize-ExoNative -ModuleRoot $PSScriptRoot
 Initialize-ExoConnectionRegistry
+# Emulators started by Start-ExoDelegatedEmulator stop with the module and with PowerShell.
+Initialize-ExoEmulatorRegistry -ModuleRoot $PSScriptRoot

@@ -213,7 +213,8 @@ Describe 'Formatting, help topic and import time' {
 
     It 'has the about_ExoDelegated help topic' {
         $text = Get-Help about_ExoDelegated | Out-String
-        foreach ($section in 'MIGRATING A REMOTE POWERSHELL RUNBOOK', 'THE KEY VAULT REFRESH TOKEN ROTATION PATTERN', 'RUNNING ACROSS TENANTS IN PARALLEL', 'TESTING RUNBOOKS AGAINST EXO-EMULATOR') {
+        foreach ($section in 'MIGRATING A REMOTE POWERSHELL RUNBOOK', 'THE KEY VAULT REFRESH TOKEN ROTATION PATTERN', 'RUNNING ACROSS TENANTS IN PARALLEL', 'TESTING RUNBOOKS AGAINST EXO-EMULATOR',
+            'INSTALLING', 'USING IT BESIDE EXCHANGEONLINEMANAGEMENT', 'AZURE AUTOMATION', 'PLATFORMS') {
             $text | Should -Match $section
         }
     }

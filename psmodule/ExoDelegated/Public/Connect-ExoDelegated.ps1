@@ -134,12 +134,13 @@ function Connect-ExoDelegated {
     (Someone must sign in on another device, so this example is not run offline.)
 
     .EXAMPLE
-    $emu = Start-ExoEmulator
+    $emu = Start-ExoDelegatedEmulator
     $rt = ConvertTo-SecureString $emu.refreshToken -AsPlainText -Force
     $cs = ConvertTo-SecureString $emu.clientSecret -AsPlainText -Force
     Connect-ExoDelegated -TenantId $emu.customers[0].domain -ApplicationId $emu.applicationId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $emu.url -ExchangeHost $emu.url
 
-    Connects to a tenant of the local exo-emulator (tools/ExoEmulator.psm1) to test a runbook offline.
+    Connects to a tenant of exo-emulator, the local Entra ID + Exchange API shipped with the module,
+    to test a runbook offline (Stop-ExoDelegatedEmulator $emu stops it).
 
     .OUTPUTS
     ExoDelegated.Connection
