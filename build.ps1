@@ -304,20 +304,21 @@ function Test-ReleaseWorkflow {
     # Debian's python3-yaml) and that every 'pwsh ./build.ps1 <task>' it runs is a task of this script.
     Write-Step 'release workflow: YAML syntax and build.ps1 tasks'
     $workflow = Join-Path $Root '.github/workflows/release.yml'
-    $python = @('python3', 'python') | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } | Select-Object -First 1
+    # The first python that has PyYAML (on Windows 'python3' may be the Store's stub).
+    $python = @('python3', 'python') | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } |
+        Where-Object { & $_.Source -c 'import yaml' 2>$null; $LASTEXITCODE -eq 0 } | Select-Object -First 1
     $parsed = $null
-    if ($python) {
+    if (-not $python) { Add-Skipped 'workflow YAML' 'no python3 with PyYAML: apt-get install python3-yaml, or pip install pyyaml' }
+    else {
         $code = 'import sys, json, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding="utf-8")), default=str))'
         $out = & $python.Source -c $code $workflow 2>&1 | ForEach-Object { "$_" }
         if ($LASTEXITCODE -eq 0) { $parsed = ($out -join "`n") | ConvertFrom-Json -AsHashtable }
-        elseif ("$out" -match "No module named '?yaml") { $python = $null }
         else {
             Write-Host "    $($out -join "`n    ")" -ForegroundColor Red
             Add-Result 'workflow YAML' 0 1
         }
     }
-    if (-not $python) { Add-Skipped 'workflow YAML' 'python3 with PyYAML not found: apt-get install python3-yaml' }
-    elseif ($parsed) {
+    if ($parsed) {
         # YAML 1.1 reads the key 'on' as true.
         $ok = $parsed.ContainsKey('jobs') -and $parsed['jobs'].Count -gt 0 -and ($parsed.ContainsKey('on') -or $parsed.ContainsKey('true'))
         if (-not $ok) { Write-Host '    the workflow has no on: or jobs:' -ForegroundColor Red }
@@ -329,9 +330,11 @@ function Test-ReleaseWorkflow {
         Add-Result 'workflow YAML' ([int]$ok) ([int](-not $ok))
     }
 
-    $tasks = (Get-Command $PSCommandPath).Parameters['Task'].Attributes |
+    $tasks = (Get-Command (Join-Path $Root 'build.ps1')).Parameters['Task'].Attributes |
         Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] } | ForEach-Object ValidValues
-    $calls = [regex]::Matches((Get-Content -Raw $workflow), 'pwsh\s+(?:-\w+\s+)*\./build\.ps1\s+(\S+)')
+    # The calls in its steps (not in comments).
+    $steps = (Get-Content $workflow | Where-Object { $_ -notmatch '^\s*#' }) -join "`n"
+    $calls = [regex]::Matches($steps, 'pwsh\s+(?:-\w+\s+)*\./build\.ps1\s+(\S+)')
     $unknown = @($calls | ForEach-Object { $_.Groups[1].Value } | Where-Object { $_ -notin $tasks })
     if ($calls.Count -eq 0) { Write-Host '    the workflow runs no build.ps1 task' -ForegroundColor Red }
     foreach ($u in $unknown) { Write-Host "    the workflow calls unknown task '$u'" -ForegroundColor Red }
