@@ -64,6 +64,16 @@ Describe 'Start-ExoDelegatedEmulator' {
         $out[1] | Should -BeLike "*package built for $rid*"
     }
 
+    It 'resolves a relative -Path against the current PowerShell location' {
+        $rid = (Get-ExoDelegatedVersion).Platform
+        $file = if ($IsWindows) { 'exo-emulator.exe' } else { 'exo-emulator' }
+        Push-Location (Join-Path (Split-Path $ModuleManifest) "runtimes/$rid/native")
+        try { $emu = Start-ExoDelegatedEmulator -Path "./$file" -Tenants 1 -Mailboxes 1 }
+        finally { Pop-Location }
+        try { $emu.Process.HasExited | Should -BeFalse }
+        finally { Stop-ExoDelegatedEmulator $emu }
+    }
+
     It 'restores the execute permission a package (zip) drops' -Skip:$IsWindows {
         $copy = Join-Path $TestDrive 'exo-emulator'
         Copy-Item (Join-Path (Split-Path $ModuleManifest) "runtimes/$((Get-ExoDelegatedVersion).Platform)/native/exo-emulator") $copy

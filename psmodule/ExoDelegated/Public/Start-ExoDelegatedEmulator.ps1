@@ -100,7 +100,11 @@ function Start-ExoDelegatedEmulator {
         [ValidateRange(1, 3600)][int] $TimeoutSec = 30
     )
 
-    if (-not $Path) {
+    if ($Path) {
+        # Relative to the current PowerShell location, not the process's working directory.
+        $Path = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($Path)
+    }
+    else {
         $target = Get-ExoNativeRid
         $Path = [System.IO.Path]::Combine($script:ExoModuleRoot, 'runtimes', $target.Rid, 'native', $target.EmulatorFile)
         if (-not [System.IO.File]::Exists($Path)) {
