@@ -254,11 +254,66 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
             "response larger than {MAX_BODY_BYTES} bytes"
         )));
     }
+    let body = match content_encoding(&headers) {
+        Encoding::Identity => body,
+        Encoding::Gzip => {
+            let plain = gunzip(&body, MAX_BODY_BYTES);
+            body.zeroize();
+            plain?
+        }
+        Encoding::Other(name) => {
+            body.zeroize();
+            return Err(HttpFailure::Broken(format!(
+                "the response is encoded as '{name}', which this client did not ask for"
+            )));
+        }
+    };
     Ok(HttpResponse {
         status,
         headers,
         body,
     })
+}
+
+enum Encoding {
+    Identity,
+    Gzip,
+    Other(String),
+}
+
+fn content_encoding(headers: &HeaderMap) -> Encoding {
+    let v = match headers.get(reqwest::header::CONTENT_ENCODING) {
+        None => return Encoding::Identity,
+        Some(v) => v.to_str().unwrap_or("?").trim().to_ascii_lowercase(),
+    };
+    match v.as_str() {
+        "" | "identity" => Encoding::Identity,
+        "gzip" | "x-gzip" => Encoding::Gzip,
+        other => Encoding::Other(crate::util::clean_text(other, 32)),
+    }
+}
+
+/// Decompress a gzip body, refusing more than `limit` bytes of output: a small
+/// compressed body can expand to gigabytes (a decompression bomb), so the cap on
+/// plain bodies applies to what the body expands to, not only to what was received.
+pub(crate) fn gunzip(compressed: &[u8], limit: u64) -> Result<Vec<u8>, HttpFailure> {
+    let mut out = Vec::with_capacity(compressed.len().saturating_mul(4).min(64 << 20));
+    let decoder = flate2::read::MultiGzDecoder::new(compressed);
+    if let Err(e) = decoder.take(limit + 1).read_to_end(&mut out) {
+        out.zeroize();
+        return Err(HttpFailure::Broken(format!(
+            "the gzip-compressed response could not be decompressed: {}",
+            crate::util::clean_text(&e.to_string(), 120)
+        )));
+    }
+    if out.len() as u64 > limit {
+        out.zeroize();
+        return Err(HttpFailure::Broken(format!(
+            "the gzip-compressed response expands to more than {limit} bytes (the limit for one \
+             response); it was refused as a possible decompression bomb"
+        )));
+    }
+    Ok(out)
 }
 
 struct Slot {
@@ -432,6 +487,72 @@ mod tests {
             "reset",
         )));
         assert!(!never_started(&io));
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// Serves one response with `head` (status line and headers, without Content-Length) and `body`.
+    fn serve_once(head: &'static str, body: Vec<u8>) -> (u16, std::thread::JoinHandle<()>) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let h = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                format!(
+                    "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+            let _ = s.write_all(&body);
+        });
+        (port, h)
+    }
+
+    #[test]
+    fn a_gzip_body_is_decompressed() {
+        let plain = br#"{"value":[{"Name":"a"},{"Name":"b"}]}"#.repeat(200);
+        let packed = gzip(&plain);
+        assert!(packed.len() * 5 < plain.len());
+        let (port, h) = serve_once("HTTP/1.1 200 OK\r\nContent-Encoding: gzip", packed);
+        let cancel = Arc::new(CancelToken::new());
+        let r = execute(req(&format!("http://127.0.0.1:{port}/x"), 5000), &cancel)
+            .ok()
+            .unwrap();
+        assert_eq!(r.body, plain);
+        h.join().unwrap();
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused() {
+        let packed = gzip(&vec![0u8; 1 << 20]);
+        assert!(packed.len() < 8 << 10);
+        assert_eq!(gunzip(&packed, 1 << 20).unwrap().len(), 1 << 20);
+        match gunzip(&packed, (1 << 20) - 1) {
+            Err(HttpFailure::Broken(m)) => assert!(m.contains("decompression bomb"), "{m}"),
+            other => panic!("{:?}", other.map(|b| b.len())),
+        }
+        match gunzip(b"not gzip at all", 1 << 20) {
+            Err(HttpFailure::Broken(m)) => assert!(m.contains("could not be decompressed"), "{m}"),
+            other => panic!("{:?}", other.map(|b| b.len())),
+        }
+    }
+
+    #[test]
+    fn an_unasked_for_encoding_is_refused() {
+        let (port, h) = serve_once("HTTP/1.1 200 OK\r\nContent-Encoding: br", b"xx".to_vec());
+        let cancel = Arc::new(CancelToken::new());
+        match execute(req(&format!("http://127.0.0.1:{port}/x"), 5000), &cancel) {
+            Err(HttpFailure::Broken(m)) => assert!(m.contains("'br'"), "{m}"),
+            other => panic!("{:?}", other.map(|r| r.status)),
+        }
+        h.join().unwrap();
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::endpoint::BaseUrl;
 use crate::error::Error;
 use crate::options::check_anchor;
-use reqwest::header::{HeaderName, ACCEPT, AUTHORIZATION};
+use reqwest::header::{HeaderName, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION};
 use reqwest::Url;
 use serde_json::{Map, Value};
 
@@ -298,6 +298,8 @@ pub(crate) fn headers(h: &HeaderInput<'_>) -> Vec<(HeaderName, String)> {
             ACCEPT,
             "application/json; odata.metadata=minimal".to_string(),
         ),
+        // Pages are large and compress well (PROTOCOL §5); the http layer decompresses, bounded.
+        (ACCEPT_ENCODING, "gzip".to_string()),
     ]
 }
 
@@ -405,5 +407,6 @@ mod tests {
         assert_eq!(get("prefer"), Some("odata.maxpagesize=500"));
         assert_eq!(get("x-serializationlevel"), Some("Partial"));
         assert_eq!(get("client-request-id"), Some("rid"));
+        assert_eq!(get("accept-encoding"), Some("gzip"));
     }
 }
