@@ -129,10 +129,12 @@ pub struct ConnectionOptions {
     pub(crate) max_retries: u32,
     pub(crate) max_retry_wait: Duration,
     pub(crate) client_application: String,
+    /// Requests of this connection in flight at once, at most (the request window).
+    pub(crate) throttle_limit: u32,
 }
 
 /// Every key `options_json` may hold.
-pub(crate) const KNOWN_KEYS: [&str; 13] = [
+pub(crate) const KNOWN_KEYS: [&str; 14] = [
     "tenantId",
     "applicationId",
     "credential",
@@ -146,6 +148,7 @@ pub(crate) const KNOWN_KEYS: [&str; 13] = [
     "maxRetries",
     "maxRetryWaitMs",
     "clientApplication",
+    "throttleLimit",
 ];
 
 pub(crate) const DEFAULT_PAGE_SIZE: u32 = 1000;
@@ -157,6 +160,9 @@ pub(crate) const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 10_000;
 pub(crate) const DEFAULT_READ_TIMEOUT_MS: u64 = 930_000;
 pub(crate) const DEFAULT_MAX_RETRIES: u32 = 5;
 pub(crate) const DEFAULT_MAX_RETRY_WAIT_MS: u64 = 60_000;
+/// No per-tenant number is published; the old remote-PowerShell limit was 3 sessions, and CIPP
+/// sends a few concurrent requests per tenant.
+pub(crate) const DEFAULT_THROTTLE_LIMIT: u32 = 4;
 pub(crate) const DEFAULT_CLIENT_APPLICATION: &str = "ExoDelegated";
 
 impl ConnectionOptions {
@@ -248,6 +254,9 @@ impl ConnectionOptions {
             .unwrap_or(DEFAULT_MAX_RETRIES);
         let max_retry_wait =
             opt_u64(map, "maxRetryWaitMs", 0, 600_000)?.unwrap_or(DEFAULT_MAX_RETRY_WAIT_MS);
+        let throttle_limit = opt_u64(map, "throttleLimit", 1, 64)?
+            .map(|v| v as u32)
+            .unwrap_or(DEFAULT_THROTTLE_LIMIT);
         let client_application = match opt_str(map, "clientApplication")? {
             Some(s) => {
                 if s.is_empty() || s.len() > 128 || !is_header_safe(&s) {
@@ -273,6 +282,7 @@ impl ConnectionOptions {
             max_retries,
             max_retry_wait: Duration::from_millis(max_retry_wait),
             client_application,
+            throttle_limit,
         })
     }
 

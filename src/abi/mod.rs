@@ -6,6 +6,7 @@
 //! - no panic crosses the boundary (`boundary::call`);
 //! - every string the library hands out is freed with `exo_string_free`.
 
+pub(crate) mod batch;
 pub(crate) mod boundary;
 pub(crate) mod connection;
 pub(crate) mod cursor;

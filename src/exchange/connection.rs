@@ -3,6 +3,7 @@
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, ExoResult, Reason};
+use crate::exchange::window::Window;
 use crate::identity::grant::{self, TokenEndpoint, TokenResponse};
 use crate::identity::token_cache::{AccessToken, Credential, TokenSource};
 use crate::options::{default_anchor, ConnectionOptions, CredentialKind};
@@ -39,6 +40,8 @@ pub struct Connection {
     disconnected: AtomicBool,
     /// The tenant GUID from the first access token's `tid` claim (routing only).
     tenant_guid: OnceLock<String>,
+    /// Shared by every cursor and batch of this connection.
+    pub window: Window,
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -139,11 +142,12 @@ impl Connection {
             }
         };
         let conn = Arc::new(Connection {
-            options,
             credential: kind,
             tokens: RwLock::new(Some(Arc::new(tokens))),
             disconnected: AtomicBool::new(false),
             tenant_guid: OnceLock::new(),
+            window: Window::new(options.throttle_limit),
+            options,
         });
         let cancel = Arc::new(CancelToken::new());
         conn.access_token(&cancel, &mut Vec::new(), None)?;
@@ -180,11 +184,12 @@ impl Connection {
             }
         };
         let conn = Connection {
-            options,
             credential: CredentialKind::DeviceCode,
             tokens: RwLock::new(Some(Arc::new(tokens))),
             disconnected: AtomicBool::new(false),
             tenant_guid,
+            window: Window::new(options.throttle_limit),
+            options,
         };
         Arc::new(conn)
     }
@@ -369,6 +374,7 @@ impl Connection {
             "tenantGuid": self.tenant_guid.get(),
             "anchorMailbox": self.anchor_mailbox(),
             "pageSize": o.page_size,
+            "throttleLimit": o.throttle_limit,
             "connected": self.is_connected(),
         });
         Ok(v.to_string())

@@ -7,6 +7,7 @@ use crate::exchange::connection::Connection;
 use crate::exchange::failure::Failure;
 use crate::exchange::request::{self, HeaderInput, InvokeRequest};
 use crate::exchange::response::{self, SuccessPage};
+use crate::exchange::window::Outcome;
 use crate::http::{self, HttpFailure, HttpRequest};
 use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
@@ -212,7 +213,10 @@ impl Cursor {
                 connect_timeout: o.connect_timeout,
                 timeout: o.read_timeout,
             };
-            let (failure, mut error, retry_after) = match http::execute(req, &self.cancel) {
+            let permit = self.conn.window.acquire(&self.cancel)?;
+            let answer = http::execute(req, &self.cancel);
+            permit.finish(window_outcome(&answer, page_link));
+            let (failure, mut error, retry_after) = match answer {
                 Ok(resp) if (200..300).contains(&resp.status) => {
                     return match response::parse_success(&resp.body) {
                         Ok(p) => Ok((p, request_id, retries)),
@@ -275,7 +279,7 @@ impl Cursor {
                     (f, e, None)
                 }
             };
-            if failure.retryable(self.is_read) && retry_no < policy.max_retries {
+            if failure.retry_again(self.is_read, retry_no, &policy) {
                 retry_no += 1;
                 attempt += 1;
                 let wait = policy.wait(retry_no, retry_after);
@@ -288,20 +292,7 @@ impl Cursor {
                 self.cancel.sleep(wait)?;
                 continue;
             }
-            if !self.is_read && failure != Failure::Permanent && !failure.not_run() {
-                error.message.push_str(
-                    " The change may or may not have been applied: check before running it again.",
-                );
-            }
-            if !self.is_read && !failure.not_run() {
-                // The write may have run: running it again blindly could apply it twice.
-                error.retryable = false;
-            }
-            if failure.retryable(self.is_read) && retry_no > 0 {
-                error
-                    .message
-                    .push_str(&format!(" (gave up after {retry_no} retries)"));
-            }
+            failure.finish_error(&mut error, self.is_read, retry_no);
             error.request_id = Some(request_id.clone());
             error.retries = retries.len() as u32;
             if error.message.find("request id").is_none() {
@@ -311,6 +302,26 @@ impl Cursor {
             }
             return Err(error);
         }
+    }
+}
+
+/// What an exchange says about load, for the connection's request window.
+pub fn window_outcome(
+    answer: &Result<http::HttpResponse, HttpFailure>,
+    page_link: bool,
+) -> Outcome {
+    match answer {
+        Ok(r) if r.status == 429 => Outcome::Refused,
+        Ok(r) if r.status < 400 || r.status == 401 => Outcome::Answered,
+        Ok(r) => {
+            let se = response::parse_error(r.status, &r.body, r.header("x-exceptiontype"));
+            if se.failure(page_link).is_load_refusal() {
+                Outcome::Refused
+            } else {
+                Outcome::Answered
+            }
+        }
+        Err(_) => Outcome::Unknown,
     }
 }
 

@@ -8,7 +8,9 @@
 //! - Connection refused before sending: reads and writes.
 //! - A 401 gets one extra attempt after one token refresh (in the cursor).
 
+use crate::error::Error;
 use crate::http::HttpFailure;
+use crate::retry::RetryPolicy;
 
 /// What an Exchange attempt ended with, as far as retrying goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub(crate) enum Failure {
     Timeout { sent: bool },
     /// Connection broke after sending.
     ConnectionBroken,
+    /// A batch sub-request answered 424: not executed because another one failed.
+    NotExecuted,
     /// Anything else: not retried.
     Permanent,
 }
@@ -47,6 +51,7 @@ impl Failure {
             Failure::ConnectFailed => "ConnectFailed",
             Failure::Timeout { .. } => "Timeout",
             Failure::ConnectionBroken => "ConnectionBroken",
+            Failure::NotExecuted => "NotExecuted",
             Failure::Permanent => "Permanent",
         }
     }
@@ -57,6 +62,7 @@ impl Failure {
             self,
             Failure::Throttled
                 | Failure::ConcurrencyLimit
+                | Failure::NotExecuted
                 | Failure::ConnectFailed
                 | Failure::Timeout { sent: false }
         )
@@ -68,6 +74,35 @@ impl Failure {
             Failure::Permanent => false,
             _ if self.not_run() => true,
             _ => is_read,
+        }
+    }
+
+    /// Did the service refuse for load (what shrinks the request window)?
+    pub(crate) fn is_load_refusal(self) -> bool {
+        matches!(self, Failure::Throttled | Failure::ConcurrencyLimit)
+    }
+
+    /// Another attempt, after `retries_done` retries of this request?
+    pub(crate) fn retry_again(self, is_read: bool, retries_done: u32, policy: &RetryPolicy) -> bool {
+        self.retryable(is_read) && retries_done < policy.max_retries
+    }
+
+    /// The caller's error once no attempt is left: the single-call and the batch path both end
+    /// here, so a write that may have run is reported the same way everywhere.
+    pub(crate) fn finish_error(self, error: &mut Error, is_read: bool, retries_done: u32) {
+        if !is_read && self != Failure::Permanent && !self.not_run() {
+            error.message.push_str(
+                " The change may or may not have been applied: check before running it again.",
+            );
+        }
+        if !is_read && !self.not_run() {
+            // The write may have run: running it again blindly could apply it twice.
+            error.retryable = false;
+        }
+        if self.retryable(is_read) && retries_done > 0 {
+            error
+                .message
+                .push_str(&format!(" (gave up after {retries_done} retries)"));
         }
     }
 

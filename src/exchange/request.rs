@@ -41,6 +41,11 @@ impl InvokeRequest {
                 e.column()
             ))
         })?;
+        Self::from_value(v)
+    }
+
+    /// As `from_json`, from parsed JSON (a batch's invocations).
+    pub fn from_value(v: Value) -> Result<InvokeRequest, Error> {
         let map = match v {
             Value::Object(m) => m,
             _ => return Err(Error::invalid_argument("the request must be a JSON object")),
@@ -250,6 +255,25 @@ pub(crate) fn invoke_url(
         path.push_str(&select.join(","));
     }
     exchange.join(&path)
+}
+
+/// `{exchange}/adminapi/beta/{tenant}/$batch` (PROTOCOL §4).
+pub fn batch_url(exchange: &BaseUrl, tenant: &str) -> Result<Url, Error> {
+    exchange.join(&format!("adminapi/beta/{tenant}/$batch"))
+}
+
+/// The headers of a `$batch` request: as `headers` without a cmdlet name, and asking the
+/// service to run every sub-request even when one fails.
+pub fn batch_headers(h: &HeaderInput<'_>) -> Vec<(HeaderName, String)> {
+    let mut out: Vec<(HeaderName, String)> = headers(h)
+        .into_iter()
+        .filter(|(k, _)| k.as_str() != "x-cmdletname" && k.as_str() != "prefer")
+        .collect();
+    out.push((
+        HeaderName::from_static("prefer"),
+        format!("odata.maxpagesize={};odata.continue-on-error", h.page_size),
+    ));
+    out
 }
 
 /// What goes into the headers of one attempt.

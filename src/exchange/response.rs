@@ -305,6 +305,7 @@ impl ServiceError {
         }
         match self.status {
             429 => Failure::Throttled,
+            424 => Failure::NotExecuted,
             _ if self.is_transient_exception() => Failure::TransientException,
             503 => Failure::ServiceUnavailable,
             504 => Failure::GatewayTimeout,
