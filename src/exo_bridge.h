@@ -17,7 +17,7 @@
  * Panics: no panic crosses this API; an internal bug returns EXO_RESULT_PANIC.
  * Thread safety: functions without a handle argument may be called from any
  *   thread. exo_connection handles may be shared by many threads at once.
- *   An exo_cursor or exo_device_flow is used by one thread at a time, except
+ *   An exo_cursor, exo_batch or exo_device_flow is used by one thread at a time, except
  *   its _cancel function, which any thread may call at any time before _free.
  *   Every _free function accepts NULL; freeing twice is undefined.
  */
@@ -31,6 +31,16 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+
+/*
+ The service's limit on sub-requests per batch.
+ */
+#define MAX_BATCH_SIZE 10
+
+/*
+ Invocations per call, at most (the module sends a window's worth at a time).
+ */
+#define MAX_INVOCATIONS 10000
 
 /*
  Major version; the header's `EXO_VERSION_MAJOR`. Tied to Cargo.toml by a test.
@@ -138,6 +148,13 @@ typedef uint32_t exo_result;
 #endif // __cplusplus
 
 /*
+ A prepared batch of invocations (opaque). Created by `exo_batch_new`, freed by
+ `exo_batch_free`. Run by one thread at a time, except `exo_batch_cancel`, which any
+ thread may call before the free.
+ */
+typedef struct exo_batch exo_batch;
+
+/*
  An open connection to one customer tenant (opaque). Created by
  `exo_connect` or `exo_device_flow_wait`; freed by `exo_connection_free`.
  May be used from many threads at once. Cursors keep what they need alive,
@@ -169,6 +186,45 @@ typedef struct exo_error exo_error;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Prepare invocations for `conn`. `invocations_json`:
+ `[{"id":"<caller's id, unique>","request":{…as for exo_invoke…}}, …]` (at most 10,000).
+ Checks only; nothing is sent until `exo_batch_run`. On success `*out` receives a batch owned
+ by the caller (free with `exo_batch_free`); it keeps the connection alive. Thread-safe for
+ `conn`.
+ */
+exo_result exo_batch_new(const exo_connection *conn,
+                         const char *invocations_json,
+                         exo_batch **out,
+                         exo_error **err);
+
+/*
+ Run every invocation to its end: `$batch` requests of at most 10 sub-requests, up to the
+ connection's request window (`throttleLimit`) in flight; next pages and retries of reads go
+ into later batches; a write that may have run is never sent again. `*results_json` (owned
+ by the caller, free with `exo_string_free`) receives
+ `{"results":[{"id","value":[…],"warnings":[…],"retries":[…],"pages":n,"error":{…}|null}],"batches":n}`
+ with one result per invocation in input order; `error` is the error JSON the single-call
+ path would give (`exo_error_json`'s shape). Fails as a whole only when cancelled
+ (`EXO_RESULT_CANCELLED`) or the connection is closed. Blocks. One thread at a time.
+ */
+exo_result exo_batch_run(exo_batch *batch,
+                         char **results_json,
+                         exo_error **err);
+
+/*
+ Cancel the batch: an `exo_batch_run` in progress returns `EXO_RESULT_CANCELLED` promptly
+ (requests already sent are abandoned, not undone), and so do later runs. NULL is ignored.
+ Any thread, any time before `exo_batch_free`.
+ */
+void exo_batch_cancel(exo_batch *batch);
+
+/*
+ Free a batch. NULL is ignored. Must not be called while another thread is in
+ `exo_batch_run`.
+ */
+void exo_batch_free(exo_batch *batch);
 
 /*
  Connect to a customer tenant and acquire the first token (bad
