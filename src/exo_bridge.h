@@ -33,16 +33,6 @@
 #include <stdbool.h>
 
 /*
- The service's limit on sub-requests per batch.
- */
-#define MAX_BATCH_SIZE 10
-
-/*
- Invocations per call, at most (the module sends a window's worth at a time).
- */
-#define MAX_INVOCATIONS 10000
-
-/*
  Major version; the header's `EXO_VERSION_MAJOR`. Tied to Cargo.toml by a test.
  */
 #define EXO_VERSION_MAJOR 0

@@ -2,7 +2,7 @@
 
 use crate::abi::boundary::{self, write_out};
 use crate::abi::connection::{conn_ref, ExoConnection};
-use crate::abi::error::ExoError;
+use crate::abi::error::{self, ExoError};
 use crate::abi::strings::{borrow_str, to_owned_c};
 use crate::cancel::CancelToken;
 use crate::error::Error;
@@ -49,7 +49,7 @@ pub extern "C" fn exo_batch_new(
     out: *mut *mut ExoBatch,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_batch_new", err, || {
+    error::call("exo_batch_new", err, || {
         if out.is_null() {
             return Err(Error::null_parameter("out"));
         }
@@ -85,7 +85,7 @@ pub extern "C" fn exo_batch_run(
     results_json: *mut *mut c_char,
     err: *mut *mut ExoError,
 ) -> ExoResult {
-    boundary::call("exo_batch_run", err, || {
+    error::call("exo_batch_run", err, || {
         if results_json.is_null() {
             return Err(Error::null_parameter("results_json"));
         }

@@ -11,8 +11,8 @@ use crate::exchange::cursor::{check_next_link, window_outcome};
 use crate::exchange::failure::Failure;
 use crate::exchange::request::{self, HeaderInput, InvokeRequest};
 use crate::exchange::response;
-use crate::retry::{RetryPolicy, RetryRecord};
 use crate::http::{self, HttpFailure, HttpRequest};
+use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
 use crate::util::{clean_text, lock, new_guid};
 use reqwest::header::AUTHORIZATION;
@@ -25,9 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The service's limit on sub-requests per batch.
-pub const MAX_BATCH_SIZE: usize = 10;
+pub(crate) const MAX_BATCH_SIZE: usize = 10;
 /// Invocations per call, at most (the module sends a window's worth at a time).
-pub const MAX_INVOCATIONS: usize = 10_000;
+pub(crate) const MAX_INVOCATIONS: usize = 10_000;
 /// How long an idle worker waits before looking for work again (retries that become due).
 const IDLE_POLL: Duration = Duration::from_millis(10);
 

@@ -83,7 +83,12 @@ impl Failure {
     }
 
     /// Another attempt, after `retries_done` retries of this request?
-    pub(crate) fn retry_again(self, is_read: bool, retries_done: u32, policy: &RetryPolicy) -> bool {
+    pub(crate) fn retry_again(
+        self,
+        is_read: bool,
+        retries_done: u32,
+        policy: &RetryPolicy,
+    ) -> bool {
         self.retryable(is_read) && retries_done < policy.max_retries
     }
 
