@@ -208,14 +208,18 @@ impl Batch {
         let mut ids = Vec::with_capacity(invocations.len());
         for inv in invocations {
             let r = inv.request;
-            first_urls.push(request::invoke_url(&o.exchange, &o.tenant_id, &r.select)?);
+            first_urls.push(request::invoke_url(
+                &o.exchange,
+                conn.routing_tenant(),
+                &r.select,
+            )?);
             specs.push(Spec {
                 is_read: r.is_read(),
                 body: String::from_utf8(r.body()).unwrap_or_default(),
                 anchor_mailbox: r
                     .anchor_mailbox
                     .clone()
-                    .unwrap_or_else(|| o.anchor_mailbox.clone()),
+                    .unwrap_or_else(|| conn.anchor_mailbox()),
                 page_size: r.page_size.unwrap_or(o.page_size),
                 cmdlet: r.cmdlet,
             });
@@ -328,7 +332,7 @@ impl Batch {
     fn send(&self, units: Vec<Unit>, shared: &Mutex<Shared>) -> Result<(), Error> {
         let o = &self.conn.options;
         let policy = RetryPolicy::new(o.max_retries, o.max_retry_wait);
-        let url = request::batch_url(&o.exchange, &o.tenant_id)?;
+        let url = request::batch_url(&o.exchange, self.conn.routing_tenant())?;
         let mut token_retries: Vec<RetryRecord> = Vec::new();
         let mut stale: Option<Arc<Secret>> = None;
         let mut refreshed = false;
@@ -360,10 +364,11 @@ impl Batch {
                 }
             };
             let request_id = new_guid();
+            let anchor = self.conn.anchor_mailbox();
             let headers = request::batch_headers(&HeaderInput {
                 token: at.token.expose(),
                 cmdlet: "",
-                anchor_mailbox: &o.anchor_mailbox,
+                anchor_mailbox: &anchor,
                 client_application: &o.client_application,
                 page_size: o.page_size,
                 request_id: &request_id,

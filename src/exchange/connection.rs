@@ -12,7 +12,7 @@ use crate::secret::Secret;
 use crate::util::format_utc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 /// Secrets passed to connect. Any may be absent.
 #[derive(Default)]
