@@ -82,14 +82,19 @@ pub(crate) struct HttpResponse {
     pub(crate) body: Vec<u8>,
 }
 
+/// Exchange's exception class for a failed InvokeCommand (docs/PROTOCOL.md).
+pub(crate) const X_EXCEPTION_TYPE: HeaderName = HeaderName::from_static("x-exceptiontype");
+
 impl HttpResponse {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+    /// A header by its constant name (a `&str` lookup goes through http's
+    /// uninitialised scratch buffer, which valgrind reports in the C tests).
+    pub(crate) fn header(&self, name: &HeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// Retry-After as a duration: delta-seconds or an HTTP-date.
     pub(crate) fn retry_after(&self) -> Option<Duration> {
-        let v = self.header("retry-after")?.trim();
+        let v = self.header(&reqwest::header::RETRY_AFTER)?.trim();
         if let Ok(secs) = v.parse::<u64>() {
             return Some(Duration::from_secs(secs));
         }

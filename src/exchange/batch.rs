@@ -11,7 +11,7 @@ use crate::exchange::cursor::{check_next_link, window_outcome};
 use crate::exchange::failure::Failure;
 use crate::exchange::request::{self, HeaderInput, InvokeRequest};
 use crate::exchange::response;
-use crate::http::{self, HttpFailure, HttpRequest};
+use crate::http::{self, HttpFailure, HttpRequest, X_EXCEPTION_TYPE};
 use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
 use crate::util::{clean_text, lock, new_guid};
@@ -423,7 +423,7 @@ impl Batch {
             }
             if !(200..300).contains(&resp.status) {
                 let se =
-                    response::parse_error(resp.status, &resp.body, resp.header("x-exceptiontype"));
+                    response::parse_error(resp.status, &resp.body, resp.header(&X_EXCEPTION_TYPE));
                 let f = se.failure(false);
                 let after = resp.retry_after();
                 let mut s = lock(shared);

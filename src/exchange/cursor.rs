@@ -8,7 +8,7 @@ use crate::exchange::failure::Failure;
 use crate::exchange::request::{self, HeaderInput, InvokeRequest};
 use crate::exchange::response::{self, SuccessPage};
 use crate::exchange::window::Outcome;
-use crate::http::{self, HttpFailure, HttpRequest};
+use crate::http::{self, HttpFailure, HttpRequest, X_EXCEPTION_TYPE};
 use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
 use crate::util::new_guid;
@@ -233,7 +233,7 @@ impl Cursor {
                     let se = response::parse_error(
                         resp.status,
                         &resp.body,
-                        resp.header("x-exceptiontype"),
+                        resp.header(&X_EXCEPTION_TYPE),
                     );
                     (
                         Failure::Permanent,
@@ -262,7 +262,7 @@ impl Cursor {
                     let se = response::parse_error(
                         resp.status,
                         &resp.body,
-                        resp.header("x-exceptiontype"),
+                        resp.header(&X_EXCEPTION_TYPE),
                     );
                     let f = se.failure(page_link);
                     (
@@ -314,7 +314,7 @@ pub fn window_outcome(
         Ok(r) if r.status == 429 => Outcome::Refused,
         Ok(r) if r.status < 400 || r.status == 401 => Outcome::Answered,
         Ok(r) => {
-            let se = response::parse_error(r.status, &r.body, r.header("x-exceptiontype"));
+            let se = response::parse_error(r.status, &r.body, r.header(&X_EXCEPTION_TYPE));
             if se.failure(page_link).is_load_refusal() {
                 Outcome::Refused
             } else {
