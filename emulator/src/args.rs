@@ -77,7 +77,7 @@ impl Default for Config {
             threads: 0,
             verbose: false,
             ignore_stdin: false,
-            annotations: false,
+            annotations: true,
             full_rows: false,
             deny_cmdlets: vec![],
         }

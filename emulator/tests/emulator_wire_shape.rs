@@ -15,8 +15,15 @@ fn setup(args: &[&str]) -> (Emulator, String, String) {
 }
 
 #[test]
-fn get_mailbox_rows_have_the_real_width_and_no_annotations_by_default() {
-    let (emu, t, tok) = setup(&["--mailboxes", "1000", "--tenants", "1", "--full-rows"]);
+fn get_mailbox_rows_have_the_real_width_and_no_annotations_when_off() {
+    let (emu, t, tok) = setup(&[
+        "--mailboxes",
+        "1000",
+        "--tenants",
+        "1",
+        "--full-rows",
+        "--annotations=off",
+    ]);
     emu.reset_stats();
     let r = emu.invoke_raw(
         &emu.invoke_url(&t),
@@ -48,6 +55,25 @@ fn get_mailbox_rows_have_the_real_width_and_no_annotations_by_default() {
         "1000-row Get-Mailbox page: {} bytes ({} properties per row)",
         r.text.len(),
         width
+    );
+}
+
+#[test]
+fn annotations_are_on_by_default_like_the_real_service() {
+    let (emu, t, tok) = setup(&["--mailboxes", "3", "--tenants", "1"]);
+    let r = emu.invoke_raw(
+        &emu.invoke_url(&t),
+        Some(&tok),
+        &Emulator::body("Get-Mailbox", json!({"ResultSize": 1})),
+        &[],
+    );
+    assert_eq!(r.status, 200);
+    let rows = r.values();
+    let row = rows[0].as_object().unwrap();
+    assert!(
+        row.keys().any(|k| k.ends_with("@odata.type") || k.ends_with("@data.type")),
+        "no annotation on a default row: {:?}",
+        row.keys().collect::<Vec<_>>()
     );
 }
 
