@@ -46,6 +46,52 @@ namespace ExoDelegated.Interop
             return CallResult.Run(() => Next(cursor, typeName, origin, stopSignal), "enumeration");
         }
 
+        /// <summary>Run many invocations (exo_batch_new's JSON, see BatchWriter) through $batch:
+        /// Value is a BatchResult, one result per invocation in input order; typeNames[i] types the
+        /// records of the i-th. Records are tagged with origin like pages. Ctrl+C in stopSignal
+        /// cancels the run. Fails as a whole only when the run cannot start, is cancelled or the
+        /// connection is closed; an invocation's failure is in its result.</summary>
+        public static CallResult TryRunBatch(ConnectionHandle conn, string invocationsJson, string[] typeNames, ExoDelegated.Connection origin, Cmdlet stopSignal)
+        {
+            return CallResult.Run(() => RunBatch(conn, invocationsJson, typeNames, origin, stopSignal), "connection");
+        }
+
+        public static BatchResult RunBatch(ConnectionHandle conn, string invocationsJson, string[] typeNames, ExoDelegated.Connection origin, Cmdlet stopSignal)
+        {
+            BatchHandle batch;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_batch_new(conn, NativeString.Utf8Z(invocationsJson), out batch, out err);
+            if (code != ResultCode.Ok && batch != null) batch.Dispose();
+            ExoNativeException.ThrowIfFailed(code, err);
+            using (batch)
+            {
+                IntPtr json;
+                if (stopSignal == null)
+                {
+                    code = NativeMethods.exo_batch_run(batch, out json, out err);
+                }
+                else
+                {
+                    if (stopSignal.Stopping) NativeMethods.exo_batch_cancel(batch);
+                    var watch = new BatchStopWatch(batch, stopSignal);
+                    using (var timer = new Timer(BatchStopWatch.Check, watch, 100, 100))
+                    {
+                        code = NativeMethods.exo_batch_run(batch, out json, out err);
+                    }
+                    watch.Done();
+                }
+                ExoNativeException.ThrowIfFailed(code, err);
+                try
+                {
+                    string tag = origin == null ? null : RecordOrigin.TagOf(origin);
+                    string tenant = origin == null ? null : origin.ExoTenant;
+                    bool multiTenant = origin != null && ExoDelegated.Connection.OpenCount > 1;
+                    return BatchReader.Read(json, typeNames, tag, tenant, multiTenant);
+                }
+                finally { NativeMethods.exo_string_free(json); }
+            }
+        }
+
         public static string NativeVersion()
         {
             return NativeString.Borrow(NativeMethods.exo_version());

@@ -1,0 +1,224 @@
+# The one place where the per-mailbox commands batch their requests (-BatchSize, -ThrottleLimit).
+# A command makes a queue in begin, adds one invocation per piped item in process and completes
+# the queue in end. The queue holds up to BatchSize x ThrottleLimit invocations; when full (and
+# at the end) it sends them through $batch (exo_batch: at most BatchSize sub-requests per batch,
+# ThrottleLimit batches in flight) and writes each invocation's records, warnings and error in
+# input order: results stream one window at a time. -BatchSize 1 and a lone invocation take the
+# single-request path (Invoke-ExoPaged) exactly as before.
+# Calendar commands first need each mailbox's default calendar (Resolve-ExoCalendarFolder): the
+# queue resolves them in one batched round of Get-MailboxFolderStatistics, then sends the real
+# cmdlet; writes ask ShouldProcess per invocation once the folder is known.
+
+function New-ExoBatchQueue {
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
+        [ValidateRange(1, 10)][int] $BatchSize = 10,
+        # Batches in flight; 0 = the connection's request window (Connect-ExoDelegated -ThrottleLimit).
+        [int] $ThrottleLimit = 0,
+        # Write-Progress activity ("<n> mailbox(es) done"); none when empty.
+        [string] $Activity
+    )
+    @{
+        Cmdlet        = $Cmdlet
+        BatchSize     = $BatchSize
+        ThrottleLimit = $ThrottleLimit
+        Items         = [System.Collections.Generic.List[hashtable]]::new()
+        Progress      = if ($Activity) { Start-ExoItemProgress -Cmdlet $Cmdlet -Activity $Activity } else { $null }
+    }
+}
+
+function Add-ExoBatchItem {
+    # One invocation (what Invoke-ExoPaged takes, plus the calendar and confirmation steps).
+    param(
+        [Parameter(Mandatory, Position = 0)][hashtable] $Queue,
+        [Parameter(Mandatory)][ExoDelegated.Connection] $Connection,
+        [Parameter(Mandatory)][string] $CmdletName,
+        [System.Collections.IDictionary] $Parameters,
+        [string[]] $Select,
+        [string] $TypeName,
+        [long] $ResultSize = 0,
+        [AllowNull()][object] $Target,
+        [string] $AnchorMailbox,
+        [System.Collections.IDictionary] $AddProperty,
+        # Send the cmdlet to this mailbox's default calendar folder (Identity = '<mailbox>:\<name>',
+        # the records get Mailbox = <mailbox>).
+        [string] $CalendarOf,
+        # A write: ShouldProcess("<folder or target> (tenant …)", $ShouldProcessAction) per invocation.
+        [string] $ShouldProcessAction,
+        # Send with Exchange's own WhatIf (a dry run it checks); no ShouldProcess then.
+        [switch] $DryRun,
+        # Shown in the progress record.
+        [AllowNull()][object] $Label
+    )
+    if ($CalendarOf -and $null -eq $Target) { $Target = $CalendarOf }
+    $item = @{
+        Connection = $Connection; CmdletName = $CmdletName; Parameters = $Parameters; Select = $Select; TypeName = $TypeName
+        ResultSize = $ResultSize; Target = $Target; AnchorMailbox = $AnchorMailbox; AddProperty = $AddProperty
+        CalendarOf = $CalendarOf; ShouldProcessAction = $ShouldProcessAction; DryRun = [bool]$DryRun
+        Result = $null; Failure = $null; Skipped = $false
+        Label = $(if ($null -ne $Label) { $Label } elseif ($null -ne $Target) { $Target } else { $Connection.Name })
+    }
+    if ($Queue.BatchSize -le 1) { Invoke-ExoBatchItemAlone $Queue $item; return }
+    $Queue.Items.Add($item)
+    $window = if ($Queue.ThrottleLimit -gt 0) { $Queue.ThrottleLimit } elseif ($Connection.ThrottleLimit -gt 0) { $Connection.ThrottleLimit } else { 4 }
+    if ($Queue.Items.Count -ge $Queue.BatchSize * $window) { Send-ExoBatchQueue $Queue }
+}
+
+function Complete-ExoBatchQueue {
+    param([Parameter(Mandatory, Position = 0)][AllowNull()][hashtable] $Queue)
+    if ($null -eq $Queue) { return }
+    Send-ExoBatchQueue $Queue
+    Complete-ExoItemProgress $Queue.Progress
+}
+
+function Send-ExoBatchQueue {
+    param([Parameter(Mandatory, Position = 0)][hashtable] $Queue)
+    $items = $Queue.Items
+    if ($items.Count -eq 0) { return }
+    $Queue.Items = [System.Collections.Generic.List[hashtable]]::new()
+    if ($items.Count -eq 1) { Invoke-ExoBatchItemAlone $Queue $items[0]; return }
+    $cmdlet = $Queue.Cmdlet
+
+    # 1. Default calendars, one batched round per connection.
+    $lookups = [System.Collections.Generic.List[hashtable]]::new()
+    foreach ($item in $items) {
+        if (-not $item.CalendarOf) { continue }
+        if ($item.CalendarOf.Contains(':\')) { Set-ExoBatchFolder $item $item.CalendarOf; continue }
+        $lookups.Add(@{
+                Connection = $item.Connection; CmdletName = 'Get-MailboxFolderStatistics'; Target = $item.CalendarOf
+                Parameters = [ordered]@{ Identity = $item.CalendarOf; FolderScope = 'Calendar' }; Select = [string[]]@('Name', 'FolderType', 'FolderPath')
+                TypeName = $null; ResultSize = 0; AnchorMailbox = $null; Result = $null; Failure = $null; Owner = $item
+            })
+    }
+    if ($lookups.Count -gt 0) {
+        Invoke-ExoBatchRound $Queue $lookups
+        foreach ($lookup in $lookups) {
+            $owner = $lookup.Owner
+            if ($lookup.Failure) { $owner.Failure = $lookup.Failure; continue }
+            foreach ($retry in $lookup.Result.Retries) {
+                $cmdlet.WriteVerbose(("Get-MailboxFolderStatistics: retry {0} after {1}, waited {2} ms (request id {3})" -f $retry.Attempt, $retry.Reason, $retry.WaitMs, $retry.RequestId))
+            }
+            if ($lookup.Result.Error) { $owner.Failure = $lookup.Result.Error; continue }
+            $folder = Select-ExoCalendarFolder -Cmdlet $cmdlet -Mailbox $owner.CalendarOf -Folders $lookup.Result.Records
+            if ($folder -is [System.Management.Automation.ErrorRecord]) { $owner.Failure = $folder } else { Set-ExoBatchFolder $owner $folder }
+        }
+    }
+
+    # 2. Confirmation per write, then the cmdlets themselves.
+    $send = [System.Collections.Generic.List[hashtable]]::new()
+    foreach ($item in $items) {
+        if ($item.Failure) { continue }
+        if ($item.ShouldProcessAction -and -not $item.DryRun -and
+            -not $cmdlet.ShouldProcess("$($item.Target) (tenant $($item.Connection.TenantId))", $item.ShouldProcessAction)) {
+            $item.Skipped = $true; continue
+        }
+        if ($item.DryRun) { $item.Parameters = Add-ExoWhatIf $item.Parameters }
+        $send.Add($item)
+    }
+    if ($send.Count -gt 0) { Invoke-ExoBatchRound $Queue $send }
+
+    # 3. Output in input order.
+    foreach ($item in $items) {
+        if ($item.Failure) { Write-ExoBatchFailure $cmdlet $item $item.Failure }
+        elseif ($item.Result) { Write-ExoBatchResult $cmdlet $item }
+        if ($Queue.Progress) { Step-ExoItemProgress $Queue.Progress $item.Label }
+    }
+}
+
+function Invoke-ExoBatchRound {
+    # Runs the invocations through exo_batch, one run per connection; sets .Result (an
+    # ExoDelegated.Interop.InvocationResult) or .Failure on each.
+    param([hashtable] $Queue, [System.Collections.Generic.List[hashtable]] $Invocations)
+    $cmdlet = $Queue.Cmdlet
+    $byConnection = [ordered]@{}
+    foreach ($inv in $Invocations) {
+        $key = $inv.Connection.Id.ToString()
+        if (-not $byConnection.Contains($key)) { $byConnection[$key] = [System.Collections.Generic.List[hashtable]]::new() }
+        $byConnection[$key].Add($inv)
+    }
+    foreach ($group in $byConnection.Values) {
+        $connection = $group[0].Connection
+        $ids = [System.Collections.Generic.List[string]]::new()
+        $requests = [System.Collections.Generic.List[string]]::new()
+        $types = [System.Collections.Generic.List[string]]::new()
+        $sent = [System.Collections.Generic.List[hashtable]]::new()
+        foreach ($inv in $group) {
+            $pageSize = 0
+            if ($inv.ResultSize -gt 0 -and $inv.ResultSize -lt $connection.PageSize) { $pageSize = [int]$inv.ResultSize }
+            $call = [ExoDelegated.Interop.Bridge]::TryBuildRequest($inv.CmdletName, $inv.Parameters, $inv.Select, $pageSize, $inv.AnchorMailbox)
+            if ($call.Failed) { $inv.Failure = $call.Error; continue }
+            $ids.Add([string]$sent.Count); $requests.Add($call.Value); $types.Add($inv.TypeName); $sent.Add($inv)
+        }
+        if ($sent.Count -eq 0) { continue }
+        $json = [ExoDelegated.Interop.BatchWriter]::Build($ids.ToArray(), $requests.ToArray(), $Queue.BatchSize)
+        $cmdlet.WriteDebug("`$batch of $($sent.Count) invocation(s) ($($sent[0].CmdletName)) in tenant $($connection.TenantId), at most $($Queue.BatchSize) per batch")
+        $call = [ExoDelegated.Interop.Bridge]::TryRunBatch($connection.Handle, $json, $types.ToArray(), $connection, $cmdlet)
+        if ($call.Failed) {
+            # The run as a whole (cancelled, connection closed, a request the core refused): it
+            # would fail for every item, so it ends the command.
+            Write-ExoFailure -Cmdlet $cmdlet -Exception $call.Error -Target $sent[0].Target -Terminating
+        }
+        $run = $call.Value
+        $cmdlet.WriteVerbose(("{0}: {1} invocation(s) in {2} `$batch request(s) to tenant {3}" -f $sent[0].CmdletName, $sent.Count, $run.Batches, $connection.TenantId))
+        for ($n = 0; $n -lt $sent.Count; $n++) { $sent[$n].Result = $run.Results[$n] }
+    }
+}
+
+function Write-ExoBatchResult {
+    param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Item)
+    $r = $Item.Result
+    foreach ($retry in $r.Retries) {
+        $Cmdlet.WriteVerbose(("{0}: retry {1} after {2}, waited {3} ms (request id {4})" -f
+                $Item.CmdletName, $retry.Attempt, $retry.Reason, $retry.WaitMs, $retry.RequestId))
+    }
+    foreach ($warning in $r.Warnings) { $Cmdlet.WriteWarning($warning) }
+    $records = $r.Records
+    if ($Item.ResultSize -gt 0 -and $records.Count -gt $Item.ResultSize) { $records = $records[0..($Item.ResultSize - 1)] }
+    if ($Item.AddProperty -and $records.Count -gt 0) {
+        foreach ($record in $records) {
+            foreach ($entry in $Item.AddProperty.GetEnumerator()) {
+                $existing = $record.PSObject.Properties[$entry.Key]
+                if ($existing) { $existing.Value = $entry.Value }
+                else { $record.PSObject.Properties.Add([psnoteproperty]::new($entry.Key, $entry.Value)) }
+            }
+        }
+    }
+    if ($records.Count -gt 0) { $Cmdlet.WriteObject($records, $true) }
+    if ($r.Error) { Write-ExoBatchFailure $Cmdlet $Item $r.Error }
+}
+
+function Write-ExoBatchFailure {
+    param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Item, [object] $Failure)
+    if ($Failure -is [System.Management.Automation.ErrorRecord]) { $Cmdlet.WriteError($Failure); return }
+    if ($Item.DryRun -and (Test-ExoNoWhatIfError $Failure)) { Write-ExoNoDryRun -Cmdlet $Cmdlet -CmdletName $Item.CmdletName -Target $Item.Target -Sent; return }
+    Write-ExoFailure -Cmdlet $Cmdlet -Exception $Failure -Target $Item.Target
+}
+
+function Set-ExoBatchFolder {
+    # The calendar folder is known: it becomes the cmdlet's Identity (first) and the target.
+    param([hashtable] $Item, [string] $Folder)
+    $p = [ordered]@{ Identity = $Folder }
+    if ($Item.Parameters) { foreach ($key in @($Item.Parameters.Keys)) { if ("$key" -ne 'Identity') { $p[$key] = $Item.Parameters[$key] } } }
+    $Item.Parameters = $p
+    $Item.Target = $Folder
+    if ($Item.AddProperty) { $Item.AddProperty = @{} + $Item.AddProperty } else { $Item.AddProperty = @{} }
+    $Item.AddProperty['Mailbox'] = ($Folder -split ':\\', 2)[0]
+}
+
+function Invoke-ExoBatchItemAlone {
+    # One invocation by itself, exactly as the commands did before batching.
+    param([hashtable] $Queue, [hashtable] $Item)
+    $cmdlet = $Queue.Cmdlet
+    if ($Queue.Progress) { Step-ExoItemProgress $Queue.Progress $Item.Label }
+    if ($Item.CalendarOf) {
+        $folder = Resolve-ExoCalendarFolder -Cmdlet $cmdlet -Connection $Item.Connection -Mailbox $Item.CalendarOf
+        if (-not $folder) { return }
+        Set-ExoBatchFolder $Item $folder
+    }
+    if ($Item.ShouldProcessAction -and -not $Item.DryRun -and
+        -not $cmdlet.ShouldProcess("$($Item.Target) (tenant $($Item.Connection.TenantId))", $Item.ShouldProcessAction)) { return }
+    $p = if ($Item.DryRun) { Add-ExoWhatIf $Item.Parameters } else { $Item.Parameters }
+    Invoke-ExoPaged -Cmdlet $cmdlet -Connection $Item.Connection -CmdletName $Item.CmdletName -Parameters $p -Select $Item.Select `
+        -TypeName $Item.TypeName -ResultSize $Item.ResultSize -Target $Item.Target -AnchorMailbox $Item.AnchorMailbox `
+        -AddProperty $Item.AddProperty -DryRun:$Item.DryRun
+}
