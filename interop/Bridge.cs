@@ -58,38 +58,32 @@ namespace ExoDelegated.Interop
 
         public static BatchResult RunBatch(ConnectionHandle conn, string invocationsJson, string[] typeNames, ExoDelegated.Connection origin, Cmdlet stopSignal)
         {
+            var run = BatchRun.Start(conn, invocationsJson, typeNames, origin);
+            var result = run.TryWait(stopSignal);
+            if (result.Failed) throw result.Error;
+            return (BatchResult)result.Value;
+        }
+
+        /// <summary>exo_batch_new: checks the invocations, sends nothing.</summary>
+        internal static BatchHandle NewBatch(ConnectionHandle conn, string invocationsJson)
+        {
             BatchHandle batch;
             ErrorHandle err;
             ResultCode code = NativeMethods.exo_batch_new(conn, NativeString.Utf8Z(invocationsJson), out batch, out err);
             if (code != ResultCode.Ok && batch != null) batch.Dispose();
             ExoNativeException.ThrowIfFailed(code, err);
-            using (batch)
-            {
-                IntPtr json;
-                if (stopSignal == null)
-                {
-                    code = NativeMethods.exo_batch_run(batch, out json, out err);
-                }
-                else
-                {
-                    if (stopSignal.Stopping) NativeMethods.exo_batch_cancel(batch);
-                    var watch = new BatchStopWatch(batch, stopSignal);
-                    using (var timer = new Timer(BatchStopWatch.Check, watch, 100, 100))
-                    {
-                        code = NativeMethods.exo_batch_run(batch, out json, out err);
-                    }
-                    watch.Done();
-                }
-                ExoNativeException.ThrowIfFailed(code, err);
-                try
-                {
-                    string tag = origin == null ? null : RecordOrigin.TagOf(origin);
-                    string tenant = origin == null ? null : origin.ExoTenant;
-                    bool multiTenant = origin != null && ExoDelegated.Connection.OpenCount > 1;
-                    return BatchReader.Read(json, typeNames, tag, tenant, multiTenant);
-                }
-                finally { NativeMethods.exo_string_free(json); }
-            }
+            return batch;
+        }
+
+        /// <summary>exo_batch_run (blocks) and its results as InvocationResults.</summary>
+        internal static BatchResult RunAndRead(BatchHandle batch, string[] typeNames, string originTag, string tenant, bool multiTenant)
+        {
+            IntPtr json;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_batch_run(batch, out json, out err);
+            ExoNativeException.ThrowIfFailed(code, err);
+            try { return BatchReader.Read(json, typeNames, originTag, tenant, multiTenant); }
+            finally { NativeMethods.exo_string_free(json); }
         }
 
         public static string NativeVersion()

@@ -40,6 +40,15 @@ Describe 'Batched per-mailbox commands' {
         $s2.batch.largest | Should -Be 10
         ($s1.requests.byEndpoint.invokeCommand / $s2.requests.byEndpoint.batch) | Should -BeGreaterOrEqual 10
         $s2.concurrency.maxInFlightByTenant.PSObject.Properties.Value | Should -BeLessOrEqual 4
+
+        # Ten windows of 4 x 4 mailboxes, each sent while the previous one is still in flight.
+        Reset-ExoEmulatorStats $emu
+        $small = @($mailboxes | Get-EXOCalendarPermission -BatchSize 4)
+        $s3 = Get-ExoEmulatorStats $emu
+        (Get-TestRow $small) | Should -Be (Get-TestRow $one)
+        $s3.batch.largest | Should -Be 4
+        $s3.requests.byEndpoint.batch | Should -Be 20
+        $s3.concurrency.maxInFlightByTenant.PSObject.Properties.Value | Should -BeLessOrEqual 4
     }
 
     It 'keeps the batch size and window it is given' {

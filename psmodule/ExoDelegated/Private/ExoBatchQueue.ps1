@@ -8,6 +8,10 @@
 # Calendar commands first need each mailbox's default calendar (Resolve-ExoCalendarFolder): the
 # queue resolves them in one batched round of Get-MailboxFolderStatistics, then sends the real
 # cmdlet; writes ask ShouldProcess per invocation once the folder is known.
+# Reads are pipelined: a window's requests run in the background (BatchRun) while the pipeline
+# fills the next window, which is sent before the previous one's results are written, so the
+# connection's request window stays full. Windows with writes are finished before the command
+# goes on. With -ThrottleLimit below the connection's window, one window at a time.
 
 function New-ExoBatchQueue {
     param(
@@ -23,6 +27,10 @@ function New-ExoBatchQueue {
         BatchSize     = $BatchSize
         ThrottleLimit = $ThrottleLimit
         Items         = [System.Collections.Generic.List[hashtable]]::new()
+        # The window whose requests are in flight (reads), written when the next one is sent.
+        Pending       = $null
+        # Whether a window may be in flight while the next one is sent (set per invocation).
+        Overlap       = $false
         Progress      = if ($Activity) { Start-ExoItemProgress -Cmdlet $Cmdlet -Activity $Activity } else { $null }
     }
 }
@@ -61,27 +69,45 @@ function Add-ExoBatchItem {
     if ($Queue.BatchSize -le 1) { Invoke-ExoBatchItemAlone $Queue $item; return }
     $Queue.Items.Add($item)
     $window = if ($Queue.ThrottleLimit -gt 0) { $Queue.ThrottleLimit } elseif ($Connection.ThrottleLimit -gt 0) { $Connection.ThrottleLimit } else { 4 }
+    $Queue.Overlap = $Queue.ThrottleLimit -le 0 -or $Queue.ThrottleLimit -ge $Connection.ThrottleLimit
     if ($Queue.Items.Count -ge $Queue.BatchSize * $window) { Send-ExoBatchQueue $Queue }
 }
 
 function Complete-ExoBatchQueue {
     param([Parameter(Mandatory, Position = 0)][AllowNull()][hashtable] $Queue)
     if ($null -eq $Queue) { return }
-    Send-ExoBatchQueue $Queue
+    Send-ExoBatchQueue $Queue -Final
     Complete-ExoItemProgress $Queue.Progress
 }
 
 function Send-ExoBatchQueue {
-    param([Parameter(Mandatory, Position = 0)][hashtable] $Queue)
+    # Sends the buffered invocations as a new window, then writes the previous window's results;
+    # -Final (end of the command) also writes this one's.
+    param([Parameter(Mandatory, Position = 0)][hashtable] $Queue, [switch] $Final)
     $items = $Queue.Items
-    if ($items.Count -eq 0) { return }
     $Queue.Items = [System.Collections.Generic.List[hashtable]]::new()
-    if ($items.Count -eq 1) { Invoke-ExoBatchItemAlone $Queue $items[0]; return }
-    $cmdlet = $Queue.Cmdlet
+    $previous = $Queue.Pending
+    $Queue.Pending = $null
+    if ($items.Count -le 1) {
+        if ($previous) { Complete-ExoBatchWindow $Queue $previous }
+        if ($items.Count -eq 1) { Invoke-ExoBatchItemAlone $Queue $items[0] }
+        return
+    }
+    $window = @{ Items = $items; Phase = 'new'; Runs = $null; Lookups = $null; Writes = $false }
+    foreach ($item in $items) { if ($item.ShouldProcessAction -or $item.DryRun -or -not (Get-ExoReadVerb $item.CmdletName)) { $window.Writes = $true; break } }
+    Start-ExoBatchWindow $Queue $window
+    if ($previous) { Complete-ExoBatchWindow $Queue $previous }
+    if ($Final -or $window.Writes -or -not $Queue.Overlap) { Complete-ExoBatchWindow $Queue $window; return }
+    # Ready its last round, so that it runs while the pipeline fills the next window.
+    Step-ExoBatchWindow $Queue $window
+    $Queue.Pending = $window
+}
 
-    # 1. Default calendars, one batched round per connection.
+function Start-ExoBatchWindow {
+    # The window's first round: the default calendars (one batched round per connection), else the cmdlets.
+    param([hashtable] $Queue, [hashtable] $Window)
     $lookups = [System.Collections.Generic.List[hashtable]]::new()
-    foreach ($item in $items) {
+    foreach ($item in $Window.Items) {
         if (-not $item.CalendarOf) { continue }
         if ($item.CalendarOf.Contains(':\')) { Set-ExoBatchFolder $item $item.CalendarOf; continue }
         $lookups.Add(@{
@@ -91,22 +117,38 @@ function Send-ExoBatchQueue {
             })
     }
     if ($lookups.Count -gt 0) {
-        Invoke-ExoBatchRound $Queue $lookups
-        foreach ($lookup in $lookups) {
-            $owner = $lookup.Owner
-            if ($lookup.Failure) { $owner.Failure = $lookup.Failure; continue }
-            foreach ($retry in $lookup.Result.Retries) {
-                $cmdlet.WriteVerbose(("Get-MailboxFolderStatistics: retry {0} after {1}, waited {2} ms (request id {3})" -f $retry.Attempt, $retry.Reason, $retry.WaitMs, $retry.RequestId))
-            }
-            if ($lookup.Result.Error) { $owner.Failure = $lookup.Result.Error; continue }
-            $folder = Select-ExoCalendarFolder -Cmdlet $cmdlet -Mailbox $owner.CalendarOf -Folders $lookup.Result.Records
-            if ($folder -is [System.Management.Automation.ErrorRecord]) { $owner.Failure = $folder } else { Set-ExoBatchFolder $owner $folder }
-        }
+        $Window.Lookups = $lookups
+        $Window.Runs = Start-ExoBatchRound $Queue $lookups
+        $Window.Phase = 'lookup'
     }
+    else { Start-ExoBatchMain $Queue $Window }
+}
 
-    # 2. Confirmation per write, then the cmdlets themselves.
+function Step-ExoBatchWindow {
+    # Lookups done: each mailbox's calendar folder (or its error), then the cmdlets.
+    param([hashtable] $Queue, [hashtable] $Window)
+    if ($Window.Phase -ne 'lookup') { return }
+    $cmdlet = $Queue.Cmdlet
+    Wait-ExoBatchRound $Queue $Window.Runs
+    foreach ($lookup in $Window.Lookups) {
+        $owner = $lookup.Owner
+        if ($lookup.Failure) { $owner.Failure = $lookup.Failure; continue }
+        foreach ($retry in $lookup.Result.Retries) {
+            $cmdlet.WriteVerbose(("Get-MailboxFolderStatistics: retry {0} after {1}, waited {2} ms (request id {3})" -f $retry.Attempt, $retry.Reason, $retry.WaitMs, $retry.RequestId))
+        }
+        if ($lookup.Result.Error) { $owner.Failure = $lookup.Result.Error; continue }
+        $folder = Select-ExoCalendarFolder -Cmdlet $cmdlet -Mailbox $owner.CalendarOf -Folders $lookup.Result.Records
+        if ($folder -is [System.Management.Automation.ErrorRecord]) { $owner.Failure = $folder } else { Set-ExoBatchFolder $owner $folder }
+    }
+    Start-ExoBatchMain $Queue $Window
+}
+
+function Start-ExoBatchMain {
+    # Confirmation per write, then the cmdlets themselves.
+    param([hashtable] $Queue, [hashtable] $Window)
+    $cmdlet = $Queue.Cmdlet
     $send = [System.Collections.Generic.List[hashtable]]::new()
-    foreach ($item in $items) {
+    foreach ($item in $Window.Items) {
         if ($item.Failure) { continue }
         if ($item.ShouldProcessAction -and -not $item.DryRun -and
             -not $cmdlet.ShouldProcess("$($item.Target) (tenant $($item.Connection.TenantId))", $item.ShouldProcessAction)) {
@@ -115,19 +157,28 @@ function Send-ExoBatchQueue {
         if ($item.DryRun) { $item.Parameters = Add-ExoWhatIf $item.Parameters }
         $send.Add($item)
     }
-    if ($send.Count -gt 0) { Invoke-ExoBatchRound $Queue $send }
+    $Window.Runs = if ($send.Count -gt 0) { Start-ExoBatchRound $Queue $send } else { @() }
+    $Window.Phase = 'main'
+}
 
-    # 3. Output in input order.
-    foreach ($item in $items) {
+function Complete-ExoBatchWindow {
+    # Waits for the window's last round and writes every invocation's output in input order.
+    param([hashtable] $Queue, [hashtable] $Window)
+    Step-ExoBatchWindow $Queue $Window
+    Wait-ExoBatchRound $Queue $Window.Runs
+    $Window.Phase = 'done'
+    $cmdlet = $Queue.Cmdlet
+    foreach ($item in $Window.Items) {
         if ($item.Failure) { Write-ExoBatchFailure $cmdlet $item $item.Failure }
         elseif ($item.Result) { Write-ExoBatchResult $cmdlet $item }
         if ($Queue.Progress) { Step-ExoItemProgress $Queue.Progress $item.Label }
     }
 }
 
-function Invoke-ExoBatchRound {
-    # Runs the invocations through exo_batch, one run per connection; sets .Result (an
-    # ExoDelegated.Interop.InvocationResult) or .Failure on each.
+function Start-ExoBatchRound {
+    # Starts the invocations through exo_batch in the background, one run per connection.
+    # Returns the runs; Wait-ExoBatchRound sets .Result (an InvocationResult) on each invocation.
+    # An invocation whose request cannot be built gets .Failure at once.
     param([hashtable] $Queue, [System.Collections.Generic.List[hashtable]] $Invocations)
     $cmdlet = $Queue.Cmdlet
     $byConnection = [ordered]@{}
@@ -136,6 +187,7 @@ function Invoke-ExoBatchRound {
         if (-not $byConnection.Contains($key)) { $byConnection[$key] = [System.Collections.Generic.List[hashtable]]::new() }
         $byConnection[$key].Add($inv)
     }
+    $runs = [System.Collections.Generic.List[hashtable]]::new()
     foreach ($group in $byConnection.Values) {
         $connection = $group[0].Connection
         $ids = [System.Collections.Generic.List[string]]::new()
@@ -152,15 +204,31 @@ function Invoke-ExoBatchRound {
         if ($sent.Count -eq 0) { continue }
         $json = [ExoDelegated.Interop.BatchWriter]::Build($ids.ToArray(), $requests.ToArray(), $Queue.BatchSize)
         $cmdlet.WriteDebug("`$batch of $($sent.Count) invocation(s) ($($sent[0].CmdletName)) in tenant $($connection.TenantId), at most $($Queue.BatchSize) per batch")
-        $call = [ExoDelegated.Interop.Bridge]::TryRunBatch($connection.Handle, $json, $types.ToArray(), $connection, $cmdlet)
+        $call = [ExoDelegated.Interop.BatchRun]::TryStart($connection.Handle, $json, $types.ToArray(), $connection)
         if ($call.Failed) {
-            # The run as a whole (cancelled, connection closed, a request the core refused): it
-            # would fail for every item, so it ends the command.
+            # The run as a whole (the connection closed, a request the core refused): it would
+            # fail for every item, so it ends the command.
             Write-ExoFailure -Cmdlet $cmdlet -Exception $call.Error -Target $sent[0].Target -Terminating
         }
-        $run = $call.Value
-        $cmdlet.WriteVerbose(("{0}: {1} invocation(s) in {2} `$batch request(s) to tenant {3}" -f $sent[0].CmdletName, $sent.Count, $run.Batches, $connection.TenantId))
-        for ($n = 0; $n -lt $sent.Count; $n++) { $sent[$n].Result = $run.Results[$n] }
+        $runs.Add(@{ Run = $call.Value; Sent = $sent; Connection = $connection; Done = $false })
+    }
+    , $runs
+}
+
+function Wait-ExoBatchRound {
+    param([hashtable] $Queue, [object] $Runs)
+    $cmdlet = $Queue.Cmdlet
+    foreach ($r in @($Runs)) {
+        if (-not $r -or $r.Done) { continue }
+        $r.Done = $true
+        $call = $r.Run.TryWait($cmdlet)
+        if ($call.Failed) {
+            # Cancelled or the connection closed: the same for every item, so it ends the command.
+            Write-ExoFailure -Cmdlet $cmdlet -Exception $call.Error -Target $r.Sent[0].Target -Terminating
+        }
+        $result = $call.Value
+        $cmdlet.WriteVerbose(("{0}: {1} invocation(s) in {2} `$batch request(s) to tenant {3}" -f $r.Sent[0].CmdletName, $r.Sent.Count, $result.Batches, $r.Connection.TenantId))
+        for ($n = 0; $n -lt $r.Sent.Count; $n++) { $r.Sent[$n].Result = $result.Results[$n] }
     }
 }
 
