@@ -24,6 +24,12 @@ Everything goes the real way: pwsh -> module -> native library -> HTTP -> exo-em
    (retried or reported), at least -MinRequests InvokeCommand requests served. Long form only: an
    enumeration with 2-second tokens while half of the token requests fail with 503 (a refresh
    that meets a transient identity failure must not end the enumeration).
+1b. Batched, under the same faults: the forum job (Get-EXOMailbox | Get-EXOCalendarPermission, $batch
+   of 10, the connection's window of 4) and Set-Mailbox invocations piped into Invoke-ExoCommand, on
+   2 (quick) or 5 tenants, against a fault-free run of the same estate. Checks: every permission row
+   exactly once, writes.duplicates = 0, every failed write invocation reported by exactly one error
+   that names it (ExoInvocation index and text), one that may have been applied says so, every
+   successful one applied.
 2. Isolation: a nextLink to another origin is refused (ExchangeHost http://localhost:PORT while the
    emulator links to http://127.0.0.1:PORT); http:// to a non-loopback address is refused before
    anything is sent; long form only: with HTTP_PROXY/HTTPS_PROXY/ALL_PROXY set, loopback http://
@@ -955,6 +961,15 @@ if ($ReportPath) {
         $tr = $summary.TokenRefresh
         & $add '**Token refresh under identity-platform faults** (`exo-emulator --tenants 1 --mailboxes 6000 --token-lifetime 2 --latency-ms 10 --faults transient=0.5,scope=identity`, `Get-EXOMailbox -ResultSize Unlimited` with `-PageSize 5`):'
         & $add ("$($tr.Records) of 6000 records; $($tr.TokenRequests) token requests, $($tr.TokenFaults) answered 503. " + $(if ($tr.Error) { "The enumeration **ended** with ``$($tr.Error)``: the core retries the token endpoint once on 5xx and a second 503 fails the page (``exo_cursor_next``), outside the page's own retry budget (``-MaximumRetryCount``), and the module ends the command; every other enumeration sharing that connection's token waits on the same refresh and fails with it. Nothing was sent to Exchange for that attempt, so retrying it inside the page's retry loop is safe for reads and writes alike." } else { 'The enumeration completed.' }))
+        & $add
+    }
+    if ($summary.Contains('Batched')) {
+        $b = $summary.Batched
+        & $add '## Batched, under faults'
+        & $add
+        & $add ("The forum job ``Get-EXOMailbox -ResultSize Unlimited | Get-EXOCalendarPermission`` (``$``batch of 10, the connection's window of 4) and Set-Mailbox invocations piped into ``Invoke-ExoCommand``, on $($b.Tenants) tenants of the same estate, fault-free and with ``--faults $Faults``: " +
+            "$($b.Rows) of $($b.ExpectedRows) permission rows ($($b.Duplicates) duplicates, $($b.Missing) missing, $($b.Unexpected) unexpected) in $($b.BatchRequests) ``$``batch requests carrying $($b.SubRequests) sub-requests, $($b.SubRequestRetries) of them retries of reads in later batches " +
+            "($(& $f $b.FaultFreeMs) fault-free, $(& $f $b.FaultedMs) faulted); $($b.Writes) write invocations, $($b.WritesFailed) failed (each reported by one error naming its invocation), $($b.WriteDuplicates) applied twice.")
         & $add
     }
     if ($summary.Contains('ForeignNextLink')) {

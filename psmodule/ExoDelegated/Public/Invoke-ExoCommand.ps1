@@ -97,7 +97,7 @@ function Invoke-ExoCommand {
 
     .EXAMPLE
     $changes = @(
-        [pscustomobject]@{ Name = 'Set-Mailbox'; Parameters = @{ Identity = 'john@contoso.com'; AuditEnabled = $true } }
+        [pscustomobject]@{ Name = 'Set-Mailbox'; Parameters = @{ Identity = 'john@contoso.com'; CustomAttribute1 = 'Sales' } }
         [pscustomobject]@{ Name = 'Set-CASMailbox'; Parameters = @{ Identity = 'john@contoso.com'; PopEnabled = $false } }
     )
     $changes | Invoke-ExoCommand -WhatIf
