@@ -171,8 +171,8 @@ function Complete-ExoBatchWindow {
     foreach ($item in $Window.Items) {
         if ($item.Failure) { Write-ExoBatchFailure $cmdlet $item $item.Failure }
         elseif ($item.Result) { Write-ExoBatchResult $cmdlet $item }
-        if ($Queue.Progress) { Step-ExoItemProgress $Queue.Progress $item.Label }
     }
+    if ($Queue.Progress) { Step-ExoItemProgress $Queue.Progress $Window.Items[-1].Label -Done $Window.Items.Count }
 }
 
 function Start-ExoBatchRound {
