@@ -3,7 +3,7 @@
 # failures, paging sub-requests, and a write whose batch connection breaks.
 BeforeAll {
     . $PSScriptRoot/ExoTestHelpers.ps1
-    $emu = Start-ExoEmulator -Tenants 1 -Mailboxes 40
+    $emu = Start-ExoEmulator -Tenants 2 -Mailboxes 40
     $c = Connect-TestTenant $emu -Options @{ Name = 'batch' }
     $mailboxes = @(Get-EXOMailbox -ResultSize Unlimited)
 
@@ -59,6 +59,21 @@ Describe 'Batched per-mailbox commands' {
         $s = Get-ExoEmulatorStats $emu
         $s.batch.largest | Should -Be 5
         $s.concurrency.maxInFlightByTenant.PSObject.Properties.Value | Should -Be 1
+    }
+
+    It 'keeps input order and each record''s tenant when mailboxes of two tenants are piped in' {
+        $other = Connect-TestTenant $emu -Index 1 -Options @{ Name = 'other' }
+        try {
+            $mixed = @(Get-EXOMailbox -Connection $c -ResultSize 7) + @(Get-EXOMailbox -Connection $other -ResultSize 7) + @(Get-EXOMailbox -Connection $c -ResultSize 9 | Select-Object -Skip 7)
+            Reset-ExoEmulatorStats $emu
+            $rows = @($mixed | Get-EXOMailboxStatistics)
+            $rows.DisplayName | Should -Be $mixed.DisplayName
+            $rows.ExoTenant | Should -Be $mixed.ExoTenant
+            @($rows.ExoTenant | Sort-Object -Unique).Count | Should -Be 2
+            # One run per tenant: 9 mailboxes of the first in one $batch, 7 of the second in another.
+            (Get-ExoEmulatorStats $emu).requests.byEndpoint.batch | Should -Be 2
+        }
+        finally { Disconnect-ExoDelegated -Connection $other }
     }
 
     It 'sends gzip and gets it back' {
