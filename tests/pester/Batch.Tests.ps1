@@ -211,6 +211,34 @@ Describe 'Batches against the emulator''s limits and faults' {
     }
 }
 
+Describe 'Stopping a batched command' {
+    It 'Ctrl+C ends a batch in flight at once' {
+        # Same seed and size as $emu (the same mailboxes), every request answered after 3 s.
+        $slow = Start-ExoEmulator -Tenants 2 -Mailboxes 40 -LatencyMs 3000
+        $ps = [powershell]::Create()
+        try {
+            $sc = Connect-TestTenant $slow -Options @{ Name = 'slow' }
+            $null = $ps.AddScript('param($manifest, $m, $c) Import-Module $manifest; $m | Get-EXOMailboxStatistics -Connection $c').
+                AddArgument($ModuleManifest).AddArgument(@($mailboxes.UserPrincipalName)).AddArgument($sc)
+            $async = $ps.BeginInvoke()
+            # Until a $batch request is in flight (the emulator holds it for 3 s).
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while ((Get-ExoEmulatorStats $slow).requests.byEndpoint.batch -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            (Get-ExoEmulatorStats $slow).requests.byEndpoint.batch | Should -BeGreaterThan 0
+            Start-Sleep -Milliseconds 200
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 1.5
+            $async.IsCompleted | Should -BeTrue
+        }
+        finally {
+            $ps.Dispose()
+            Disconnect-ExoDelegated -Connection 'slow' -ErrorAction SilentlyContinue
+            Stop-ExoEmulator $slow
+        }
+    }
+}
+
 Describe 'No secret leaked' {
     It 'never shows a secret in errors' {
         Find-TestSecretInError $emu | Should -BeNullOrEmpty
