@@ -46,6 +46,46 @@ namespace ExoDelegated.Interop
             return CallResult.Run(() => Next(cursor, typeName, origin, stopSignal), "enumeration");
         }
 
+        /// <summary>Run many invocations (exo_batch_new's JSON, see BatchWriter) through $batch:
+        /// Value is a BatchResult, one result per invocation in input order; typeNames[i] types the
+        /// records of the i-th. Records are tagged with origin like pages. Ctrl+C in stopSignal
+        /// cancels the run. Fails as a whole only when the run cannot start, is cancelled or the
+        /// connection is closed; an invocation's failure is in its result.</summary>
+        public static CallResult TryRunBatch(ConnectionHandle conn, string invocationsJson, string[] typeNames, ExoDelegated.Connection origin, Cmdlet stopSignal)
+        {
+            return CallResult.Run(() => RunBatch(conn, invocationsJson, typeNames, origin, stopSignal), "connection");
+        }
+
+        public static BatchResult RunBatch(ConnectionHandle conn, string invocationsJson, string[] typeNames, ExoDelegated.Connection origin, Cmdlet stopSignal)
+        {
+            var run = BatchRun.Start(conn, invocationsJson, typeNames, origin);
+            var result = run.TryWait(stopSignal);
+            if (result.Failed) throw result.Error;
+            return (BatchResult)result.Value;
+        }
+
+        /// <summary>exo_batch_new: checks the invocations, sends nothing.</summary>
+        internal static BatchHandle NewBatch(ConnectionHandle conn, string invocationsJson)
+        {
+            BatchHandle batch;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_batch_new(conn, NativeString.Utf8Z(invocationsJson), out batch, out err);
+            if (code != ResultCode.Ok && batch != null) batch.Dispose();
+            ExoNativeException.ThrowIfFailed(code, err);
+            return batch;
+        }
+
+        /// <summary>exo_batch_run (blocks) and its results as InvocationResults.</summary>
+        internal static BatchResult RunAndRead(BatchHandle batch, string[] typeNames, string originTag, string tenant, bool multiTenant)
+        {
+            IntPtr json;
+            ErrorHandle err;
+            ResultCode code = NativeMethods.exo_batch_run(batch, out json, out err);
+            ExoNativeException.ThrowIfFailed(code, err);
+            try { return BatchReader.Read(json, typeNames, originTag, tenant, multiTenant); }
+            finally { NativeMethods.exo_string_free(json); }
+        }
+
         public static string NativeVersion()
         {
             return NativeString.Borrow(NativeMethods.exo_version());

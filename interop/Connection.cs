@@ -87,6 +87,8 @@ namespace ExoDelegated
         public string ExchangeHost { get; private set; }
         public string AnchorMailbox { get; private set; }
         public int PageSize { get; private set; }
+        /// <summary>The connection's request window: how many of its requests may be in flight at once.</summary>
+        public int ThrottleLimit { get; private set; }
         public DateTime ConnectedUtc { get; private set; }
         public Guid Id { get; private set; }
 
@@ -119,6 +121,7 @@ namespace ExoDelegated
                     User = JsonFields.Str(r, "user") ?? User;
                     AnchorMailbox = JsonFields.Str(r, "anchorMailbox") ?? AnchorMailbox;
                     PageSize = JsonFields.Int(r, "pageSize") ?? PageSize;
+                    ThrottleLimit = JsonFields.Int(r, "throttleLimit") ?? ThrottleLimit;
                     RefreshTokenRotated = JsonFields.Bool(r, "refreshTokenRotated") ?? RefreshTokenRotated;
                     var expires = JsonFields.Str(r, "tokenExpiresUtc");
                     DateTime when;

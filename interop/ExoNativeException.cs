@@ -96,6 +96,26 @@ namespace ExoDelegated.Interop
             Fatal = fatal ?? false;
         }
 
+        /// <summary>An error carried as JSON inside a result (exo_error_json's shape: one
+        /// invocation's failure in a batch's results).</summary>
+        internal static ExoNativeException FromJson(string json)
+        {
+            ResultCode code = ResultCode.Internal;
+            string message = null;
+            try
+            {
+                using (var doc = JsonDocument.Parse(json))
+                {
+                    ResultCode parsed;
+                    string name = JsonFields.Str(doc.RootElement, "code");
+                    if (name != null && Enum.TryParse(name, false, out parsed)) code = parsed;
+                    message = JsonFields.Str(doc.RootElement, "message");
+                }
+            }
+            catch (JsonException) { }
+            return new ExoNativeException(code, message ?? ("the invocation failed: " + code), json);
+        }
+
         internal static void ThrowIfFailed(ResultCode code, ErrorHandle err)
         {
             using (err)

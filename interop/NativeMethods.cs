@@ -38,5 +38,10 @@ namespace ExoDelegated.Interop
         [DllImport(Library)] internal static extern ResultCode exo_cursor_next(CursorHandle cursor, out IntPtr pageJson, out ErrorHandle err);
         [DllImport(Library)] internal static extern void exo_cursor_cancel(CursorHandle cursor);
         [DllImport(Library)] internal static extern void exo_cursor_free(IntPtr cursor);
+
+        [DllImport(Library)] internal static extern ResultCode exo_batch_new(ConnectionHandle conn, byte[] invocationsJson, out BatchHandle batch, out ErrorHandle err);
+        [DllImport(Library)] internal static extern ResultCode exo_batch_run(BatchHandle batch, out IntPtr resultsJson, out ErrorHandle err);
+        [DllImport(Library)] internal static extern void exo_batch_cancel(BatchHandle batch);
+        [DllImport(Library)] internal static extern void exo_batch_free(IntPtr batch);
     }
 }

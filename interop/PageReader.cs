@@ -96,7 +96,7 @@ namespace ExoDelegated.Interop
         /// <summary>The property every record carries: the tenant it came from.</summary>
         public const string TenantProperty = "ExoTenant";
 
-        private static PSObject[] ReadRecords(ref Utf8JsonReader reader, NameCache names, string typeName, string originTag, string tenant, bool multiTenant)
+        internal static PSObject[] ReadRecords(ref Utf8JsonReader reader, NameCache names, string typeName, string originTag, string tenant, bool multiTenant)
         {
             var records = new List<PSObject>();
             bool typed = !string.IsNullOrEmpty(typeName);
@@ -253,7 +253,7 @@ namespace ExoDelegated.Interop
             }
         }
 
-        private static string[] ReadWarnings(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+        internal static string[] ReadWarnings(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
         {
             var warnings = new List<string>();
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -268,7 +268,7 @@ namespace ExoDelegated.Interop
             return warnings.ToArray();
         }
 
-        private static RetryInfo[] ReadRetries(ref Utf8JsonReader reader)
+        internal static RetryInfo[] ReadRetries(ref Utf8JsonReader reader)
         {
             var retries = new List<RetryInfo>();
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -291,7 +291,7 @@ namespace ExoDelegated.Interop
 
         /// <summary>Property names seen in this page. Records of one page list their properties
         /// in the same order, so the name after the last one found is tried first.</summary>
-        private sealed class NameCache
+        internal sealed class NameCache
         {
             private readonly List<byte[]> utf8 = new List<byte[]>();
             private readonly List<string> strings = new List<string>();

@@ -179,7 +179,8 @@ extern "C" {
 
 /*
  Prepare invocations for `conn`. `invocations_json`:
- `[{"id":"<caller's id, unique>","request":{…as for exo_invoke…}}, …]` (at most 10,000).
+ `[{"id":"<caller's id, unique>","request":{…as for exo_invoke…}}, …]` (at most 10,000), or
+ `{"batchSize":n,"invocations":[…]}` for at most n (1–10) sub-requests per `$batch`.
  Checks only; nothing is sent until `exo_batch_run`. On success `*out` receives a batch owned
  by the caller (free with `exo_batch_free`); it keeps the connection alive. Thread-safe for
  `conn`.

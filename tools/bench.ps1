@@ -11,8 +11,15 @@ param(
     [int] $FanOutTenants = 200,
     [int] $Connections = 1000,
     [int] $FloorMailboxes = 20000,
-    # Run only some scenarios (1..6); docs/BENCHMARKS.md is written only for a full run.
-    [int[]] $Scenario = @(1, 2, 3, 4, 5, 6)
+    # Run only some scenarios (1..7); docs/BENCHMARKS.md is written only for a full run.
+    # Scenario 7 (batching) alone: pwsh tools/bench.ps1 -Root . -Scenario 7 [-BatchMailboxes 200]
+    [int[]] $Scenario = @(1, 2, 3, 4, 5, 6, 7),
+    # 7. batching: tenant sizes of the forum job, and the emulator's latency per request.
+    [int[]] $BatchMailboxes = @(2000, 5000),
+    [int] $BatchLatencyMs = 100,
+    # 7. the one-request-at-a-time run (a) takes requests x latency (17 min for 5,000 mailboxes at
+    # 100 ms); 0 = every mailbox, N = the first N mailboxes, scaled up linearly (marked).
+    [int] $BatchSlowSample = 0
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -355,6 +362,107 @@ foreach ($i in 1..[int]$Runs) {
 finally { Stop-Emulator $emu }
 
 }
+# ---------------------------------------------------------------- 7. batching
+$BatchMd = $null
+if (7 -in $Scenario) {
+Write-Step "7. batching: the forum job at --latency-ms $BatchLatencyMs for $($BatchMailboxes -join ', ') mailboxes, both --batch-cost models"
+$CippModule = Join-Path $Root 'tools/CippBatch.psm1'
+$batchRows = [System.Collections.Generic.List[object]]::new()
+# The module's run: Get-EXOMailbox | Get-EXOCalendarPermission, with its -BatchSize/-ThrottleLimit.
+$moduleJob = @'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $Manifest
+$rt = ConvertTo-SecureString $RefreshToken -AsPlainText -Force
+$cs = ConvertTo-SecureString $ClientSecret -AsPlainText -Force
+$null = Connect-ExoDelegated -TenantId $Tenant -ApplicationId $AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $Url -ExchangeHost $Url
+$null = Invoke-RestMethod -Method Post "$Url/_emulator/reset-stats"
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$first = if ([int]$First -gt 0) { [int]$First } else { [int]::MaxValue }
+$rows = (Get-EXOMailbox -ResultSize Unlimited | Select-Object -First $first | Get-EXOCalendarPermission -BatchSize ([int]$BatchSize) -ThrottleLimit ([int]$Throttle) | Measure-Object).Count
+$ms = $sw.Elapsed.TotalMilliseconds
+$s = Invoke-RestMethod "$Url/_emulator/stats"
+@{ Ms = $ms; Rows = $rows; Invoke = $s.requests.byEndpoint.invokeCommand; Batch = $s.requests.byEndpoint.batch; BytesGzip = $s.compression.bytesAfter; BytesPlain = $s.compression.bytesBefore } | ConvertTo-Json -Compress
+'@
+$cippJob = @'
+Import-Module $BaselineModule
+Import-Module $CippModule
+$tok = Get-BaselineToken -AuthorityHost $Url -TenantId $Tenant -ApplicationId $AppId -ClientSecret $ClientSecret -RefreshToken $RefreshToken -ExchangeHost $Url
+$null = Invoke-RestMethod -Method Post "$Url/_emulator/reset-stats"
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$names = @(Invoke-BaselineExoCommand -ExchangeHost $Url -TenantId $Tenant -AccessToken $tok.access_token -Cmdlet Get-Mailbox -Parameters @{ ResultSize = 'Unlimited' } -Select UserPrincipalName | ForEach-Object UserPrincipalName)
+$rows = @(Invoke-CippStyleCalendarJob -ExchangeHost $Url -TenantId $Tenant -AccessToken $tok.access_token -Mailboxes $names).Count
+$ms = $sw.Elapsed.TotalMilliseconds
+$s = Invoke-RestMethod "$Url/_emulator/stats"
+@{ Ms = $ms; Rows = $rows; Invoke = $s.requests.byEndpoint.invokeCommand; Batch = $s.requests.byEndpoint.batch } | ConvertTo-Json -Compress
+'@
+foreach ($size in $BatchMailboxes) {
+    $slow = $null
+    foreach ($cost in 'parallel', 'serial') {
+        $emu = Start-Emulator @('--tenants', '1', '--mailboxes', "$size", '--latency-ms', "$BatchLatencyMs", '--batch-cost', $cost)
+        try {
+            $vars = Get-Vars $emu $emu.customers[0].domain
+            $vars.CippModule = $CippModule
+            $vars.First = 0; $vars.BatchSize = 10; $vars.Throttle = 4
+            $batched = Invoke-Child $moduleJob $vars
+            $cipp = Invoke-Child $cippJob $vars
+            if ($null -eq $slow) {
+                # (a) one request at a time: the cost model does not matter (no $batch), run once per size.
+                $vars.First = $BatchSlowSample; $vars.BatchSize = 1; $vars.Throttle = 1
+                $slow = Invoke-Child $moduleJob $vars
+                $slow | Add-Member -NotePropertyName Scale -NotePropertyValue $(if ($BatchSlowSample -gt 0 -and $BatchSlowSample -lt $size) { $size / $BatchSlowSample } else { 1 })
+            }
+        }
+        finally { Stop-Emulator $emu }
+        if ($cipp.Rows -ne $batched.Rows) { throw "the CIPP-style loop returned $($cipp.Rows) rows, the module $($batched.Rows)" }
+        # The per-mailbox requests (2 per mailbox) packed 10 per batch, 4 batches in flight:
+        # parallel = one latency per batch; serial = one latency per sub-request.
+        $perMailbox = 2 * $size
+        $limitS = if ($cost -eq 'parallel') { [Math]::Ceiling($perMailbox / (10 * 4)) * $BatchLatencyMs / 1000 } else { $perMailbox / 4 * $BatchLatencyMs / 1000 }
+        $slowS = $slow.Ms / 1000 * $slow.Scale
+        $row = [pscustomobject]@{
+            Mailboxes = $size; Cost = $cost; Rows = $batched.Rows
+            ModuleS = [Math]::Round($batched.Ms / 1000, 1); ModuleRequests = $batched.Invoke + $batched.Batch
+            LimitS = [Math]::Round($limitS, 1); ToLimit = [Math]::Round($batched.Ms / 1000 / $limitS, 2)
+            SlowS = [Math]::Round($slowS, 1); SlowRequests = [Math]::Round(($slow.Invoke + $slow.Batch) * $slow.Scale); SlowExtrapolated = $slow.Scale -ne 1
+            CippS = [Math]::Round($cipp.Ms / 1000, 1); CippRequests = $cipp.Invoke + $cipp.Batch
+            VsSlow = [Math]::Round($slowS / ($batched.Ms / 1000), 1); VsCipp = [Math]::Round($cipp.Ms / $batched.Ms, 1)
+        }
+        $batchRows.Add($row)
+        Write-Host ($row | Format-List | Out-String)
+        $limitTarget = if ($cost -eq 'parallel') { '<= 1.3x limit' } else { '' }
+        Add-Row 'Batching' "$size mailboxes, --batch-cost $cost, forum job vs -BatchSize 1 -ThrottleLimit 1$(if ($row.SlowExtrapolated) { ' (extrapolated)' })" $row.ModuleS $row.SlowS '>= 20x faster' ($(if ($row.VsSlow -ge 20) { 'met' } else { 'missed' }) + " ($($row.VsSlow)x; $($row.ToLimit)x the limit)") 's'
+    }
+}
+
+# Bytes on the wire for one 1,000-mailbox Get-Mailbox page, with and without gzip.
+$emu = Start-Emulator @('--tenants', '1', '--mailboxes', '1000')
+try {
+    $tenant = $emu.customers[0].domain
+    $token = (Invoke-RestMethod -Method Post -Uri "$($emu.url)/$tenant/oauth2/v2.0/token" -Body @{
+            grant_type = 'client_credentials'; client_id = $emu.applicationId; client_secret = $emu.clientSecret; scope = "$($emu.url)/.default" }).access_token
+    $null = Invoke-RestMethod -Method Post "$($emu.url)/_emulator/reset-stats"
+    $h = @{ Authorization = "Bearer $token"; 'X-CmdletName' = 'Get-Mailbox'; Prefer = 'odata.maxpagesize=1000'; 'Accept-Encoding' = 'gzip' }
+    $page = Invoke-WebRequest -Method Post -Uri "$($emu.url)/adminapi/beta/$tenant/InvokeCommand" -Headers $h -ContentType 'application/json' `
+        -Body '{"CmdletInput":{"CmdletName":"Get-Mailbox","Parameters":{"ResultSize":1000}}}'
+    $gz = (Invoke-RestMethod "$($emu.url)/_emulator/stats").compression
+    $gzipRatio = $gz.bytesBefore / [Math]::Max(1, $gz.bytesAfter)
+    Write-Host ("1,000-mailbox Get-Mailbox page: {0:N0} bytes plain, {1:N0} bytes gzip ({2:N1}x fewer)" -f $gz.bytesBefore, $gz.bytesAfter, $gzipRatio)
+    Add-Row 'Batching' '1,000-mailbox Get-Mailbox page on the wire; Module = gzip, Baseline = plain' $gz.bytesAfter $gz.bytesBefore '>= 5x fewer bytes' ($(if ($gzipRatio -ge 5) { 'met' } else { 'missed' }) + (' ({0:N1}x)' -f $gzipRatio)) 'bytes'
+}
+finally { Stop-Emulator $emu }
+
+$BatchMd = [System.Text.StringBuilder]::new()
+$null = $BatchMd.AppendLine().AppendLine("## Batching: the forum job at --latency-ms $BatchLatencyMs").AppendLine()
+$null = $BatchMd.AppendLine('`Get-EXOMailbox -ResultSize Unlimited | Get-EXOCalendarPermission` (defaults: -BatchSize 10, the connection''s window of 4) against (a) the same with `-BatchSize 1 -ThrottleLimit 1` (one request at a time, as ExchangeOnlineManagement''s REST cmdlets go) and (b) a CIPP-style loop (tools/CippBatch.psm1: Invoke-RestMethod, `$batch` of 10, one batch at a time). Limit = the latency-bound time of the per-mailbox requests: parallel = ceil(requests / (10 x 4)) x latency; serial = requests / 4 x latency. Requests = InvokeCommand + `$batch` requests, Get-Mailbox pages included.').AppendLine()
+$null = $BatchMd.AppendLine('| Mailboxes | --batch-cost | Rows | Module s | Module requests | Limit s | Module / limit | (a) s | (a) requests | (b) CIPP-style s | (b) requests | (a) / module | (b) / module |').AppendLine('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+foreach ($r in $batchRows) {
+    $null = $BatchMd.AppendLine("| $($r.Mailboxes) | $($r.Cost) | $($r.Rows) | $($r.ModuleS) | $($r.ModuleRequests) | $($r.LimitS) | $($r.ToLimit) | $($r.SlowS)$(if ($r.SlowExtrapolated) { '*' }) | $($r.SlowRequests) | $($r.CippS) | $($r.CippRequests) | $($r.VsSlow) | $($r.VsCipp) |")
+}
+if ($BatchSlowSample -gt 0) { $null = $BatchMd.AppendLine().AppendLine("\* (a) measured on the first $BatchSlowSample mailboxes and scaled linearly.") }
+$null = $BatchMd.AppendLine().AppendLine(("gzip: a 1,000-mailbox Get-Mailbox page is {0:N0} bytes plain and {1:N0} bytes gzip-compressed ({2:N1}x fewer)." -f $gz.bytesBefore, $gz.bytesAfter, $gzipRatio))
+Write-Host $BatchMd.ToString()
+}
+
 # ---------------------------------------------------------------- report
 $md = [System.Text.StringBuilder]::new()
 $null = $md.AppendLine('# Benchmarks').AppendLine()
@@ -364,8 +472,9 @@ $null = $md.AppendLine("Module = ExoDelegated; Baseline = tools/Baseline.psm1, a
 $null = $md.AppendLine('Rows: the emulator''s default Get-Mailbox rows (72 properties, each with its OData annotations as the real service writes them); Get-EXOMailbox and the baseline ask for the Minimum property set with `$select`. Full-width rows (`--full-rows`, ~250 properties) are sized in docs/EMULATOR.md.').AppendLine()
 $null = $md.AppendLine('| Scenario | Metric | Unit | Module | Baseline | Ratio | Target | Verdict |').AppendLine('|---|---|---|---:|---:|---:|---|---|')
 foreach ($r in $Results) { $null = $md.AppendLine("| $($r.Scenario) | $($r.Metric) | $($r.Unit) | $($r.Module) | $($r.Baseline) | $($r.Ratio) | $($r.Target) | $($r.Verdict) |") }
+if ($BatchMd) { $null = $md.Append($BatchMd.ToString()) }
 Write-Host $md.ToString()
-if ($Scenario.Count -eq 6) {
+if ($Scenario.Count -eq 7) {
     Set-Content -Path (Join-Path $Root 'docs/BENCHMARKS.md') -Value $md.ToString()
     Write-Step 'wrote docs/BENCHMARKS.md'
 }

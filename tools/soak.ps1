@@ -24,6 +24,12 @@ Everything goes the real way: pwsh -> module -> native library -> HTTP -> exo-em
    (retried or reported), at least -MinRequests InvokeCommand requests served. Long form only: an
    enumeration with 2-second tokens while half of the token requests fail with 503 (a refresh
    that meets a transient identity failure must not end the enumeration).
+1b. Batched, under the same faults: the forum job (Get-EXOMailbox | Get-EXOCalendarPermission, $batch
+   of 10, the connection's window of 4) and Set-Mailbox invocations piped into Invoke-ExoCommand, on
+   2 (quick) or 5 tenants, against a fault-free run of the same estate. Checks: every permission row
+   exactly once, writes.duplicates = 0, every failed write invocation reported by exactly one error
+   that names it (ExoInvocation index and text), one that may have been applied says so, every
+   successful one applied.
 2. Isolation: a nextLink to another origin is refused (ExchangeHost http://localhost:PORT while the
    emulator links to http://127.0.0.1:PORT); http:// to a non-loopback address is refused before
    anything is sent; long form only: with HTTP_PROXY/HTTPS_PROXY/ALL_PROXY set, loopback http://
@@ -359,6 +365,82 @@ function ConvertTo-Hashtable($Object) {
     $h
 }
 
+function Invoke-SoakBatched {
+    # The batched forum job (Get-EXOMailbox | Get-EXOCalendarPermission, $batch of 10) and
+    # batched writes (Set-Mailbox invocations piped into Invoke-ExoCommand) against one emulator.
+    # Returns the permission rows, the write outcomes (one per invocation) and every error.
+    param($Emulator, [string[]] $Targets, [hashtable] $WriteTargets, [string] $Tag)
+    $rows = [System.Collections.Generic.List[string]]::new()
+    $errors = [System.Collections.Generic.List[object]]::new()
+    $writes = [System.Collections.Generic.List[object]]::new()
+    $retries = 0
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    foreach ($t in $Targets) {
+        $c = (Connect-SoakTenant -Emulator $Emulator -Tenant $t -PageSize 1000 -MaximumRetryCount $MaximumRetryCount).Connection
+        try {
+            $failed = $null
+            # The mailbox list itself is read until it is complete (it is not what is measured).
+            $list = $null
+            foreach ($attempt in 1..5) {
+                try { $list = @(Get-EXOMailbox -Connection $c -ResultSize Unlimited -WarningAction SilentlyContinue -ErrorAction Stop); break }
+                catch { if ($attempt -eq 5) { throw } }
+            }
+            $list | Get-EXOCalendarPermission -Connection $c -Verbose -ErrorAction SilentlyContinue -ErrorVariable failed -WarningAction SilentlyContinue 4>&1 | ForEach-Object {
+                if ($_ -is [System.Management.Automation.VerboseRecord]) { if ($_.Message -match ': retry \d+ after ') { $retries++ }; return }
+                $rows.Add(('{0}|{1}|{2}|{3}' -f $t, $_.Mailbox, $_.User, ($_.AccessRights -join ',')))
+            }
+            foreach ($e in @($failed)) { if ($e) { $errors.Add([pscustomobject]@{ Kind = 'Read'; ErrorId = $e.FullyQualifiedErrorId; Message = $e.Exception.Message; Target = [string]$e.TargetObject; Index = -1 }) } }
+
+            $failed = $null
+            $invocations = @($WriteTargets[$t] | ForEach-Object { @{ Identity = $_.Identity; CustomAttribute8 = "$Tag-$($_.Value)" } })
+            $null = $invocations | Invoke-ExoCommand -Connection $c -Name Set-Mailbox -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failed -WarningAction SilentlyContinue
+            $byIndex = @{}
+            $tenantErrors = [System.Collections.Generic.List[object]]::new()
+            foreach ($e in @($failed)) {
+                if (-not $e) { continue }
+                $index = if ($e.TargetObject -and $e.TargetObject.PSObject.Properties['Index']) { [int]$e.TargetObject.Index } else { -1 }
+                $record = [pscustomobject]@{ Kind = 'Write'; ErrorId = $e.FullyQualifiedErrorId; Message = $e.Exception.Message; Target = [string]$e.TargetObject; Index = $index }
+                $errors.Add($record); $tenantErrors.Add($record)
+                $byIndex[$index] = 1 + [int]$byIndex[$index]
+            }
+            for ($i = 0; $i -lt $invocations.Count; $i++) {
+                # The error names its invocation: its index and its text ("#<index> Set-Mailbox <identity>").
+                $e = @($tenantErrors | Where-Object { $_.Index -eq $i -and $_.Target -eq "#$i Set-Mailbox $($invocations[$i].Identity)" })
+                $writes.Add([pscustomobject]@{
+                        Tenant = $t; Identity = $invocations[$i].Identity; Value = $invocations[$i].CustomAttribute8; Ok = $e.Count -eq 0
+                        Reports = [int]$byIndex[$i]; ErrorId = if ($e) { $e[0].ErrorId } else { $null }; Message = if ($e) { $e[0].Message } else { $null }
+                    })
+            }
+        }
+        finally { Disconnect-ExoDelegated -Connection $c }
+    }
+    [pscustomobject]@{ Rows = $rows.ToArray(); Writes = $writes.ToArray(); Errors = $errors.ToArray(); Retries = $retries; ElapsedMs = $clock.ElapsedMilliseconds }
+}
+
+function Get-SoakWriteReadBack {
+    # Tenant/UPN -> CustomAttribute8 for the values this run wrote, read through the (faulty)
+    # service until complete (up to 5 attempts).
+    param($Emulator, [string[]] $Targets, [string] $Tag)
+    $applied = @{}
+    foreach ($t in $Targets) {
+        $c = (Connect-SoakTenant -Emulator $Emulator -Tenant $t -PageSize 1000 -MaximumRetryCount $MaximumRetryCount).Connection
+        try {
+            foreach ($attempt in 1..5) {
+                try {
+                    $found = @{}
+                    Get-EXOMailbox -Connection $c -Filter "CustomAttribute8 -like '$Tag-*'" -Properties UserPrincipalName, CustomAttribute8 -ResultSize Unlimited -ErrorAction Stop -WarningAction SilentlyContinue |
+                        ForEach-Object { $found["$t/$($_.UserPrincipalName)"] = $_.CustomAttribute8 }
+                    foreach ($k in $found.Keys) { $applied[$k] = $found[$k] }
+                    break
+                }
+                catch { if ($attempt -eq 5) { throw } }
+            }
+        }
+        finally { Disconnect-ExoDelegated -Connection $c }
+    }
+    $applied
+}
+
 # ---------------------------------------------------------------------------------------------
 $summary = [ordered]@{ Quick = [bool]$Quick; Machine = Get-MachineInfo }
 $totalClock = [System.Diagnostics.Stopwatch]::StartNew()
@@ -538,6 +620,46 @@ try {
         WorstStreamMs     = (Get-Highest $faulted.Results 'DurationMs')
     }
     Stop-SoakEmulator $faulty
+
+    # -------------------------------------------------------------- 1b. batched, under faults
+    $batchTenants = @($targets | Select-Object -First $(if ($Quick) { 2 } else { 5 }))
+    Write-Phase "batched forum job and batched writes: $($batchTenants.Count) tenants x $Mailboxes mailboxes, `$batch of 10 (--faults $Faults)"
+    $bClean = Start-ExoEmulator @emuArgs
+    $emulators.Add($bClean)
+    $bRef = Invoke-SoakBatched -Emulator $bClean -Targets $batchTenants -WriteTargets $writeTargets -Tag "b$Seed"
+    Stop-SoakEmulator $bClean
+    $bFaulty = Start-ExoEmulator @emuArgs -Faults $Faults
+    $emulators.Add($bFaulty)
+    $bRun = Invoke-SoakBatched -Emulator $bFaulty -Targets $batchTenants -WriteTargets $writeTargets -Tag "b$Seed"
+    $bStats = Get-ExoEmulatorStats $bFaulty
+    $bApplied = Get-SoakWriteReadBack -Emulator $bFaulty -Targets $batchTenants -Tag "b$Seed"
+    Stop-SoakEmulator $bFaulty
+    $bWant = Get-KeyCount $bRef.Rows
+    $bGot = Get-KeyCount $bRun.Rows
+    $bDup = 0; $bMissing = 0; $bExtra = 0
+    foreach ($k in $bGot.Keys) { if ($bGot[$k] -gt 1) { $bDup += $bGot[$k] - 1 }; if (-not $bWant.ContainsKey($k)) { $bExtra++ } }
+    foreach ($k in $bWant.Keys) { if (-not $bGot.ContainsKey($k)) { $bMissing++ } }
+    $bRefErrors = $bRef.Errors.Count
+    Add-Check 'Batched' 'fault-free batched run without errors' ($bRefErrors -eq 0 -and $bRef.Rows.Count -gt 0) "$($bRef.Rows.Count) permission rows, $bRefErrors error(s)"
+    $bReadErrors = @($bRun.Errors | Where-Object Kind -eq 'Read')
+    Add-Check 'Batched' 'every permission row exactly once under faults' ($bDup -eq 0 -and $bMissing -eq 0 -and $bExtra -eq 0 -and $bReadErrors.Count -eq 0) `
+        "$($bRun.Rows.Count) of $($bRef.Rows.Count) rows; $bDup duplicate(s), $bMissing missing, $bExtra unexpected, $($bReadErrors.Count) read error(s); $($bRun.Retries) sub-request retries; $(Get-StatNumber $bStats 'batch.requests') `$batch requests, $(Get-StatNumber $bStats 'batch.subRequests') sub-requests"
+    $bWriteDup = [long](Get-StatNumber $bStats 'writes.duplicates')
+    Add-Check 'Batched' 'batched writes applied at most once (writes.duplicates = 0)' ($bWriteDup -eq 0) "$bWriteDup duplicate(s) of $(Get-StatNumber $bStats 'writes.applied') applied; $(Get-StatNumber $bStats 'faults.resetAfterWrite') applied before a broken connection, $(Get-StatNumber $bStats 'faults.transientAfterWrite') before a transient failure"
+    $bOkMissing = @($bRun.Writes | Where-Object { $_.Ok -and $bApplied["$($_.Tenant)/$($_.Identity)"] -ne $_.Value })
+    $bFailed = @($bRun.Writes | Where-Object { -not $_.Ok })
+    $bUnclear = @($bFailed | Where-Object { $_.ErrorId -notmatch '^ExoDelegated\.' -or ($bApplied["$($_.Tenant)/$($_.Identity)"] -eq $_.Value -and $_.Message -notmatch 'may or may not have been applied') })
+    $bTwice = @($bRun.Writes | Where-Object { $_.Reports -gt 1 })
+    $bOrphans = @($bRun.Errors | Where-Object { $_.Kind -eq 'Write' -and $_.Index -lt 0 })
+    Add-Check 'Batched' 'every failed sub-request reported once with its invocation' ($bUnclear.Count -eq 0 -and $bTwice.Count -eq 0 -and $bOrphans.Count -eq 0 -and $bOkMissing.Count -eq 0) `
+        "$($bRun.Writes.Count) write invocations: $($bFailed.Count) failed, each one error naming its invocation ($($bOrphans.Count) without, $($bTwice.Count) reported twice, $($bUnclear.Count) unclear); $(@($bRun.Writes | Where-Object Ok).Count) succeeded, $($bOkMissing.Count) of them not applied"
+    $summary.Batched = [ordered]@{
+        Tenants = $batchTenants.Count; Rows = $bRun.Rows.Count; ExpectedRows = $bRef.Rows.Count; Duplicates = $bDup; Missing = $bMissing; Unexpected = $bExtra
+        SubRequestRetries = $bRun.Retries; BatchRequests = [long](Get-StatNumber $bStats 'batch.requests'); SubRequests = [long](Get-StatNumber $bStats 'batch.subRequests')
+        FaultFreeMs = $bRef.ElapsedMs; FaultedMs = $bRun.ElapsedMs
+        Writes = $bRun.Writes.Count; WritesFailed = $bFailed.Count; WriteDuplicates = $bWriteDup
+        WriteErrors = @($bFailed | Group-Object ErrorId | ForEach-Object { [ordered]@{ ErrorId = $_.Name; Count = $_.Count } })
+    }
 
     if (-not $Quick) {
         # A token refresh that meets a transient identity-platform failure. With 60-second tokens
@@ -839,6 +961,15 @@ if ($ReportPath) {
         $tr = $summary.TokenRefresh
         & $add '**Token refresh under identity-platform faults** (`exo-emulator --tenants 1 --mailboxes 6000 --token-lifetime 2 --latency-ms 10 --faults transient=0.5,scope=identity`, `Get-EXOMailbox -ResultSize Unlimited` with `-PageSize 5`):'
         & $add ("$($tr.Records) of 6000 records; $($tr.TokenRequests) token requests, $($tr.TokenFaults) answered 503. " + $(if ($tr.Error) { "The enumeration **ended** with ``$($tr.Error)``: the core retries the token endpoint once on 5xx and a second 503 fails the page (``exo_cursor_next``), outside the page's own retry budget (``-MaximumRetryCount``), and the module ends the command; every other enumeration sharing that connection's token waits on the same refresh and fails with it. Nothing was sent to Exchange for that attempt, so retrying it inside the page's retry loop is safe for reads and writes alike." } else { 'The enumeration completed.' }))
+        & $add
+    }
+    if ($summary.Contains('Batched')) {
+        $b = $summary.Batched
+        & $add '## Batched, under faults'
+        & $add
+        & $add ("The forum job ``Get-EXOMailbox -ResultSize Unlimited | Get-EXOCalendarPermission`` (``$``batch of 10, the connection's window of 4) and Set-Mailbox invocations piped into ``Invoke-ExoCommand``, on $($b.Tenants) tenants of the same estate, fault-free and with ``--faults $Faults``: " +
+            "$($b.Rows) of $($b.ExpectedRows) permission rows ($($b.Duplicates) duplicates, $($b.Missing) missing, $($b.Unexpected) unexpected) in $($b.BatchRequests) ``$``batch requests carrying $($b.SubRequests) sub-requests, $($b.SubRequestRetries) of them retries of reads in later batches " +
+            "($(& $f $b.FaultFreeMs) fault-free, $(& $f $b.FaultedMs) faulted); $($b.Writes) write invocations, $($b.WritesFailed) failed (each reported by one error naming its invocation), $($b.WriteDuplicates) applied twice.")
         & $add
     }
     if ($summary.Contains('ForeignNextLink')) {

@@ -7,7 +7,7 @@ use crate::abi::strings::{borrow_str, to_owned_c};
 use crate::cancel::CancelToken;
 use crate::error::Error;
 use crate::error::ExoResult;
-use crate::exchange::batch::{self, parse_invocations, Batch};
+use crate::exchange::batch::{self, parse_run, Batch};
 use crate::util::lock;
 use std::os::raw::c_char;
 use std::sync::{Arc, Mutex};
@@ -38,7 +38,8 @@ unsafe fn batch_ref<'a>(p: *const ExoBatch) -> Result<&'a ExoBatch, Error> {
 }
 
 /// Prepare invocations for `conn`. `invocations_json`:
-/// `[{"id":"<caller's id, unique>","request":{…as for exo_invoke…}}, …]` (at most 10,000).
+/// `[{"id":"<caller's id, unique>","request":{…as for exo_invoke…}}, …]` (at most 10,000), or
+/// `{"batchSize":n,"invocations":[…]}` for at most n (1–10) sub-requests per `$batch`.
 /// Checks only; nothing is sent until `exo_batch_run`. On success `*out` receives a batch owned
 /// by the caller (free with `exo_batch_free`); it keeps the connection alive. Thread-safe for
 /// `conn`.
@@ -56,11 +57,11 @@ pub extern "C" fn exo_batch_new(
         // SAFETY: NULL or a handle from this library; NUL-terminated string.
         let c = unsafe { conn_ref(conn, "conn") }?;
         let json = unsafe { borrow_str(invocations_json, "invocations_json") }?;
-        let invocations = parse_invocations(json)?;
+        let (invocations, batch_size) = parse_run(json)?;
         if !c.is_connected() {
             return Err(Error::invalid_handle("connection"));
         }
-        let batch = Batch::new(c.clone(), invocations)?;
+        let batch = Batch::new(c.clone(), invocations)?.with_batch_size(batch_size);
         let boxed = Box::new(ExoBatch {
             magic: MAGIC_LIVE,
             cancel: batch.cancel_token(),

@@ -38,8 +38,10 @@ pub struct Invocation {
     pub request: InvokeRequest,
 }
 
-/// Parse `[{"id":"…","request":{…exo_invoke's request…}}, …]`.
-pub fn parse_invocations(json: &str) -> Result<Vec<Invocation>, Error> {
+/// Parse `[{"id":"…","request":{…exo_invoke's request…}}, …]`, or
+/// `{"batchSize":n,"invocations":[…]}` to send at most n (1–10) sub-requests per batch.
+/// Returns the invocations and the batch size (10 when not given).
+pub fn parse_run(json: &str) -> Result<(Vec<Invocation>, usize), Error> {
     let v: Value = serde_json::from_str(json).map_err(|e| {
         Error::invalid_argument(format!(
             "the invocations are not valid JSON (line {}, column {})",
@@ -47,6 +49,33 @@ pub fn parse_invocations(json: &str) -> Result<Vec<Invocation>, Error> {
             e.column()
         ))
     })?;
+    let Value::Object(mut map) = v else {
+        return Ok((invocations_from(v)?, MAX_BATCH_SIZE));
+    };
+    let size = match map.remove("batchSize") {
+        None => MAX_BATCH_SIZE,
+        Some(n) => match n.as_u64() {
+            Some(n) if (1..=MAX_BATCH_SIZE as u64).contains(&n) => n as usize,
+            _ => {
+                return Err(Error::invalid_argument(format!(
+                    "'batchSize' must be a whole number from 1 to {MAX_BATCH_SIZE}"
+                )))
+            }
+        },
+    };
+    let items = map.remove("invocations").ok_or_else(|| {
+        Error::invalid_argument("'invocations' is required: {\"batchSize\":n,\"invocations\":[…]}")
+    })?;
+    if let Some(k) = map.keys().next() {
+        return Err(Error::invalid_argument(format!(
+            "unknown field '{}'; known fields: batchSize, invocations",
+            clean_text(k, 64)
+        )));
+    }
+    Ok((invocations_from(items)?, size))
+}
+
+fn invocations_from(v: Value) -> Result<Vec<Invocation>, Error> {
     let items = match v {
         Value::Array(a) => a,
         _ => {
@@ -197,6 +226,8 @@ pub struct Batch {
     specs: Vec<Spec>,
     first_urls: Vec<Url>,
     ids: Vec<String>,
+    /// Sub-requests per `$batch`, at most (1..=MAX_BATCH_SIZE).
+    batch_size: usize,
     cancel: Arc<CancelToken>,
 }
 
@@ -230,8 +261,15 @@ impl Batch {
             specs,
             first_urls,
             ids,
+            batch_size: MAX_BATCH_SIZE,
             cancel: Arc::new(CancelToken::new()),
         })
+    }
+
+    /// At most `size` sub-requests per `$batch` (clamped to 1..=MAX_BATCH_SIZE).
+    pub fn with_batch_size(mut self, size: usize) -> Batch {
+        self.batch_size = size.clamp(1, MAX_BATCH_SIZE);
+        self
     }
 
     pub fn cancel_token(&self) -> Arc<CancelToken> {
@@ -264,7 +302,7 @@ impl Batch {
                 .collect(),
             batches: 0,
         });
-        let batches_needed = self.specs.len().div_ceil(MAX_BATCH_SIZE);
+        let batches_needed = self.specs.len().div_ceil(self.batch_size);
         let workers = (self.conn.window.max() as usize).min(batches_needed).max(1);
         let outcome: Vec<Result<(), Error>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
@@ -302,7 +340,7 @@ impl Batch {
                 let mut rest = VecDeque::with_capacity(s.queue.len());
                 let mut earliest: Option<Instant> = None;
                 while let Some(u) = s.queue.pop_front() {
-                    if taken.len() < MAX_BATCH_SIZE && u.not_before <= now {
+                    if taken.len() < self.batch_size && u.not_before <= now {
                         taken.push(u);
                     } else {
                         earliest = Some(earliest.map_or(u.not_before, |e| e.min(u.not_before)));
@@ -615,6 +653,31 @@ impl Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_invocations(json: &str) -> Result<Vec<Invocation>, Error> {
+        parse_run(json).map(|(inv, _)| inv)
+    }
+
+    #[test]
+    fn a_run_may_set_its_batch_size() {
+        let inv = r#"[{"id":"a","request":{"cmdlet":"Get-Mailbox"}}]"#;
+        assert_eq!(parse_run(inv).unwrap().1, MAX_BATCH_SIZE);
+        let (v, size) = parse_run(&format!(r#"{{"batchSize":3,"invocations":{inv}}}"#)).unwrap();
+        assert_eq!((v.len(), size), (1, 3));
+        for bad in [
+            format!(r#"{{"batchSize":0,"invocations":{inv}}}"#),
+            format!(r#"{{"batchSize":11,"invocations":{inv}}}"#),
+            format!(r#"{{"batchSize":"2","invocations":{inv}}}"#),
+            r#"{"batchSize":2}"#.to_string(),
+            format!(r#"{{"invocations":{inv},"x":1}}"#),
+        ] {
+            assert_eq!(
+                parse_run(&bad).unwrap_err().code,
+                ExoResult::InvalidArgument,
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn invocations_are_checked() {

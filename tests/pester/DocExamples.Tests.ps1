@@ -198,6 +198,7 @@ Describe 'Help shows the real defaults' {
             TimeoutSec          = $native.READ_TIMEOUT_MS / 1000
             MaximumRetryCount   = $native.MAX_RETRIES
             MaximumRetryWaitSec = $native.MAX_RETRY_WAIT_MS / 1000
+            ThrottleLimit       = $native.THROTTLE_LIMIT
         }
         foreach ($p in $expected.Keys) {
             $expected[$p] | Should -BeGreaterThan 0 -Because "src/options.rs defines the default of $p"
@@ -205,6 +206,7 @@ Describe 'Help shows the real defaults' {
         }
         $c = Connect-TestTenant $emu -Options @{ Name = 'defaults' }
         $c.PageSize | Should -Be $expected.PageSize
+        $c.ThrottleLimit | Should -Be $expected.ThrottleLimit
         Disconnect-ExoDelegated -Connection $c
     }
 }

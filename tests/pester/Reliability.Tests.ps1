@@ -116,6 +116,12 @@ Describe 'Fault soak and concurrency (tools/soak.ps1 -Quick)' -Skip:($env:EXO_SO
         Assert-SoakCheck 'Fault soak' 'failed writes fail with a clear ExoDelegated error'
         Assert-SoakCheck 'Fault soak' 'fault-free writes all succeed'
     }
+    It 'runs the batched forum job and batched writes under faults: rows exactly once, writes at most once, every failure with its invocation' {
+        Assert-SoakCheck 'Batched' 'fault-free batched run without errors'
+        Assert-SoakCheck 'Batched' 'every permission row exactly once under faults'
+        Assert-SoakCheck 'Batched' 'batched writes applied at most once'
+        Assert-SoakCheck 'Batched' 'every failed sub-request reported once with its invocation'
+    }
     It 'raises no unhandled exception, bounds every retry, and accounts for every injected fault' {
         Assert-SoakCheck 'Fault soak' 'no unhandled exception'
         Assert-SoakCheck 'Fault soak' 'every retry bounded'

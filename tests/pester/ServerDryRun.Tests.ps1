@@ -120,21 +120,31 @@ Describe 'Tab completion of Invoke-ExoCommand -Name' {
 }
 
 Describe 'Progress per mailbox' {
-    It 'writes one progress record per piped mailbox, then completes' {
+    It 'writes progress per piped mailbox (-BatchSize 1) or per batched window (mailboxes done), then completes' {
         $mailboxes = @(Get-EXOMailbox -ResultSize 3)
         foreach ($command in 'Get-EXOCalendarPermission', 'Get-EXOMailboxPermission') {
-            # A runspace of its own (no host): its Progress stream keeps the records.
-            $ps = [powershell]::Create()
-            try {
-                $null = $ps.AddScript('param($manifest, $m, $command, $c) Import-Module $manifest; $m | & $command -Connection $c -ProgressAction Continue').
-                    AddArgument($ModuleManifest).AddArgument($mailboxes).AddArgument($command).AddArgument($c)
-                $null = $ps.Invoke()
-                $records = @($ps.Streams.Progress | Where-Object { $_.StatusDescription -like 'Mailbox *' })
-                $records.Count | Should -Be 3 -Because $command
-                $records[2].StatusDescription | Should -Match ('^Mailbox 3: ' + [regex]::Escape($mailboxes[2].UserPrincipalName))
-                @($ps.Streams.Progress | Where-Object RecordType -eq 'Completed').Count | Should -BeGreaterThan 0
+            foreach ($size in 1, 10) {
+                # A runspace of its own (no host): its Progress stream keeps the records.
+                $ps = [powershell]::Create()
+                try {
+                    $null = $ps.AddScript('param($manifest, $m, $command, $c, $size) Import-Module $manifest; $m | & $command -Connection $c -BatchSize $size -ProgressAction Continue').
+                        AddArgument($ModuleManifest).AddArgument($mailboxes).AddArgument($command).AddArgument($c).AddArgument($size)
+                    $null = $ps.Invoke()
+                    $last = [regex]::Escape($mailboxes[2].UserPrincipalName)
+                    if ($size -eq 1) {
+                        $records = @($ps.Streams.Progress | Where-Object { $_.StatusDescription -like 'Mailbox *' })
+                        $records.Count | Should -Be 3 -Because $command
+                        $records[2].StatusDescription | Should -Match ('^Mailbox 3: ' + $last)
+                    }
+                    else {
+                        $records = @($ps.Streams.Progress | Where-Object { $_.StatusDescription -like '* done (last:*' })
+                        $records.Count | Should -Be 1 -Because $command
+                        $records[0].StatusDescription | Should -Match ('^3 mailbox\(es\) done \(last: ' + $last)
+                    }
+                    @($ps.Streams.Progress | Where-Object RecordType -eq 'Completed').Count | Should -BeGreaterThan 0
+                }
+                finally { $ps.Dispose() }
             }
-            finally { $ps.Dispose() }
         }
     }
 }

@@ -8,10 +8,11 @@ function Start-ExoItemProgress {
 }
 
 function Step-ExoItemProgress {
-    param([Parameter(Mandatory)][hashtable] $Progress, [AllowNull()][object] $Item)
-    $Progress.Count++
-    $record = [System.Management.Automation.ProgressRecord]::new($Progress.Id, $Progress.Activity,
-        ('Mailbox {0}: {1}' -f $Progress.Count, $Item))
+    # -Done: that many mailboxes finished at once (a batched window), the last one being $Item.
+    param([Parameter(Mandatory)][hashtable] $Progress, [AllowNull()][object] $Item, [int] $Done = 1)
+    $Progress.Count += $Done
+    $status = if ($Done -eq 1) { 'Mailbox {0}: {1}' -f $Progress.Count, $Item } else { '{0} mailbox(es) done (last: {1})' -f $Progress.Count, $Item }
+    $record = [System.Management.Automation.ProgressRecord]::new($Progress.Id, $Progress.Activity, $status)
     $Progress.Cmdlet.WriteProgress($record)
 }
 

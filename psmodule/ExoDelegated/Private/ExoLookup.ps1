@@ -15,7 +15,20 @@ function Resolve-ExoCalendarFolder {
         -Parameters ([ordered]@{ Identity = $Mailbox; FolderScope = 'Calendar' }) -Select 'Name', 'FolderType', 'FolderPath' `
         -Target $Mailbox -Into $folders
     if (-not $complete) { return $null }
-    foreach ($folder in $folders) {
+    $folder = Select-ExoCalendarFolder -Cmdlet $Cmdlet -Mailbox $Mailbox -Folders $folders
+    if ($folder -is [System.Management.Automation.ErrorRecord]) { $Cmdlet.WriteError($folder); return $null }
+    $folder
+}
+
+function Select-ExoCalendarFolder {
+    # The default calendar's folder identity among a mailbox's calendar folders (the records of
+    # Get-MailboxFolderStatistics -FolderScope Calendar), or the CalendarNotFound ErrorRecord.
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)][string] $Mailbox,
+        [AllowNull()][AllowEmptyCollection()][object[]] $Folders
+    )
+    foreach ($folder in $Folders) {
         $type = $folder.PSObject.Properties['FolderType']
         $name = $folder.PSObject.Properties['Name']
         if ($type -and $name -and $type.Value -eq 'Calendar' -and $name.Value) {
@@ -24,8 +37,7 @@ function Resolve-ExoCalendarFolder {
             return $identity
         }
     }
-    $Cmdlet.WriteError([ExoDelegated.Interop.ErrorMapper]::Create('CalendarNotFound',
-            "The mailbox '$Mailbox' has no default calendar folder (FolderType 'Calendar').", 'ObjectNotFound', $Mailbox,
-            'Check that the identity is a user, shared, room or equipment mailbox.'))
-    $null
+    [ExoDelegated.Interop.ErrorMapper]::Create('CalendarNotFound',
+        "The mailbox '$Mailbox' has no default calendar folder (FolderType 'Calendar').", 'ObjectNotFound', $Mailbox,
+        'Check that the identity is a user, shared, room or equipment mailbox.')
 }

@@ -112,6 +112,12 @@ function Connect-ExoDelegated {
     .PARAMETER MaximumRetryWaitSec
     The longest single wait between retries, in seconds. Default: 60.
 
+    .PARAMETER ThrottleLimit
+    The connection's request window: at most this many requests of the connection in flight at
+    once (every command, pipeline and runspace that uses it shares the window; it shrinks when
+    Exchange refuses concurrency and grows back). Batched commands (-BatchSize) keep this many
+    $batch requests in flight. Default: 4.
+
     .EXAMPLE
     $refresh = (Get-AzKeyVaultSecret -VaultName 'msp-vault' -Name 'ExoRefreshToken').SecretValue
     $secret = (Get-AzKeyVaultSecret -VaultName 'msp-vault' -Name 'ExoAppSecret').SecretValue
@@ -209,7 +215,10 @@ function Connect-ExoDelegated {
         [int] $MaximumRetryCount = 5,
 
         [ValidateRange(0, 600)]
-        [int] $MaximumRetryWaitSec = 60
+        [int] $MaximumRetryWaitSec = 60,
+
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit = 4
     )
 
     # The defaults above are the native library's (shown by Get-Help); only values given
@@ -237,6 +246,7 @@ function Connect-ExoDelegated {
     if ($PSBoundParameters.ContainsKey('TimeoutSec')) { $options.readTimeoutMs = $TimeoutSec * 1000 }
     if ($PSBoundParameters.ContainsKey('MaximumRetryCount')) { $options.maxRetries = $MaximumRetryCount }
     if ($PSBoundParameters.ContainsKey('MaximumRetryWaitSec')) { $options.maxRetryWaitMs = $MaximumRetryWaitSec * 1000 }
+    if ($PSBoundParameters.ContainsKey('ThrottleLimit')) { $options.throttleLimit = $ThrottleLimit }
     $options.clientApplication = 'ExoDelegated'
     # No secret is ever part of the options: they travel separately, as zeroed unmanaged buffers.
     $optionsJson = ConvertTo-ExoJson $options

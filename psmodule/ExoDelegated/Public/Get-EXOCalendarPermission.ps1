@@ -21,6 +21,16 @@ function Get-EXOCalendarPermission {
     .PARAMETER User
     Only the entry of this user (or Default / Anonymous).
 
+    .PARAMETER BatchSize
+    Mailboxes piped in are sent up to this many per $batch request (1-10, default 10): one
+    request answers ten mailboxes. 1 sends one request per mailbox, as without batching.
+    Results come out in input order, one window (BatchSize x ThrottleLimit mailboxes) at a time;
+    a mailbox that fails gives its own non-terminating error naming it.
+
+    .PARAMETER ThrottleLimit
+    How many $batch requests are in flight at once (default: the connection's request window,
+    Connect-ExoDelegated -ThrottleLimit, 4 unless set; the window also caps this).
+
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
@@ -56,22 +66,25 @@ function Get-EXOCalendarPermission {
 
         [string] $User,
 
+        [ValidateRange(1, 10)]
+        [int] $BatchSize = 10,
+
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit,
+
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
-    begin { $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Calendar permissions' }
+    begin { $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Calendar permissions' }
 
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
-        $folder = Resolve-ExoCalendarFolder -Cmdlet $PSCmdlet -Connection $c -Mailbox $Identity
-        if (-not $folder) { return }
-        $p = Copy-ExoParameter $PSBoundParameters 'User' -Into ([ordered]@{ Identity = $folder })
-        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxFolderPermission' -Parameters $p `
-            -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -AddProperty @{ Mailbox = ($folder -split ':\\', 2)[0] }
+        $p = Copy-ExoParameter $PSBoundParameters 'User'
+        Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MailboxFolderPermission' -Parameters $p `
+            -TypeName 'ExoDelegated.CalendarPermission' -CalendarOf $Identity
     }
 
-    end { Complete-ExoItemProgress $progress }
+    end { Complete-ExoBatchQueue $queue }
 }

@@ -32,6 +32,16 @@ function Get-EXOMailboxFolderStatistics {
     .PARAMETER Properties
     Only these properties are returned. Default: all.
 
+    .PARAMETER BatchSize
+    Mailboxes piped in are sent up to this many per $batch request (1-10, default 10): one
+    request answers ten mailboxes. 1 sends one request per mailbox, as without batching.
+    Results come out in input order, one window (BatchSize x ThrottleLimit mailboxes) at a time;
+    a mailbox that fails gives its own non-terminating error naming it.
+
+    .PARAMETER ThrottleLimit
+    How many $batch requests are in flight at once (default: the connection's request window,
+    Connect-ExoDelegated -ThrottleLimit, 4 unless set; the window also caps this).
+
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
@@ -72,12 +82,19 @@ function Get-EXOMailboxFolderStatistics {
 
         [string[]] $Properties,
 
+        [ValidateRange(1, 10)]
+        [int] $BatchSize = 10,
+
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit,
+
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
     begin {
+        $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Mailboxes'
         $select = Resolve-ExoSelect -Kind MailboxFolderStatistics -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
     }
@@ -85,7 +102,9 @@ function Get-EXOMailboxFolderStatistics {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
         $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'FolderScope', 'Archive', 'IncludeOldestAndNewestItems', 'IncludeSoftDeletedRecipients'
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
-        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxFolderStatistics' -Parameters $p -Select $select `
+        Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MailboxFolderStatistics' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MailboxFolderStatistics' -ResultSize $limit -Target $Identity
     }
+
+    end { Complete-ExoBatchQueue $queue }
 }

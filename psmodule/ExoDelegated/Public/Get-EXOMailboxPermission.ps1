@@ -25,6 +25,16 @@ function Get-EXOMailboxPermission {
     .PARAMETER Properties
     Only these properties are returned. Default: all.
 
+    .PARAMETER BatchSize
+    Mailboxes piped in are sent up to this many per $batch request (1-10, default 10): one
+    request answers ten mailboxes. 1 sends one request per mailbox, as without batching.
+    Results come out in input order, one window (BatchSize x ThrottleLimit mailboxes) at a time;
+    a mailbox that fails gives its own non-terminating error naming it.
+
+    .PARAMETER ThrottleLimit
+    How many $batch requests are in flight at once (default: the connection's request window,
+    Connect-ExoDelegated -ThrottleLimit, 4 unless set; the window also caps this).
+
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
@@ -68,24 +78,29 @@ function Get-EXOMailboxPermission {
 
         [string[]] $Properties,
 
+        [ValidateRange(1, 10)]
+        [int] $BatchSize = 10,
+
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit,
+
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
     begin {
-        $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Mailbox permissions'
+        $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Mailbox permissions'
         $select = Resolve-ExoSelect -Kind MailboxPermission -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
     }
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
         $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'User', 'SoftDeletedMailbox'
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
-        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-MailboxPermission' -Parameters $p -Select $select `
+        Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MailboxPermission' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MailboxPermission' -ResultSize $limit -Target $Identity
     }
 
-    end { Complete-ExoItemProgress $progress }
+    end { Complete-ExoBatchQueue $queue }
 }

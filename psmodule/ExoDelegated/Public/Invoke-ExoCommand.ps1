@@ -29,6 +29,15 @@ function Invoke-ExoCommand {
     Output objects get the type name ExoDelegated.<Noun> (ExoDelegated.Mailbox for
     Get-Mailbox, ...) unless -TypeName says otherwise, so the module's table views apply.
 
+    Many invocations can be piped in: objects with Name and Parameters properties, or
+    parameter hashtables with -Name. They are sent through $batch, up to -BatchSize (default
+    10) per request and -ThrottleLimit requests at once, and their results come out in input
+    order; each output object and each error carries its invocation (ExoInvocation: Index,
+    Name, Parameters). One invocation's failure is a non-terminating error and the others go
+    on. A write that may have run when a connection broke is reported ("may or may not have
+    been applied") and never sent again. Writes ask ShouldProcess (and honour -WhatIf) per
+    invocation.
+
     .PARAMETER Name
     The Exchange cmdlet to run, e.g. Get-Mailbox or Set-MailboxFolderPermission. Tab
     completion lists the Exchange Online cmdlets of the module's list
@@ -36,6 +45,16 @@ function Invoke-ExoCommand {
 
     .PARAMETER Parameters
     The cmdlet's parameters, as a hashtable: @{ Identity = 'john@contoso.com'; ResultSize = 'Unlimited' }.
+    Accepts pipeline input (one invocation per hashtable), and the Parameters property of
+    piped objects.
+
+    .PARAMETER BatchSize
+    Piped invocations are sent up to this many per $batch request (1-10, default 10). 1 sends
+    one request per invocation.
+
+    .PARAMETER ThrottleLimit
+    How many $batch requests are in flight at once (default: the connection's request window,
+    Connect-ExoDelegated -ThrottleLimit, 4 unless set; the window also caps this).
 
     .PARAMETER Properties
     Only these properties are returned (the request's $select). Default: all properties.
@@ -69,19 +88,36 @@ function Invoke-ExoCommand {
 
     Adds a proxy address without asking for confirmation.
 
+    .EXAMPLE
+    Get-EXOMailbox -ResultSize 25 | ForEach-Object { @{ Identity = $_.UserPrincipalName } } |
+        Invoke-ExoCommand -Name Get-CASMailbox -Properties Identity, OWAEnabled
+
+    Twenty-five Get-CASMailbox invocations in three $batch requests; the results come out in
+    the mailboxes' order, each with its ExoInvocation.
+
+    .EXAMPLE
+    $changes = @(
+        [pscustomobject]@{ Name = 'Set-Mailbox'; Parameters = @{ Identity = 'john@contoso.com'; CustomAttribute1 = 'Sales' } }
+        [pscustomobject]@{ Name = 'Set-CASMailbox'; Parameters = @{ Identity = 'john@contoso.com'; PopEnabled = $false } }
+    )
+    $changes | Invoke-ExoCommand -WhatIf
+
+    Two different cmdlets in one $batch request, each dry-run by Exchange.
+
     .OUTPUTS
     System.Management.Automation.PSObject
     #>
     [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType([psobject])]
     param(
-        [Parameter(Mandatory, Position = 0)]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
         [ValidatePattern('^[A-Za-z]+-[A-Za-z0-9]+$', ErrorMessage = "'{0}' is not a cmdlet name (Verb-Noun).")]
         [ArgumentCompleter([ExoDelegated.Interop.ExchangeCmdletCompleter])]
         [Alias('CmdletName', 'Command')]
         [string] $Name,
 
-        [Parameter(Position = 1)]
+        [Parameter(Position = 1, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [AllowNull()]
         [System.Collections.IDictionary] $Parameters = @{},
 
         [string[]] $Properties,
@@ -95,29 +131,57 @@ function Invoke-ExoCommand {
 
         [string] $TypeName,
 
+        [ValidateRange(1, 10)]
+        [int] $BatchSize = 10,
+
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit,
+
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
-    $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection
-    if (-not $PSBoundParameters.ContainsKey('TypeName')) { $TypeName = 'ExoDelegated.' + ($Name -split '-', 2)[1] }
-    $identity = if (@($Parameters.Keys) -contains 'Identity') { $Parameters['Identity'] } else { $null }
-    $target = if ($null -ne $identity) { $identity } else { $Name }
-    $send = $Parameters
-    $dryRun = $false
-    if (-not (Get-ExoReadVerb $Name)) {
-        $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
-        $action = if ($summary) { "$Name ($summary)" } else { $Name }
-        $what = if ($null -ne $identity) { "$identity in tenant $($c.TenantId)" } else { "tenant $($c.TenantId)" }
-        if ($WhatIfPreference) {
-            # A dry run that Exchange checks (see the help): never the write itself.
-            if ((Test-ExoServerWhatIf -Cmdlet $PSCmdlet -CmdletName $Name -Target $what) -eq $false) { return }
-            $send = Add-ExoWhatIf $Parameters
-            $dryRun = $true
-        }
-        elseif (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
+    begin {
+        $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit
+        $typeGiven = $PSBoundParameters.ContainsKey('TypeName')
+        $index = 0
     }
-    Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $send -Select $Properties `
-        -TypeName $TypeName -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox -DryRun:$dryRun
+
+    process {
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        if ($null -eq $Parameters) { $Parameters = @{} }
+        $type = if ($typeGiven) { $TypeName } else { 'ExoDelegated.' + ($Name -split '-', 2)[1] }
+        $identity = if (@($Parameters.Keys) -contains 'Identity') { $Parameters['Identity'] } else { $null }
+        $target = if ($null -ne $identity) { $identity } else { $Name }
+        $tag = $null
+        if ($MyInvocation.ExpectingInput) {
+            # Piped invocations: every record and error says which one it belongs to.
+            $invocation = [pscustomobject]@{ PSTypeName = 'ExoDelegated.Invocation'; Index = $index; Name = $Name; Parameters = $Parameters }
+            $invocation | Add-Member -MemberType ScriptMethod -Name ToString -Force -Value {
+                $id = if (@($this.Parameters.Keys) -contains 'Identity') { " $($this.Parameters['Identity'])" } else { '' }
+                "#$($this.Index) $($this.Name)$id"
+            }
+            $target = $invocation
+            $tag = @{ ExoInvocation = $invocation }
+        }
+        $index++
+        $send = $Parameters
+        $dryRun = $false
+        if (-not (Get-ExoReadVerb $Name)) {
+            $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
+            $action = if ($summary) { "$Name ($summary)" } else { $Name }
+            $what = if ($null -ne $identity) { "$identity in tenant $($c.TenantId)" } else { "tenant $($c.TenantId)" }
+            if ($WhatIfPreference) {
+                # A dry run that Exchange checks (see the help): never the write itself.
+                if ((Test-ExoServerWhatIf -Cmdlet $PSCmdlet -CmdletName $Name -Target $what) -eq $false) { return }
+                $dryRun = $true
+            }
+            elseif (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
+        }
+        Add-ExoBatchItem $queue -Connection $c -CmdletName $Name -Parameters $send -Select $Properties -TypeName $type `
+            -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox -AddProperty $tag -DryRun:$dryRun
+    }
+
+    end { Complete-ExoBatchQueue $queue }
 }

@@ -22,6 +22,16 @@ function Remove-EXOCalendarPermission {
     The user or group whose entry is removed. Accepts pipeline input by property name
     (the User of a calendar permission).
 
+    .PARAMETER BatchSize
+    Mailboxes piped in are sent up to this many per $batch request (1-10, default 10): one
+    request answers ten mailboxes. 1 sends one request per mailbox, as without batching.
+    Results come out in input order, one window (BatchSize x ThrottleLimit mailboxes) at a time;
+    a mailbox that fails gives its own non-terminating error naming it.
+
+    .PARAMETER ThrottleLimit
+    How many $batch requests are in flight at once (default: the connection's request window,
+    Connect-ExoDelegated -ThrottleLimit, 4 unless set; the window also caps this).
+
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
@@ -50,26 +60,26 @@ function Remove-EXOCalendarPermission {
         [Parameter(Mandatory, ValueFromPipelineByPropertyName)]
         [string] $User,
 
+        [ValidateRange(1, 10)]
+        [int] $BatchSize = 10,
+
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit,
+
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
-    begin { $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Removing calendar permissions' }
+    begin { $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Removing calendar permissions' }
 
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
-        $folder = Resolve-ExoCalendarFolder -Cmdlet $PSCmdlet -Connection $c -Mailbox $Identity
-        if (-not $folder) { return }
         # -WhatIf: Exchange checks the change (its own WhatIf switch) and changes nothing.
-        $dryRun = [bool]$WhatIfPreference
-        if (-not $dryRun -and -not $PSCmdlet.ShouldProcess("$folder (tenant $($c.TenantId))", "Remove the calendar permission of '$User'")) { return }
-        $p = [ordered]@{ Identity = $folder; User = $User }
-        if ($dryRun) { $p = Add-ExoWhatIf $p }
-        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Remove-MailboxFolderPermission' -Parameters $p `
-            -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -DryRun:$dryRun
+        Add-ExoBatchItem $queue -Connection $c -CmdletName 'Remove-MailboxFolderPermission' -Parameters ([ordered]@{ User = $User }) `
+            -TypeName 'ExoDelegated.CalendarPermission' -CalendarOf $Identity -DryRun:([bool]$WhatIfPreference) `
+            -ShouldProcessAction "Remove the calendar permission of '$User'"
     }
 
-    end { Complete-ExoItemProgress $progress }
+    end { Complete-ExoBatchQueue $queue }
 }

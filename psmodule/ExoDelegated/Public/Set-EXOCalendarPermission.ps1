@@ -35,6 +35,16 @@ function Set-EXOCalendarPermission {
     .PARAMETER SendNotificationToUser
     Send the user a sharing invitation.
 
+    .PARAMETER BatchSize
+    Mailboxes piped in are sent up to this many per $batch request (1-10, default 10): one
+    request answers ten mailboxes. 1 sends one request per mailbox, as without batching.
+    Results come out in input order, one window (BatchSize x ThrottleLimit mailboxes) at a time;
+    a mailbox that fails gives its own non-terminating error naming it.
+
+    .PARAMETER ThrottleLimit
+    How many $batch requests are in flight at once (default: the connection's request window,
+    Connect-ExoDelegated -ThrottleLimit, 4 unless set; the window also caps this).
+
     .PARAMETER Connection
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
@@ -73,26 +83,27 @@ function Set-EXOCalendarPermission {
 
         [switch] $SendNotificationToUser,
 
+        [ValidateRange(1, 10)]
+        [int] $BatchSize = 10,
+
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit,
+
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
         [ExoDelegated.Connection] $Connection
     )
 
-    begin { $progress = Start-ExoItemProgress -Cmdlet $PSCmdlet -Activity 'Setting calendar permissions' }
+    begin { $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Setting calendar permissions' }
 
     process {
         $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        Step-ExoItemProgress $progress $(if ($Identity) { $Identity } else { $c.Name })
-        $folder = Resolve-ExoCalendarFolder -Cmdlet $PSCmdlet -Connection $c -Mailbox $Identity
-        if (-not $folder) { return }
         # -WhatIf: Exchange checks the change (its own WhatIf switch) and changes nothing.
-        $dryRun = [bool]$WhatIfPreference
-        if (-not $dryRun -and -not $PSCmdlet.ShouldProcess("$folder (tenant $($c.TenantId))", "Set calendar permission of '$User' to $($AccessRights -join ', ')")) { return }
-        $p = Copy-ExoParameter $PSBoundParameters 'User', 'AccessRights', 'SharingPermissionFlags', 'SendNotificationToUser' -Into ([ordered]@{ Identity = $folder })
-        if ($dryRun) { $p = Add-ExoWhatIf $p }
-        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Set-MailboxFolderPermission' -Parameters $p `
-            -TypeName 'ExoDelegated.CalendarPermission' -Target $folder -AddProperty @{ Mailbox = ($folder -split ':\\', 2)[0] } -DryRun:$dryRun
+        $p = Copy-ExoParameter $PSBoundParameters 'User', 'AccessRights', 'SharingPermissionFlags', 'SendNotificationToUser'
+        Add-ExoBatchItem $queue -Connection $c -CmdletName 'Set-MailboxFolderPermission' -Parameters $p `
+            -TypeName 'ExoDelegated.CalendarPermission' -CalendarOf $Identity -DryRun:([bool]$WhatIfPreference) `
+            -ShouldProcessAction "Set calendar permission of '$User' to $($AccessRights -join ', ')"
     }
 
-    end { Complete-ExoItemProgress $progress }
+    end { Complete-ExoBatchQueue $queue }
 }
