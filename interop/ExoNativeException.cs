@@ -96,6 +96,26 @@ namespace ExoDelegated.Interop
             Fatal = fatal ?? false;
         }
 
+        /// <summary>An error that arrived as JSON (exo_error_json's shape), e.g. one tenant's failure in
+        /// a fan-out; <paramref name="prefix"/> goes before its message (the tenant it concerns).</summary>
+        internal static ExoNativeException FromJson(string json, string prefix)
+        {
+            ResultCode code = ResultCode.Internal;
+            string message = null;
+            try
+            {
+                using (var doc = JsonDocument.Parse(json))
+                {
+                    ResultCode parsed;
+                    string name = JsonFields.Str(doc.RootElement, "code");
+                    if (name != null && Enum.TryParse(name, false, out parsed)) code = parsed;
+                    message = JsonFields.Str(doc.RootElement, "message");
+                }
+            }
+            catch (JsonException) { }
+            return new ExoNativeException(code, prefix + (message ?? ("native call failed: " + code)), json);
+        }
+
         internal static void ThrowIfFailed(ResultCode code, ErrorHandle err)
         {
             using (err)

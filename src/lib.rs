@@ -16,6 +16,7 @@ mod cancel;
 mod endpoint;
 mod error;
 mod exchange;
+mod graph;
 mod http;
 mod identity;
 mod options;

@@ -51,7 +51,13 @@ function Invoke-ExoCommand {
 
     .PARAMETER Connection
     The connection (tenant) to use. Default: the current connection.
-    A connection object, or the name of an open connection (tab completion lists them).
+    A connection object, or the name of an open connection (tab completion lists them), or
+    several of them: the cmdlet then runs in every one of those tenants at once.
+
+    .PARAMETER ThrottleLimit
+    With several connections (-Connection $all): how many tenants run the cmdlet at once
+    (default 16), in the native core. Each tenant's failure is one error naming the tenant;
+    the others go on. A write asks ShouldProcess once for all the tenants.
 
     .EXAMPLE
     Invoke-ExoCommand -Name Get-Mailbox -Parameters @{ RecipientTypeDetails = 'SharedMailbox'; ResultSize = 'Unlimited' }
@@ -97,10 +103,14 @@ function Invoke-ExoCommand {
 
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
-        [ExoDelegated.Connection] $Connection
+        [ExoDelegated.Connection[]] $Connection,
+
+        [ValidateRange(1, 256)]
+        [int] $ThrottleLimit = 16
     )
 
-    $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection
+    $c = Resolve-ExoConnectionSet -Cmdlet $PSCmdlet -Connection $Connection
+    $tenants = if ($c.Count -eq 1) { "tenant $($c[0].TenantId)" } else { "$($c.Count) tenants" }
     if (-not $PSBoundParameters.ContainsKey('TypeName')) { $TypeName = 'ExoDelegated.' + ($Name -split '-', 2)[1] }
     $identity = if (@($Parameters.Keys) -contains 'Identity') { $Parameters['Identity'] } else { $null }
     $target = if ($null -ne $identity) { $identity } else { $Name }
@@ -109,7 +119,7 @@ function Invoke-ExoCommand {
     if (-not (Get-ExoReadVerb $Name)) {
         $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
         $action = if ($summary) { "$Name ($summary)" } else { $Name }
-        $what = if ($null -ne $identity) { "$identity in tenant $($c.TenantId)" } else { "tenant $($c.TenantId)" }
+        $what = if ($null -ne $identity) { "$identity in $tenants" } else { $tenants }
         if ($WhatIfPreference) {
             # A dry run that Exchange checks (see the help): never the write itself.
             if ((Test-ExoServerWhatIf -Cmdlet $PSCmdlet -CmdletName $Name -Target $what) -eq $false) { return }
@@ -118,6 +128,7 @@ function Invoke-ExoCommand {
         }
         elseif (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
     }
-    Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $send -Select $Properties `
-        -TypeName $TypeName -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox -DryRun:$dryRun
+    Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $send -Select $Properties `
+        -TypeName $TypeName -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox `
+        -DryRun:$dryRun -ThrottleLimit $ThrottleLimit
 }
