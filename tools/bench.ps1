@@ -397,7 +397,7 @@ foreach ($t in $Tenants.Split(',')) {
 }
 @{ Ms = $sw.Elapsed.TotalMilliseconds; Records = $n; Rss = PEAKRSS } | ConvertTo-Json -Compress
 '@.Replace('PEAKRSS', $PeakRss)
-    $runs = [ordered]@{}
+    $byForm = @{}
     foreach ($form in 'native', 'parallel', 'loop') {
         $script = (Get-Variable $form -ValueOnly)
         $before = Get-EmulatorStats $emu
@@ -405,19 +405,19 @@ foreach ($t in $Tenants.Split(',')) {
         $after = Get-EmulatorStats $emu
         if ($r.Records -ne $GdapTenants * $GdapMailboxes) { throw "$form returned $($r.Records) mailboxes, expected $($GdapTenants * $GdapMailboxes)" }
         $r | Add-Member -NotePropertyName Tokens -NotePropertyValue ($after.tokens.issued - $before.tokens.issued)
-        $runs[$form] = $r
+        $byForm[$form] = $r
         Write-Host ("    {0,-8} {1,8:N0} ms  peak RSS {2,6:N0} MB  tokens {3}" -f $form, $r.Ms, ($r.Rss / 1MB), $r.Tokens)
     }
     # Latency-bound ideal: per tenant one token request and one page (<= 1000 mailboxes), 50 ms each, 16 at once.
     $ideal = $GdapTenants * 2 * 50 / 16
-    $n = $runs.native
+    $n = $byForm.native
     $label = "$GdapTenants tenants x $GdapMailboxes mailboxes"
-    Add-Row 'All customers' "connect + Get-EXOMailbox -ResultSize Unlimited, $label (module: pipeline connect + -Connection `$all; baseline: ForEach-Object -Parallel -ThrottleLimit 16)" ([Math]::Round($n.Ms)) ([Math]::Round($runs.parallel.Ms)) "<= 1.5x ideal ($([Math]::Round($ideal)) ms)" ($(if ($n.Ms -le 1.5 * $ideal) { 'met' } else { 'missed' }) + (' ({0:N2}x ideal)' -f ($n.Ms / $ideal))) 'ms'
+    Add-Row 'All customers' "connect + Get-EXOMailbox -ResultSize Unlimited, $label (module: pipeline connect + -Connection `$all; baseline: ForEach-Object -Parallel -ThrottleLimit 16)" ([Math]::Round($n.Ms)) ([Math]::Round($byForm.parallel.Ms)) "<= 1.5x ideal ($([Math]::Round($ideal)) ms)" ($(if ($n.Ms -le 1.5 * $ideal) { 'met' } else { 'missed' }) + (' ({0:N2}x ideal)' -f ($n.Ms / $ideal))) 'ms'
     Add-Row 'All customers' "of which connecting ($($n.Tenants) tenants through the pipeline) / the fan-out itself" ([Math]::Round($n.ConnectMs)) ([Math]::Round($n.FanMs)) '' '' 'ms'
     Add-Row 'All customers' 'Get-ExoDelegatedCustomer (Graph, relationships + tenant lookups)' ([Math]::Round($n.ListMs)) $null '' '' 'ms'
-    Add-Row 'All customers' 'sequential loop (Connect + Get-EXOMailbox per tenant); Module column = loop' ([Math]::Round($runs.loop.Ms)) ([Math]::Round($runs.parallel.Ms)) '' '' 'ms'
-    Add-Row 'All customers' 'peak RSS of the pwsh process (module: -Connection $all; baseline: -Parallel 16)' ([Math]::Round($n.Rss / 1MB)) ([Math]::Round($runs.parallel.Rss / 1MB)) 'less than -Parallel' ($(if ($n.Rss -lt $runs.parallel.Rss) { 'met' } else { 'missed' })) 'MB'
-    Add-Row 'All customers' 'tokens issued (module incl. one Graph token; baseline -Parallel)' $n.Tokens $runs.parallel.Tokens "= $GdapTenants + 1" ($(if ($n.Tokens -eq $GdapTenants + 1) { 'met' } else { 'missed' })) 'tokens'
+    Add-Row 'All customers' 'sequential loop (Connect + Get-EXOMailbox per tenant); Module column = loop' ([Math]::Round($byForm.loop.Ms)) ([Math]::Round($byForm.parallel.Ms)) '' '' 'ms'
+    Add-Row 'All customers' 'peak RSS of the pwsh process (module: -Connection $all; baseline: -Parallel 16)' ([Math]::Round($n.Rss / 1MB)) ([Math]::Round($byForm.parallel.Rss / 1MB)) 'less than -Parallel' ($(if ($n.Rss -lt $byForm.parallel.Rss) { 'met' } else { 'missed' })) 'MB'
+    Add-Row 'All customers' 'tokens issued (module incl. one Graph token; baseline -Parallel)' $n.Tokens $byForm.parallel.Tokens "= $GdapTenants + 1" ($(if ($n.Tokens -eq $GdapTenants + 1) { 'met' } else { 'missed' })) 'tokens'
 }
 finally { Stop-Emulator $emu }
 
