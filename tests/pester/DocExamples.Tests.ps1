@@ -171,11 +171,11 @@ Describe 'Documentation examples' {
         # Marked in the docs with "is not run offline"; any change to this list is deliberate.
         ($notOffline.Id | Sort-Object) | Should -Be @(
             'about_ExoDelegated #1 (MIGRATING A REMOTE POWERSHELL RUNBOOK)',
-            'about_ExoDelegated #14 (INSTALLING)',
-            'about_ExoDelegated #15 (USING IT BESIDE EXCHANGEONLINEMANAGEMENT)',
-            'about_ExoDelegated #17 (AZURE AUTOMATION)',
+            'about_ExoDelegated #15 (INSTALLING)',
+            'about_ExoDelegated #16 (USING IT BESIDE EXCHANGEONLINEMANAGEMENT)',
             'about_ExoDelegated #18 (AZURE AUTOMATION)',
-            'about_ExoDelegated #20 (AZURE AUTOMATION)',
+            'about_ExoDelegated #19 (AZURE AUTOMATION)',
+            'about_ExoDelegated #21 (AZURE AUTOMATION)',
             'Connect-ExoDelegated #3'
         )
     } -ForEach @{ notOffline = $notOffline }
