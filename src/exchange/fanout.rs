@@ -23,7 +23,7 @@ pub(crate) const MAX_CONNECTIONS: usize = 100_000;
 
 /// What the caller receives next.
 #[derive(Debug)]
-pub(crate) enum Event {
+pub enum Event {
     /// A page of connection `index`; its last page has `more == false`.
     Page { index: usize, page: Page },
     /// Connection `index` failed; no more events come from it.
@@ -35,7 +35,7 @@ pub(crate) enum Event {
 }
 
 /// A running fan-out. Used by one thread at a time; `cancel_token()` from any.
-pub(crate) struct Fanout {
+pub struct Fanout {
     rx: Receiver<Event>,
     cancel: Arc<CancelToken>,
     /// Connections not yet finished or failed.
@@ -44,7 +44,7 @@ pub(crate) struct Fanout {
 
 impl Fanout {
     /// Check the request against every connection and start the workers.
-    pub(crate) fn start(
+    pub fn start(
         conns: Vec<Arc<Connection>>,
         req: InvokeRequest,
         throttle: usize,
@@ -94,12 +94,12 @@ impl Fanout {
         })
     }
 
-    pub(crate) fn cancel_token(&self) -> Arc<CancelToken> {
+    pub fn cancel_token(&self) -> Arc<CancelToken> {
         self.cancel.clone()
     }
 
     /// The next event, waiting at most `wait`. `Cancelled` once cancelled.
-    pub(crate) fn next(&mut self, wait: Duration) -> Result<Event, Error> {
+    pub fn next(&mut self, wait: Duration) -> Result<Event, Error> {
         self.cancel.check()?;
         if self.open == 0 {
             return Ok(Event::Finished);

@@ -18,7 +18,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 /// A partner's Graph session: options and the cached Graph token of its credential.
-pub(crate) struct GraphClient {
+pub struct GraphClient {
     pub(crate) options: GraphOptions,
     tokens: TokenSource,
 }
@@ -26,7 +26,7 @@ pub(crate) struct GraphClient {
 impl GraphClient {
     /// Nothing is requested yet. The token is cached per credential like
     /// Exchange tokens (same process-wide cache, scope `{graph}/.default`).
-    pub(crate) fn new(
+    pub fn new(
         options: GraphOptions,
         refresh_token: Secret,
         client_secret: Option<Secret>,

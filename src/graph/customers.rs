@@ -25,7 +25,7 @@ const MAX_PAGES: u32 = 10_000;
 /// One customer tenant, as `Get-ExoDelegatedCustomer` shows it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct Customer {
+pub struct Customer {
     pub(crate) tenant_id: String,
     pub(crate) display_name: String,
     pub(crate) default_domain_name: Option<String>,
@@ -40,7 +40,7 @@ pub(crate) struct Customer {
 
 /// The whole answer.
 #[derive(Debug, Default, Serialize)]
-pub(crate) struct Listing {
+pub struct Listing {
     pub(crate) customers: Vec<Customer>,
     pub(crate) pages: u32,
     pub(crate) relationships: u32,
@@ -124,7 +124,7 @@ fn group(rels: &[Relationship], include_inactive: bool) -> Vec<Customer> {
 }
 
 /// List the customers: every page of relationships, then the tenant lookups.
-pub(crate) fn list(client: &GraphClient, cancel: &Arc<CancelToken>) -> Result<Listing, Error> {
+pub fn list(client: &GraphClient, cancel: &Arc<CancelToken>) -> Result<Listing, Error> {
     let include_inactive = client.options.include_inactive;
     let mut listing = Listing::default();
     let mut rels = Vec::new();
@@ -239,7 +239,7 @@ fn lookup_one(
 }
 
 impl Listing {
-    pub(crate) fn to_json(&self) -> String {
+    pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
     }
 }

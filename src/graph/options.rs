@@ -27,7 +27,7 @@ const PARTNER_TENANT: &str = "organizations";
 
 /// Checked listing options.
 #[derive(Debug, Clone)]
-pub(crate) struct GraphOptions {
+pub struct GraphOptions {
     /// Authority, application, timeouts and retries; `tenant_id` is the partner's.
     pub(crate) base: ConnectionOptions,
     /// Where requests go (`graphHost`, else the cloud's Graph).
@@ -39,7 +39,7 @@ pub(crate) struct GraphOptions {
 impl GraphOptions {
     /// `{"applicationId","environment","authorityHost","graphHost","tenantId"?,
     /// "includeInactive"?, timeouts and retries}`; unknown keys are `InvalidArgument`.
-    pub(crate) fn from_json(json: &str) -> Result<GraphOptions, Error> {
+    pub fn from_json(json: &str) -> Result<GraphOptions, Error> {
         let value: Value = serde_json::from_str(json).map_err(|e| {
             Error::invalid_argument(format!(
                 "options are not valid JSON (line {}, column {})",
