@@ -87,6 +87,12 @@ function Get-EXOMailbox {
 
     Lists the mailbox permissions of every mailbox of the tenant behind $fabrikam.
 
+    .EXAMPLE
+    $all = Get-ExoDelegatedConnection
+    Get-EXOMailbox -Connection $all -ResultSize Unlimited -ThrottleLimit 16 | Group-Object ExoTenant | Select-Object Name, Count
+
+    Counts the mailboxes of every open connection's tenant, all tenants at once.
+
     .OUTPUTS
     ExoDelegated.Mailbox
     #>
