@@ -34,12 +34,13 @@ namespace ExoDelegated.Interop
         public void Start(string optionsJson, SecureString refreshToken, SecureString clientSecret, object state)
         {
             var item = new PendingConnect { State = state };
-            item.Task = System.Threading.Tasks.Task.Factory.StartNew(() =>
+            // A dedicated thread per admitted connect (not the thread pool, which many blocking
+            // calls would starve), started only once one of the Limit slots is free.
+            item.Task = gate.WaitAsync().ContinueWith(_ =>
             {
-                gate.Wait();
                 try { return Bridge.TryConnect(optionsJson, refreshToken, clientSecret, null); }
                 finally { gate.Release(); }
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }, CancellationToken.None, TaskContinuationOptions.LongRunning, TaskScheduler.Default);
             pending.Enqueue(item);
         }
 

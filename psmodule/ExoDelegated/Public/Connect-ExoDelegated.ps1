@@ -101,7 +101,8 @@ function Connect-ExoDelegated {
 
     .PARAMETER Name
     The name of the connection: every command's -Connection takes it (with tab completion),
-    as does Get-ExoDelegatedConnection -Name. Default: the tenant id as given.
+    as does Get-ExoDelegatedConnection -Name. Default: the tenant id as given (always so for
+    tenants that come from the pipeline).
     Connecting again under the name of an open connection closes the older connection once
     the new one has signed in, and says so with a warning (as Connect-ExchangeOnline
     replaces its session); if the new sign-in fails, the older connection stays open.
