@@ -35,6 +35,7 @@ function Invoke-ExoFanout {
     $failed = 0
     $progressId = ++$script:ExoProgressId
     $activity = "$CmdletName in $total tenants"
+    $sinceProgress = [System.Diagnostics.Stopwatch]::StartNew()
     try {
         while ($true) {
             $call = [ExoDelegated.Interop.Fanout]::TryNext($fanout, 250, $TypeName, $Connection)
@@ -69,10 +70,14 @@ function Invoke-ExoFanout {
                 if ($records.Count) { $Cmdlet.WriteObject($records, $true) }
                 if (-not $page.More) { $done++ }
             }
-            $progress = [System.Management.Automation.ProgressRecord]::new($progressId, $activity,
-                ('{0} of {1} tenants done{2}' -f $done, $total, $(if ($failed) { ", $failed failed" } else { '' })))
-            $progress.PercentComplete = [int](100 * $done / $total)
-            $Cmdlet.WriteProgress($progress)
+            # At most every 200 ms: a progress record per page would cost more than the page.
+            if ($sinceProgress.ElapsedMilliseconds -ge 200) {
+                $sinceProgress.Restart()
+                $progress = [System.Management.Automation.ProgressRecord]::new($progressId, $activity,
+                    ('{0} of {1} tenants done{2}' -f $done, $total, $(if ($failed) { ", $failed failed" } else { '' })))
+                $progress.PercentComplete = [int](100 * $done / $total)
+                $Cmdlet.WriteProgress($progress)
+            }
         }
         $Cmdlet.WriteVerbose(("{0}: {1} tenants done, {2} failed, {3} object(s)." -f $CmdletName, $done, $failed, ($emitted | Measure-Object -Sum).Sum))
     }
