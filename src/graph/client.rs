@@ -254,3 +254,85 @@ pub(crate) fn service_error(resp: &HttpResponse, request_id: &str) -> Error {
     e.request_id = Some(request_id.to_string());
     e
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+
+    fn resp(status: u16, body: &str, retry_after: Option<&str>) -> HttpResponse {
+        let mut headers = HeaderMap::new();
+        if let Some(r) = retry_after {
+            headers.insert("retry-after", r.parse().unwrap());
+        }
+        HttpResponse {
+            status,
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    const BODY: &str = r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{"request-id":"rid-1"}}}"#;
+
+    #[test]
+    fn graph_errors_say_what_they_are_and_what_to_do() {
+        let e = service_error(&resp(403, BODY, None), "cid");
+        assert_eq!(
+            (e.code, e.reason),
+            (ExoResult::Unauthorized, Reason::Forbidden)
+        );
+        assert_eq!(e.category, Category::PermissionDenied);
+        assert!(e
+            .message
+            .contains("Authorization_RequestDenied: Insufficient privileges"));
+        assert!(
+            e.message
+                .ends_with("[request-id rid-1; client-request-id cid]"),
+            "{}",
+            e.message
+        );
+        assert!(e
+            .recommended_action
+            .unwrap()
+            .contains("DelegatedAdminRelationship.Read.All"));
+        assert_eq!(e.http_status, Some(403));
+        assert!(e.fatal);
+        let e = service_error(&resp(429, "{}", Some("3")), "cid");
+        assert_eq!(e.code, ExoResult::Throttled);
+        assert!(e.retryable);
+        assert!(!e.recommended_action.unwrap().contains("Exchange"));
+        let e = service_error(
+            &resp(
+                404,
+                r#"{"error":{"code":"Request_ResourceNotFound","message":"x"}}"#,
+                None,
+            ),
+            "c",
+        );
+        assert_eq!(e.reason, Reason::NotFound);
+        assert_eq!(e.category, Category::ObjectNotFound);
+        assert_eq!(
+            service_error(&resp(503, "", None), "c").code,
+            ExoResult::Transient
+        );
+        let e = service_error(&resp(400, "not json", None), "c");
+        assert_eq!(
+            (e.code, e.reason),
+            (ExoResult::Internal, Reason::BadRequest)
+        );
+        assert!(e.message.contains("HTTP 400"));
+        let e = service_error(&resp(401, BODY, None), "c");
+        assert_eq!(e.reason, Reason::Unauthorized);
+    }
+
+    #[test]
+    fn service_text_is_bounded_and_cleaned() {
+        let long = format!(
+            r#"{{"error":{{"code":"X","message":"{}\u0007"}}}}"#,
+            "a".repeat(5000)
+        );
+        let e = service_error(&resp(500, &long, None), "c");
+        assert!(e.message.len() < 1000, "{}", e.message.len());
+        assert!(!e.message.contains('\u{7}'));
+    }
+}
