@@ -96,6 +96,7 @@ function Get-EXOCasMailbox {
         $select = Resolve-ExoSelect -Kind CasMailbox -PropertySets $PropertySets -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
         $piped = [System.Collections.Generic.List[ExoDelegated.Connection]]::new()
+        $explicit = [System.Collections.Generic.Dictionary[string, object]]::new($PSBoundParameters)
     }
     process {
         if (Add-ExoPipedConnection $_ $piped) { return }
@@ -105,5 +106,5 @@ function Get-EXOCasMailbox {
         Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-CASMailbox' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.CasMailbox' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c[0].TenantId }) -ThrottleLimit $ThrottleLimit
     }
-    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Connections $piped }
+    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $explicit -Connections $piped }
 }

@@ -144,6 +144,7 @@ function Get-EXOMailbox {
         $select = Resolve-ExoSelect -Kind Mailbox -PropertySets $PropertySets -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
         $piped = [System.Collections.Generic.List[ExoDelegated.Connection]]::new()
+        $explicit = [System.Collections.Generic.Dictionary[string, object]]::new($PSBoundParameters)
     }
     process {
         if (Add-ExoPipedConnection $_ $piped) { return }
@@ -154,5 +155,5 @@ function Get-EXOMailbox {
         Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-Mailbox' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.Mailbox' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c[0].TenantId }) -ThrottleLimit $ThrottleLimit
     }
-    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Connections $piped }
+    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $explicit -Connections $piped }
 }

@@ -115,6 +115,7 @@ function Get-EXORecipient {
         $select = Resolve-ExoSelect -Kind Recipient -PropertySets $PropertySets -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
         $piped = [System.Collections.Generic.List[ExoDelegated.Connection]]::new()
+        $explicit = [System.Collections.Generic.Dictionary[string, object]]::new($PSBoundParameters)
     }
     process {
         if (Add-ExoPipedConnection $_ $piped) { return }
@@ -125,5 +126,5 @@ function Get-EXORecipient {
         Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-Recipient' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.Recipient' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c[0].TenantId }) -ThrottleLimit $ThrottleLimit
     }
-    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Connections $piped }
+    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $explicit -Connections $piped }
 }
