@@ -92,7 +92,7 @@ namespace ExoDelegated.Interop
         }
 
         /// <summary>Copy a SecureString to an unmanaged UTF-16 buffer, run the call, zero-free the buffer.</summary>
-        private static T WithSecret<T>(SecureString secret, Func<IntPtr, UIntPtr, T> call)
+        internal static T WithSecret<T>(SecureString secret, Func<IntPtr, UIntPtr, T> call)
         {
             if (secret == null || secret.Length == 0) return call(IntPtr.Zero, UIntPtr.Zero);
             IntPtr p = Marshal.SecureStringToGlobalAllocUnicode(secret);

@@ -96,9 +96,10 @@ namespace ExoDelegated.Interop
             Fatal = fatal ?? false;
         }
 
-        /// <summary>An error carried as JSON inside a result (exo_error_json's shape: one
-        /// invocation's failure in a batch's results).</summary>
-        internal static ExoNativeException FromJson(string json)
+        /// <summary>An error that arrived as JSON (exo_error_json's shape): one invocation's failure in
+        /// a batch's results, or one tenant's failure in a fan-out; <paramref name="prefix"/> goes before
+        /// its message (the tenant it concerns).</summary>
+        internal static ExoNativeException FromJson(string json, string prefix = "")
         {
             ResultCode code = ResultCode.Internal;
             string message = null;
@@ -113,7 +114,7 @@ namespace ExoDelegated.Interop
                 }
             }
             catch (JsonException) { }
-            return new ExoNativeException(code, message ?? ("the invocation failed: " + code), json);
+            return new ExoNativeException(code, prefix + (message ?? ("native call failed: " + code)), json);
         }
 
         internal static void ThrowIfFailed(ResultCode code, ErrorHandle err)

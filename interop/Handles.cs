@@ -25,6 +25,16 @@ namespace ExoDelegated.Interop
         protected override bool ReleaseHandle() { NativeMethods.exo_cursor_free(handle); return true; }
     }
 
+    public sealed class CustomersHandle : ExoHandle
+    {
+        protected override bool ReleaseHandle() { NativeMethods.exo_customers_free(handle); return true; }
+    }
+
+    public sealed class FanoutHandle : ExoHandle
+    {
+        protected override bool ReleaseHandle() { NativeMethods.exo_fanout_free(handle); return true; }
+    }
+
     public sealed class DeviceFlowHandle : ExoHandle
     {
         protected override bool ReleaseHandle() { NativeMethods.exo_device_flow_free(handle); return true; }

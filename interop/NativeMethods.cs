@@ -43,5 +43,19 @@ namespace ExoDelegated.Interop
         [DllImport(Library)] internal static extern ResultCode exo_batch_run(BatchHandle batch, out IntPtr resultsJson, out ErrorHandle err);
         [DllImport(Library)] internal static extern void exo_batch_cancel(BatchHandle batch);
         [DllImport(Library)] internal static extern void exo_batch_free(IntPtr batch);
+
+        [DllImport(Library)]
+        internal static extern ResultCode exo_customers_new(byte[] optionsJson,
+            IntPtr refreshToken, UIntPtr refreshTokenLen,
+            IntPtr clientSecret, UIntPtr clientSecretLen,
+            out CustomersHandle customers, out ErrorHandle err);
+        [DllImport(Library)] internal static extern ResultCode exo_customers_run(CustomersHandle customers, out IntPtr customersJson, out ErrorHandle err);
+        [DllImport(Library)] internal static extern void exo_customers_cancel(CustomersHandle customers);
+        [DllImport(Library)] internal static extern void exo_customers_free(IntPtr customers);
+
+        [DllImport(Library)] internal static extern ResultCode exo_fanout_new(IntPtr[] conns, UIntPtr count, byte[] requestJson, uint throttle, out FanoutHandle fanout, out ErrorHandle err);
+        [DllImport(Library)] internal static extern ResultCode exo_fanout_next(FanoutHandle fanout, uint timeoutMs, out uint fanoutEvent, out UIntPtr index, out IntPtr json, out ErrorHandle err);
+        [DllImport(Library)] internal static extern void exo_fanout_cancel(FanoutHandle fanout);
+        [DllImport(Library)] internal static extern void exo_fanout_free(IntPtr fanout);
     }
 }

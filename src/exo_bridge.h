@@ -17,7 +17,7 @@
  * Panics: no panic crosses this API; an internal bug returns EXO_RESULT_PANIC.
  * Thread safety: functions without a handle argument may be called from any
  *   thread. exo_connection handles may be shared by many threads at once.
- *   An exo_cursor, exo_batch or exo_device_flow is used by one thread at a time, except
+ *   An exo_cursor, exo_batch, exo_fanout, exo_customers or exo_device_flow is used by one thread at a time, except
  *   its _cancel function, which any thread may call at any time before _free.
  *   Every _free function accepts NULL; freeing twice is undefined.
  */
@@ -46,6 +46,36 @@
  Patch version; the header's `EXO_VERSION_PATCH`.
  */
 #define EXO_VERSION_PATCH 0
+
+/*
+ What `exo_fanout_next` delivered.
+ */
+enum exo_fanout_event
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /*
+   `*json` is a page of connection `*index` (as `exo_cursor_next`'s; `more:false` on its last).
+   */
+  EXO_FANOUT_EVENT_PAGE = 0,
+  /*
+   Connection `*index` failed: `*json` is its error (`exo_error_json`'s shape); no more
+   events come from it.
+   */
+  EXO_FANOUT_EVENT_FAILED = 1,
+  /*
+   Every connection has finished or failed; `*json` is NULL.
+   */
+  EXO_FANOUT_EVENT_FINISHED = 2,
+  /*
+   Nothing arrived within `timeout_ms`; `*json` is NULL. Call again.
+   */
+  EXO_FANOUT_EVENT_WAITING = 3,
+};
+#ifndef __cplusplus
+typedef uint32_t exo_fanout_event;
+#endif // __cplusplus
 
 /*
  Result of every `exo_*` call. The numbers are stable and never reused.
@@ -160,6 +190,13 @@ typedef struct exo_connection exo_connection;
 typedef struct exo_cursor exo_cursor;
 
 /*
+ A prepared customer listing (opaque). Created by `exo_customers_new`, freed by
+ `exo_customers_free`. Run by one thread at a time, except `exo_customers_cancel`,
+ which any thread may call before the free.
+ */
+typedef struct exo_customers exo_customers;
+
+/*
  A device code sign-in in progress (opaque). Created by
  `exo_device_code_start`, freed by `exo_device_flow_free`. One thread at
  a time calls `exo_device_flow_wait`; any thread may call
@@ -172,6 +209,13 @@ typedef struct exo_device_flow exo_device_flow;
  `exo_error_free`. Its strings are borrowed from it and valid until then.
  */
 typedef struct exo_error exo_error;
+
+/*
+ A running fan-out (opaque). Created by `exo_fanout_new`, freed by `exo_fanout_free`.
+ Used by one thread at a time, except `exo_fanout_cancel`, which any thread may call
+ before the free.
+ */
+typedef struct exo_fanout exo_fanout;
 
 #ifdef __cplusplus
 extern "C" {
@@ -350,6 +394,46 @@ void exo_cursor_cancel(exo_cursor *cursor);
 void exo_cursor_free(exo_cursor *cursor);
 
 /*
+ Prepare a listing of the partner's customers. `options_json`: `applicationId` (required),
+ `environment`, `authorityHost`, `graphHost` (default: the cloud's Graph; `http://` only to
+ loopback), `tenantId` (the partner tenant; default `organizations`), `includeInactive`,
+ `connectTimeoutMs`, `readTimeoutMs`, `maxRetries`, `maxRetryWaitMs`, `clientApplication`.
+ `refresh_token` (required) and `client_secret` (confidential applications) as for
+ `exo_connect`. Sends nothing. On success `*out` receives a listing owned by the caller
+ (free with `exo_customers_free`). Thread-safe.
+ */
+exo_result exo_customers_new(const char *options_json,
+                             const uint16_t *refresh_token,
+                             size_t refresh_token_len,
+                             const uint16_t *client_secret,
+                             size_t client_secret_len,
+                             exo_customers **out,
+                             exo_error **err);
+
+/*
+ List the customers: every page of active GDAP relationships (all of them with
+ `includeInactive`), deduplicated per tenant, each tenant's default domain looked up.
+ `*customers_json` (owned by the caller, free with `exo_string_free`) receives
+ `{"customers":[{"tenantId","displayName","defaultDomainName","relationshipEndsUtc",
+ "hasExchangeAdminRole","hasGlobalAdminRole","activeRelationships","status"}],"pages":n,
+ "relationships":n,"retries":[…],"warnings":[…]}`. Blocks. One thread at a time; may be
+ run again (the Graph token is cached).
+ */
+exo_result exo_customers_run(exo_customers *customers, char **customers_json, exo_error **err);
+
+/*
+ Cancel: an `exo_customers_run` in progress returns `EXO_RESULT_CANCELLED` promptly, and
+ so do later runs. NULL is ignored. Any thread, any time before `exo_customers_free`.
+ */
+void exo_customers_cancel(exo_customers *customers);
+
+/*
+ Free a listing (its Graph token leaves the cache when no other listing of the same
+ credential holds it). NULL is ignored. Not while another thread is in `exo_customers_run`.
+ */
+void exo_customers_free(exo_customers *customers);
+
+/*
  Start a device code sign-in for `options_json` (as for `exo_connect`;
  `credential` absent or "DeviceCode"; the application must allow public
  client flows). Asks for the Exchange scope plus `offline_access`.
@@ -431,6 +515,48 @@ void exo_error_free(exo_error *err);
  "Unknown" for numbers this version does not define. Never free it.
  */
 const char *exo_result_name(uint32_t code);
+
+/*
+ Run one cmdlet (`request_json` as for `exo_invoke`) on each of `conns[0..count]`,
+ `throttle` connections at once (0 = 16; at most 256), each connection within its own
+ request window. Starts at once: worker threads page through each connection and queue
+ the pages (a few per worker; they wait while the caller does not read). On success `*out`
+ receives a fan-out owned by the caller (free with `exo_fanout_free`); it keeps the
+ connections alive. Thread-safe for the connections.
+ */
+exo_result exo_fanout_new(const exo_connection *const *conns,
+                          size_t count,
+                          const char *request_json,
+                          uint32_t throttle,
+                          exo_fanout **out,
+                          exo_error **err);
+
+/*
+ The next event, waiting at most `timeout_ms`: `*event` says which (`ExoFanoutEvent`),
+ `*index` the connection (its position in `conns`), `*json` (owned by the caller, free with
+ `exo_string_free`) the page or the connection's error. A connection's failure is an event,
+ not a failure of this call; the call itself fails only for a bad handle or after
+ `exo_fanout_cancel` (`EXO_RESULT_CANCELLED`). One thread at a time.
+ */
+exo_result exo_fanout_next(exo_fanout *fanout,
+                           uint32_t timeout_ms,
+                           exo_fanout_event *event,
+                           size_t *index,
+                           char **json,
+                           exo_error **err);
+
+/*
+ Cancel every connection's work: an `exo_fanout_next` in progress returns
+ `EXO_RESULT_CANCELLED` within its wait, requests in flight are abandoned (not undone).
+ NULL is ignored. Any thread, any time before `exo_fanout_free`.
+ */
+void exo_fanout_cancel(exo_fanout *fanout);
+
+/*
+ Free a fan-out (cancelling what still runs). NULL is ignored. Not while another thread
+ is in `exo_fanout_next`.
+ */
+void exo_fanout_free(exo_fanout *fanout);
 
 /*
  Free a string returned by this library. The bytes are zeroed first (some

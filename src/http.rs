@@ -63,6 +63,8 @@ fn client(connect_timeout: Duration, direct: bool) -> Result<reqwest::blocking::
 
 /// One request. Header values that hold secrets are marked sensitive.
 pub(crate) struct HttpRequest {
+    /// POST (token endpoint, InvokeCommand, $batch) or GET (Microsoft Graph).
+    pub(crate) method: reqwest::Method,
     pub(crate) url: Url,
     pub(crate) headers: Vec<(HeaderName, String)>,
     /// Names of headers whose values are secret (e.g. Authorization).
@@ -221,17 +223,19 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
         }
         headers.insert(name.clone(), v);
     }
-    headers.insert(
-        reqwest::header::CONTENT_TYPE,
-        HeaderValue::from_static(req.content_type),
-    );
     let body = std::mem::take(&mut req.body);
-    let result = client
-        .post(req.url.clone())
-        .headers(headers)
-        .timeout(req.timeout)
-        .body(body)
-        .send();
+    let builder = if req.method == reqwest::Method::GET {
+        client.get(req.url.clone())
+    } else {
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static(req.content_type),
+        );
+        client
+            .request(req.method.clone(), req.url.clone())
+            .body(body)
+    };
+    let result = builder.headers(headers).timeout(req.timeout).send();
     let resp = result.map_err(classify)?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
@@ -379,6 +383,7 @@ mod tests {
 
     fn req(url: &str, timeout_ms: u64) -> HttpRequest {
         HttpRequest {
+            method: reqwest::Method::POST,
             url: Url::parse(url).unwrap(),
             headers: vec![],
             sensitive: vec![],

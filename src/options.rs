@@ -58,6 +58,17 @@ impl Environment {
         }
     }
 
+    /// Microsoft Graph for this cloud: the host of GDAP customer discovery, and the token
+    /// scope's resource even when `graphHost` points elsewhere (the emulator).
+    pub(crate) fn graph_host(self) -> &'static str {
+        match self {
+            Environment::O365Default => "https://graph.microsoft.com",
+            Environment::O365USGovGCCHigh => "https://graph.microsoft.us",
+            Environment::O365USGovDoD => "https://dod-graph.microsoft.us",
+            Environment::O365China => "https://microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
     fn parse(s: &str) -> Option<Environment> {
         // "O365GCC" is the Default cloud as far as these endpoints go.
         if s.eq_ignore_ascii_case("O365GCC") {
@@ -185,7 +196,7 @@ impl ConnectionOptions {
         Self::from_map(&map)
     }
 
-    fn from_map(map: &Map<String, Value>) -> Result<ConnectionOptions, Error> {
+    pub(crate) fn from_map(map: &Map<String, Value>) -> Result<ConnectionOptions, Error> {
         for key in map.keys() {
             if !KNOWN_KEYS.contains(&key.as_str()) {
                 let hint = KNOWN_KEYS

@@ -10,7 +10,7 @@ use std::path::Path;
 const RANKS: &[(&[&str], u32)] = &[
     // fuzzing: the fuzz targets' entry points, a caller of every parser like the ABI.
     (&["abi", "fuzzing"], 4),
-    (&["exchange"], 3),
+    (&["exchange", "graph"], 3),
     (&["identity"], 2),
     (
         &["retry", "http", "endpoint", "options", "cancel", "secret"],

@@ -11,15 +11,19 @@ param(
     [int] $FanOutTenants = 200,
     [int] $Connections = 1000,
     [int] $FloorMailboxes = 20000,
-    # Run only some scenarios (1..7); docs/BENCHMARKS.md is written only for a full run.
+    # Run only some scenarios (1..8); docs/BENCHMARKS.md is written only for a full run.
     # Scenario 7 (batching) alone: pwsh tools/bench.ps1 -Root . -Scenario 7 [-BatchMailboxes 200]
-    [int[]] $Scenario = @(1, 2, 3, 4, 5, 6, 7),
+    # Scenario 8 (all customers) alone: pwsh tools/bench.ps1 -Root . -Scenario 8 -GdapTenants 20
+    [int[]] $Scenario = @(1, 2, 3, 4, 5, 6, 7, 8),
     # 7. batching: tenant sizes of the forum job, and the emulator's latency per request.
     [int[]] $BatchMailboxes = @(2000, 5000),
     [int] $BatchLatencyMs = 100,
     # 7. the one-request-at-a-time run (a) takes requests x latency (17 min for 5,000 mailboxes at
     # 100 ms); 0 = every mailbox, N = the first N mailboxes, scaled up linearly (marked).
-    [int] $BatchSlowSample = 0
+    [int] $BatchSlowSample = 0,
+    # 8. all customers (GDAP): tenants and mailboxes per tenant.
+    [int] $GdapTenants = 200,
+    [int] $GdapMailboxes = 20
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -463,6 +467,79 @@ $null = $BatchMd.AppendLine().AppendLine(("gzip: a 1,000-mailbox Get-Mailbox pag
 Write-Host $BatchMd.ToString()
 }
 
+# ---------------------------------------------------------------- 8. all customers (GDAP)
+if (8 -in $Scenario) {
+Write-Step "8. all customers: $GdapTenants tenants x $GdapMailboxes mailboxes, --latency-ms 50: -Connection `$all vs ForEach-Object -Parallel 16 vs a loop"
+$emu = Start-Emulator @('--tenants', "$GdapTenants", '--mailboxes', "$GdapMailboxes", '--latency-ms', '50')
+try {
+    $vars = Get-Vars $emu ''
+    $vars.Tenants = ($emu.customers.tenantId) -join ','
+    # Each child: the customers' tenant ids given (the Graph listing is timed separately), then
+    # connect to each and list every mailbox; wall time from the first connect, peak RSS of the child.
+    $native = @'
+Import-Module $Manifest
+$rt = ConvertTo-SecureString $RefreshToken -AsPlainText -Force
+$cs = ConvertTo-SecureString $ClientSecret -AsPlainText -Force
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$customers = @(Get-ExoDelegatedCustomer -ApplicationId $AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $Url -GraphHost $Url)
+$listMs = $sw.Elapsed.TotalMilliseconds
+$mine = $Tenants.Split(',')
+$all = @($customers | Where-Object { $mine -contains $_.TenantId } |
+    Connect-ExoDelegated -ApplicationId $AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $Url -ExchangeHost $Url)
+$connectMs = $sw.Elapsed.TotalMilliseconds - $listMs
+$n = (Get-EXOMailbox -Connection $all -ResultSize Unlimited -ThrottleLimit 16 | Measure-Object).Count
+$fanMs = $sw.Elapsed.TotalMilliseconds - $listMs - $connectMs
+@{ Ms = $connectMs + $fanMs; ListMs = $listMs; ConnectMs = $connectMs; FanMs = $fanMs; Records = $n; Tenants = $all.Count; Rss = PEAKRSS } | ConvertTo-Json -Compress
+'@.Replace('PEAKRSS', $PeakRss)
+    $parallel = @'
+Import-Module $Manifest
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$counts = $Tenants.Split(',') | ForEach-Object -ThrottleLimit 16 -Parallel {
+    Import-Module $using:Manifest
+    $rt = ConvertTo-SecureString $using:RefreshToken -AsPlainText -Force
+    $cs = ConvertTo-SecureString $using:ClientSecret -AsPlainText -Force
+    $c = Connect-ExoDelegated -TenantId $_ -ApplicationId $using:AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $using:Url -ExchangeHost $using:Url -Name $_
+    (Get-EXOMailbox -Connection $c -ResultSize Unlimited | Measure-Object).Count
+}
+@{ Ms = $sw.Elapsed.TotalMilliseconds; Records = ($counts | Measure-Object -Sum).Sum; Rss = PEAKRSS } | ConvertTo-Json -Compress
+'@.Replace('PEAKRSS', $PeakRss)
+    $loop = @'
+Import-Module $Manifest
+$rt = ConvertTo-SecureString $RefreshToken -AsPlainText -Force
+$cs = ConvertTo-SecureString $ClientSecret -AsPlainText -Force
+$sw = [Diagnostics.Stopwatch]::StartNew()
+$n = 0
+foreach ($t in $Tenants.Split(',')) {
+    $c = Connect-ExoDelegated -TenantId $t -ApplicationId $AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $Url -ExchangeHost $Url -Name $t
+    $n += (Get-EXOMailbox -Connection $c -ResultSize Unlimited | Measure-Object).Count
+}
+@{ Ms = $sw.Elapsed.TotalMilliseconds; Records = $n; Rss = PEAKRSS } | ConvertTo-Json -Compress
+'@.Replace('PEAKRSS', $PeakRss)
+    $byForm = @{}
+    foreach ($form in 'native', 'parallel', 'loop') {
+        $script = (Get-Variable $form -ValueOnly)
+        $before = Get-EmulatorStats $emu
+        $r = Invoke-Child $script $vars
+        $after = Get-EmulatorStats $emu
+        if ($r.Records -ne $GdapTenants * $GdapMailboxes) { throw "$form returned $($r.Records) mailboxes, expected $($GdapTenants * $GdapMailboxes)" }
+        $r | Add-Member -NotePropertyName Tokens -NotePropertyValue ($after.tokens.issued - $before.tokens.issued)
+        $byForm[$form] = $r
+        Write-Host ("    {0,-8} {1,8:N0} ms  peak RSS {2,6:N0} MB  tokens {3}" -f $form, $r.Ms, ($r.Rss / 1MB), $r.Tokens)
+    }
+    # Latency-bound ideal: per tenant one token request and one page (<= 1000 mailboxes), 50 ms each, 16 at once.
+    $ideal = $GdapTenants * 2 * 50 / 16
+    $n = $byForm.native
+    $label = "$GdapTenants tenants x $GdapMailboxes mailboxes"
+    Add-Row 'All customers' "connect + Get-EXOMailbox -ResultSize Unlimited, $label (module: pipeline connect + -Connection `$all; baseline: ForEach-Object -Parallel -ThrottleLimit 16)" ([Math]::Round($n.Ms)) ([Math]::Round($byForm.parallel.Ms)) "<= 1.5x ideal ($([Math]::Round($ideal)) ms)" ($(if ($n.Ms -le 1.5 * $ideal) { 'met' } else { 'missed' }) + (' ({0:N2}x ideal)' -f ($n.Ms / $ideal))) 'ms'
+    Add-Row 'All customers' "of which connecting ($($n.Tenants) tenants through the pipeline) / the fan-out itself" ([Math]::Round($n.ConnectMs)) ([Math]::Round($n.FanMs)) '' '' 'ms'
+    Add-Row 'All customers' 'Get-ExoDelegatedCustomer (Graph, relationships + tenant lookups)' ([Math]::Round($n.ListMs)) $null '' '' 'ms'
+    Add-Row 'All customers' 'sequential loop (Connect + Get-EXOMailbox per tenant); Module column = loop' ([Math]::Round($byForm.loop.Ms)) ([Math]::Round($byForm.parallel.Ms)) '' '' 'ms'
+    Add-Row 'All customers' 'peak RSS of the pwsh process (module: -Connection $all; baseline: -Parallel 16)' ([Math]::Round($n.Rss / 1MB)) ([Math]::Round($byForm.parallel.Rss / 1MB)) 'less than -Parallel' ($(if ($n.Rss -lt $byForm.parallel.Rss) { 'met' } else { 'missed' })) 'MB'
+    Add-Row 'All customers' 'tokens issued (module incl. one Graph token; baseline -Parallel)' $n.Tokens $byForm.parallel.Tokens "= $GdapTenants + 1" ($(if ($n.Tokens -eq $GdapTenants + 1) { 'met' } else { 'missed' })) 'tokens'
+}
+finally { Stop-Emulator $emu }
+
+}
 # ---------------------------------------------------------------- report
 $md = [System.Text.StringBuilder]::new()
 $null = $md.AppendLine('# Benchmarks').AppendLine()
@@ -474,7 +551,7 @@ $null = $md.AppendLine('| Scenario | Metric | Unit | Module | Baseline | Ratio |
 foreach ($r in $Results) { $null = $md.AppendLine("| $($r.Scenario) | $($r.Metric) | $($r.Unit) | $($r.Module) | $($r.Baseline) | $($r.Ratio) | $($r.Target) | $($r.Verdict) |") }
 if ($BatchMd) { $null = $md.Append($BatchMd.ToString()) }
 Write-Host $md.ToString()
-if ($Scenario.Count -eq 7) {
+if ($Scenario.Count -eq 8) {
     Set-Content -Path (Join-Path $Root 'docs/BENCHMARKS.md') -Value $md.ToString()
     Write-Step 'wrote docs/BENCHMARKS.md'
 }

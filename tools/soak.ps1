@@ -21,7 +21,9 @@ Everything goes the real way: pwsh -> module -> native library -> HTTP -> exo-em
    with an ExoDelegated.* error (and one that may have been applied says so), no other error or
    exception, every page and write within a time bound, retry attempts within -MaximumRetryCount,
    no token sent to another tenant (tokenTenantMismatch = 0), every injected fault accounted for
-   (retried or reported), at least -MinRequests InvokeCommand requests served. Long form only: an
+   (retried or reported), at least -MinRequests InvokeCommand requests served; then the same
+   tenants at once through the native fan-out (Get-EXOMailbox -Connection $all): every tenant's
+   mailboxes exactly once, a failing tenant named in its error. Long form only: an
    enumeration with 2-second tokens while half of the token requests fail with 503 (a refresh
    that meets a transient identity failure must not end the enumeration).
 1b. Batched, under the same faults: the forum job (Get-EXOMailbox | Get-EXOCalendarPermission, $batch
@@ -508,6 +510,24 @@ try {
             }
         }
     }
+    # The same tenants through the native fan-out (one runspace, -Connection $all) under the same
+    # faults: every tenant's mailboxes exactly once, a tenant that fails is reported by name.
+    Write-Phase "fan-out under faults: Get-EXOMailbox -Connection `$all ($Tenants tenants, -ThrottleLimit 16)"
+    $fanConnections = @($targets | ForEach-Object { $faulted.Connections[$_] })
+    $fanErrors = $null
+    $fanRecords = @(Get-EXOMailbox -Connection $fanConnections -ResultSize Unlimited -ThrottleLimit 16 -ErrorAction SilentlyContinue -ErrorVariable fanErrors)
+    $failedTenants = @($fanErrors | ForEach-Object { "$($_.TargetObject)" })
+    $fanWrong = [System.Collections.Generic.List[string]]::new()
+    foreach ($c in $fanConnections) {
+        $upns = @($fanRecords | Where-Object ExoTenant -eq $c.TenantId | ForEach-Object UserPrincipalName)
+        $distinct = @($upns | Sort-Object -Unique).Count
+        if ($distinct -ne $upns.Count) { $fanWrong.Add("$($c.TenantId): $($upns.Count - $distinct) duplicate(s)") }
+        elseif ($failedTenants -notcontains $c.TenantId -and $upns.Count -ne $Mailboxes) { $fanWrong.Add("$($c.TenantId): $($upns.Count) of $Mailboxes") }
+    }
+    $unnamed = @($fanErrors | Where-Object { "$_" -notmatch "^Tenant $([regex]::Escape("$($_.TargetObject)"))" -or $_.FullyQualifiedErrorId -notmatch '^ExoDelegated\.' })
+    Add-Check 'Fault soak' 'fan-out: every tenant''s records exactly once, failed tenants named' ($fanWrong.Count -eq 0 -and $unnamed.Count -eq 0) `
+        "$($fanRecords.Count) records from $($fanConnections.Count) tenants; $($failedTenants.Count) tenant(s) failed and were named; $($fanWrong.Count) tenant(s) wrong$(if ($fanWrong) { ': ' + (($fanWrong | Select-Object -First 3) -join '; ') }); $($unnamed.Count) error(s) not naming their tenant"
+
     $statsAfter = Get-ExoEmulatorStats $faulty
     foreach ($c in $faulted.Connections.Values) { Disconnect-ExoDelegated -Connection $c }
 

@@ -13,6 +13,7 @@
         'Connect-ExoDelegated'
         'Disconnect-ExoDelegated'
         'Get-ExoDelegatedConnection'
+        'Get-ExoDelegatedCustomer'
         'Export-ExoDelegatedRefreshToken'
         'Get-ExoDelegatedVersion'
         'Invoke-ExoCommand'

@@ -412,6 +412,7 @@ impl Batch {
                 request_id: &request_id,
             });
             let req = HttpRequest {
+                method: reqwest::Method::POST,
                 url: url.clone(),
                 headers,
                 sensitive: vec![AUTHORIZATION],

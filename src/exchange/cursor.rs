@@ -72,6 +72,15 @@ pub struct Cursor {
 impl Cursor {
     /// Start a command on `conn`: checks only; the first `next_page` sends it.
     pub fn new(conn: Arc<Connection>, req: InvokeRequest) -> Result<Cursor, Error> {
+        Self::with_cancel(conn, req, Arc::new(CancelToken::new()))
+    }
+
+    /// As `new`, cancelled through `cancel` (shared by the cursors of a fan-out).
+    pub(crate) fn with_cancel(
+        conn: Arc<Connection>,
+        req: InvokeRequest,
+        cancel: Arc<CancelToken>,
+    ) -> Result<Cursor, Error> {
         conn.check_connected()?;
         // The tenant GUID (from the token) when known: like CIPP against the real service.
         let url = request::invoke_url(&conn.options.exchange, conn.routing_tenant(), &req.select)?;
@@ -86,7 +95,7 @@ impl Cursor {
             page_size: req.page_size.unwrap_or(conn.options.page_size),
             state: State::First(url),
             page: 0,
-            cancel: Arc::new(CancelToken::new()),
+            cancel,
             conn,
         })
     }
@@ -205,6 +214,7 @@ impl Cursor {
                 request_id: &request_id,
             });
             let req = HttpRequest {
+                method: reqwest::Method::POST,
                 url: url.clone(),
                 headers,
                 sensitive: vec![AUTHORIZATION],

@@ -5,6 +5,7 @@ pub(crate) mod batch;
 pub(crate) mod connection;
 pub(crate) mod cursor;
 pub(crate) mod failure;
+pub(crate) mod fanout;
 pub(crate) mod request;
 pub(crate) mod response;
 pub(crate) mod window;

@@ -190,6 +190,7 @@ pub(crate) fn post_form(
     loop {
         cancel.check()?;
         let req = HttpRequest {
+            method: reqwest::Method::POST,
             url: url.clone(),
             headers: vec![(reqwest::header::ACCEPT, "application/json".to_string())],
             sensitive: vec![],

@@ -723,10 +723,126 @@ static void bad_inputs(void) {
     free(cs);
 }
 
+/* Two connections through exo_fanout; the partner's customers through exo_customers. */
+static void fanout_and_customers(void) {
+    exo_connection *a = connect_rt(NULL);
+    exo_connection *b = connect_rt(NULL);
+    if (!a || !b) {
+        exo_connection_free(a);
+        exo_connection_free(b);
+        return;
+    }
+    const exo_connection *conns[2] = {a, b};
+    exo_fanout *f = NULL;
+    exo_error *err = NULL;
+    exo_result r = exo_fanout_new(conns, 2, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"ResultSize\":\"Unlimited\"},\"pageSize\":7}",
+                                  0, &f, &err);
+    expect("fan-out over two connections", r, EXO_RESULT_OK, &err);
+    size_t records[2] = {0, 0};
+    int finished = 0, failures = 0, rounds = 0;
+    while (f && !finished && rounds++ < 10000) {
+        exo_fanout_event ev;
+        size_t index = 99;
+        char *json = NULL;
+        r = exo_fanout_next(f, 200, &ev, &index, &json, &err);
+        if (r != EXO_RESULT_OK) {
+            expect("fan-out next", r, EXO_RESULT_OK, &err);
+            break;
+        }
+        if (ev == EXO_FANOUT_EVENT_PAGE && index < 2) records[index] += count(json, "\"UserPrincipalName\"");
+        if (ev == EXO_FANOUT_EVENT_FAILED) failures++;
+        if (ev == EXO_FANOUT_EVENT_FINISHED) finished = 1;
+        CHECK((ev == EXO_FANOUT_EVENT_PAGE || ev == EXO_FANOUT_EVENT_FAILED) == (json != NULL), "fan-out json only with a page or failure");
+        exo_string_free(json);
+    }
+    size_t want = (size_t)atoi(env("EXO_MAILBOXES"));
+    CHECK(finished && failures == 0, "fan-out finished without failures");
+    CHECK(records[0] == want && records[1] == want, "fan-out: %zu and %zu records, want %zu each", records[0], records[1], want);
+    exo_fanout_cancel(f);
+    exo_fanout_free(f);
+
+    /* Cancel while the workers still run, then free. */
+    r = exo_fanout_new(conns, 2, "{\"cmdlet\":\"Get-Mailbox\",\"parameters\":{\"ResultSize\":\"Unlimited\"},\"pageSize\":1}", 1, &f, &err);
+    expect("fan-out to cancel", r, EXO_RESULT_OK, &err);
+    exo_fanout_cancel(f);
+    {
+        exo_fanout_event ev;
+        size_t index;
+        char *json = NULL;
+        r = exo_fanout_next(f, 1000, &ev, &index, &json, &err);
+        expect("fan-out next after cancel", r, EXO_RESULT_CANCELLED, &err);
+        CHECK(json == NULL, "no json after cancel");
+    }
+    exo_fanout_free(f);
+
+    CASE("fan-out: NULL connections");
+    f = NULL;
+    r = exo_fanout_new(NULL, 2, "{\"cmdlet\":\"Get-Mailbox\"}", 0, &f, &err);
+    expect_error("fan-out NULL connections", r, &err);
+    CHECK(f == NULL, "fan-out out written on failure");
+    CASE("fan-out: zero connections");
+    r = exo_fanout_new(conns, 0, "{\"cmdlet\":\"Get-Mailbox\"}", 0, &f, &err);
+    expect_error("fan-out zero connections", r, &err);
+    CASE("fan-out: a NULL among the connections");
+    const exo_connection *holes[2] = {a, NULL};
+    r = exo_fanout_new(holes, 2, "{\"cmdlet\":\"Get-Mailbox\"}", 0, &f, &err);
+    expect_error("fan-out NULL handle", r, &err);
+    CASE("fan-out: throttle above 256");
+    r = exo_fanout_new(conns, 2, "{\"cmdlet\":\"Get-Mailbox\"}", 1000, &f, &err);
+    expect_error("fan-out throttle", r, &err);
+    CASE("fan-out: NULL handle to next");
+    {
+        exo_fanout_event ev;
+        size_t index;
+        char *json = NULL;
+        r = exo_fanout_next(NULL, 0, &ev, &index, &json, &err);
+        expect_error("fan-out next NULL", r, &err);
+    }
+    exo_fanout_cancel(NULL);
+    exo_fanout_free(NULL);
+
+    size_t rl, sl;
+    uint16_t *rt = utf16(env("EXO_REFRESH_TOKEN"), &rl);
+    uint16_t *cs = utf16(env("EXO_CLIENT_SECRET"), &sl);
+    char gopts[1024];
+    snprintf(gopts, sizeof gopts, "{\"applicationId\":\"%s\",\"authorityHost\":\"%s\",\"graphHost\":\"%s\"}",
+             env("EXO_APP_ID"), env("EXO_URL"), env("EXO_URL"));
+    exo_customers *q = NULL;
+    r = exo_customers_new(gopts, rt, rl, cs, sl, &q, &err);
+    expect("customers new", r, EXO_RESULT_OK, &err);
+    char *json = NULL;
+    r = exo_customers_run(q, &json, &err);
+    expect("customers run", r, EXO_RESULT_OK, &err);
+    CHECK(json && strstr(json, env("EXO_TENANT")) != NULL, "the customers include EXO_TENANT");
+    exo_string_free(json);
+    exo_customers_cancel(q);
+    exo_customers_free(q);
+    CASE("customers: unknown option");
+    q = NULL;
+    r = exo_customers_new("{\"applicationId\":\"11111111-2222-3333-4444-555555555555\",\"exchangeHost\":\"https://x\"}", rt, rl, cs, sl, &q, &err);
+    expect_error("customers unknown option", r, &err);
+    CHECK(q == NULL, "customers out written on failure");
+    CASE("customers: no refresh token");
+    r = exo_customers_new(gopts, NULL, 0, cs, sl, &q, &err);
+    expect_error("customers without refresh token", r, &err);
+    CASE("customers: NULL handle to run");
+    r = exo_customers_run(NULL, &json, &err);
+    expect_error("customers run NULL", r, &err);
+    exo_customers_cancel(NULL);
+    exo_customers_free(NULL);
+    memset(rt, 0, rl * 2);
+    memset(cs, 0, sl * 2);
+    free(rt);
+    free(cs);
+    exo_connection_free(a);
+    exo_connection_free(b);
+}
+
 int main(void) {
     printf("exo-bridge %s\n", exo_version());
     happy_path();
     device_code();
+    fanout_and_customers();
     bad_inputs();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

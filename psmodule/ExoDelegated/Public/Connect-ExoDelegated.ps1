@@ -38,6 +38,16 @@ function Connect-ExoDelegated {
 
     .PARAMETER TenantId
     The customer tenant: its GUID or its initial domain (contoso.onmicrosoft.com).
+    Also from the pipeline by property name: Get-ExoDelegatedCustomer | Connect-ExoDelegated ...
+    connects to every customer (16 at once) and returns one connection each, in the order the
+    customers came. A tenant that cannot be connected (consent missing, MFA, conditional
+    access, ...) is then a non-terminating error whose message starts with the tenant, and
+    the others are still connected. (When the partner's own refresh token or secret is
+    refused, every tenant fails alike: the errors' Exception.Scope is then 'Credential'.)
+
+    .PARAMETER DefaultDomainName
+    The tenant's domain when it is already known (bound by property name from
+    Get-ExoDelegatedCustomer): a connection made by GUID then skips looking it up.
 
     .PARAMETER ApplicationId
     The application (client) id of your multi-tenant application. For RefreshToken, the
@@ -91,7 +101,8 @@ function Connect-ExoDelegated {
 
     .PARAMETER Name
     The name of the connection: every command's -Connection takes it (with tab completion),
-    as does Get-ExoDelegatedConnection -Name. Default: the tenant id as given.
+    as does Get-ExoDelegatedConnection -Name. Default: the tenant id as given (always so for
+    tenants that come from the pipeline).
     Connecting again under the name of an open connection closes the older connection once
     the new one has signed in, and says so with a warning (as Connect-ExchangeOnline
     replaces its session); if the new sign-in fails, the older connection stays open.
@@ -140,6 +151,16 @@ function Connect-ExoDelegated {
     (Someone must sign in on another device, so this example is not run offline.)
 
     .EXAMPLE
+    $all = Get-ExoDelegatedCustomer -ApplicationId $appId -RefreshToken $refresh -ClientSecret $secret |
+        Where-Object HasExchangeAdminRole |
+        Connect-ExoDelegated -ApplicationId $appId -RefreshToken $refresh -ClientSecret $secret -ErrorAction SilentlyContinue -ErrorVariable failed
+    $all | Format-Table Name, TenantDomain, State
+    $failed | ForEach-Object { "$($_.TargetObject): $($_.FullyQualifiedErrorId)" }
+
+    Connects to every customer whose GDAP relationship grants Exchange Administrator; the
+    tenants that could not be connected are listed with the reason.
+
+    .EXAMPLE
     $emu = Start-ExoDelegatedEmulator
     $rt = ConvertTo-SecureString $emu.refreshToken -AsPlainText -Force
     $cs = ConvertTo-SecureString $emu.clientSecret -AsPlainText -Force
@@ -154,9 +175,13 @@ function Connect-ExoDelegated {
     [CmdletBinding(DefaultParameterSetName = 'RefreshToken')]
     [OutputType('ExoDelegated.Connection')]
     param(
-        [Parameter(Mandatory, Position = 0)]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string] $TenantId,
+
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [AllowNull()] [AllowEmptyString()]
+        [string] $DefaultDomainName,
 
         [Parameter(Mandatory, ParameterSetName = 'RefreshToken')]
         [Parameter(Mandatory, ParameterSetName = 'RefreshTokenConfidential')]
@@ -221,74 +246,101 @@ function Connect-ExoDelegated {
         [int] $ThrottleLimit = 4
     )
 
-    # The defaults above are the native library's (shown by Get-Help); only values given
-    # explicitly are sent, so the library stays the one place that applies them.
-    if (-not $AuthorityHost -and -not $ExchangeHost -and $env:EXODELEGATED_EMULATOR_URL) {
-        $emulator = Resolve-ExoEmulatorUrl -Cmdlet $PSCmdlet -Url $env:EXODELEGATED_EMULATOR_URL
-        $AuthorityHost = $ExchangeHost = $emulator
+    begin {
+        # From the pipeline (many customers): up to 16 tenants connect at once, the connections
+        # come out in the order the tenants came in, and a tenant's failure does not stop the others.
+        $queue = $null
     }
-    $credential = if ($PSCmdlet.ParameterSetName -eq 'RefreshTokenConfidential') { 'RefreshToken' } else { $PSCmdlet.ParameterSetName }
-    $options = [ordered]@{
-        tenantId    = $TenantId
-        credential  = $credential
-        environment = $Environment
-    }
-    if ($ApplicationId) { $options.applicationId = $ApplicationId }
-    elseif ($credential -eq 'AccessToken') {
-        # The access token already names its application; the native options still want an id.
-        $options.applicationId = [guid]::Empty.ToString()
-    }
-    if ($AuthorityHost) { $options.authorityHost = $AuthorityHost.TrimEnd('/') }
-    if ($ExchangeHost) { $options.exchangeHost = $ExchangeHost.TrimEnd('/') }
-    if ($AnchorMailbox) { $options.anchorMailbox = $AnchorMailbox }
-    if ($PSBoundParameters.ContainsKey('PageSize')) { $options.pageSize = $PageSize }
-    if ($PSBoundParameters.ContainsKey('ConnectTimeoutSec')) { $options.connectTimeoutMs = $ConnectTimeoutSec * 1000 }
-    if ($PSBoundParameters.ContainsKey('TimeoutSec')) { $options.readTimeoutMs = $TimeoutSec * 1000 }
-    if ($PSBoundParameters.ContainsKey('MaximumRetryCount')) { $options.maxRetries = $MaximumRetryCount }
-    if ($PSBoundParameters.ContainsKey('MaximumRetryWaitSec')) { $options.maxRetryWaitMs = $MaximumRetryWaitSec * 1000 }
-    if ($PSBoundParameters.ContainsKey('ThrottleLimit')) { $options.throttleLimit = $ThrottleLimit }
-    $options.clientApplication = 'ExoDelegated'
-    # No secret is ever part of the options: they travel separately, as zeroed unmanaged buffers.
-    $optionsJson = ConvertTo-ExoJson $options
-    $PSCmdlet.WriteDebug("exo_connect options: $optionsJson")
-    $PSCmdlet.WriteVerbose("Connecting to tenant '$TenantId' ($Environment) with $credential.")
 
-    $handle = $null
-    if ($credential -eq 'DeviceCode') {
-        $call = [ExoDelegated.Interop.Bridge]::TryStartDeviceCode($optionsJson)
-        if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
-        $flow = $call.Value
-        try {
-            $prompt = [ExoDelegated.Interop.Bridge]::DeviceCodeMessageJson($flow) | ConvertFrom-Json
-            $text = if ($prompt.PSObject.Properties['message'] -and $prompt.message) { $prompt.message }
-                    else {
-                        $uri = $prompt.PSObject.Properties['verification_uri']?.Value
-                        $code = $prompt.PSObject.Properties['user_code']?.Value
-                        "To sign in, open $uri and enter the code $code to authenticate."
-                    }
-            Write-Host $text
-            # Short waits, so that Ctrl+C is honoured within a quarter second.
-            while ($null -eq $handle) {
-                $call = [ExoDelegated.Interop.Bridge]::TryWaitDeviceCode($flow, 250)
-                if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
-                $handle = $call.Value
+    process {
+        $perTenant = $MyInvocation.ExpectingInput
+
+        # The defaults above are the native library's (shown by Get-Help); only values given
+        # explicitly are sent, so the library stays the one place that applies them.
+        if (-not $AuthorityHost -and -not $ExchangeHost -and $env:EXODELEGATED_EMULATOR_URL) {
+            $emulator = Resolve-ExoEmulatorUrl -Cmdlet $PSCmdlet -Url $env:EXODELEGATED_EMULATOR_URL
+            $AuthorityHost = $ExchangeHost = $emulator
+        }
+        $credential = if ($PSCmdlet.ParameterSetName -eq 'RefreshTokenConfidential') { 'RefreshToken' } else { $PSCmdlet.ParameterSetName }
+        $options = [ordered]@{
+            tenantId    = $TenantId
+            credential  = $credential
+            environment = $Environment
+        }
+        if ($ApplicationId) { $options.applicationId = $ApplicationId }
+        elseif ($credential -eq 'AccessToken') {
+            # The access token already names its application; the native options still want an id.
+            $options.applicationId = [guid]::Empty.ToString()
+        }
+        if ($AuthorityHost) { $options.authorityHost = $AuthorityHost.TrimEnd('/') }
+        if ($ExchangeHost) { $options.exchangeHost = $ExchangeHost.TrimEnd('/') }
+        if ($AnchorMailbox) { $options.anchorMailbox = $AnchorMailbox }
+        if ($PSBoundParameters.ContainsKey('PageSize')) { $options.pageSize = $PageSize }
+        if ($PSBoundParameters.ContainsKey('ConnectTimeoutSec')) { $options.connectTimeoutMs = $ConnectTimeoutSec * 1000 }
+        if ($PSBoundParameters.ContainsKey('TimeoutSec')) { $options.readTimeoutMs = $TimeoutSec * 1000 }
+        if ($PSBoundParameters.ContainsKey('MaximumRetryCount')) { $options.maxRetries = $MaximumRetryCount }
+        if ($PSBoundParameters.ContainsKey('MaximumRetryWaitSec')) { $options.maxRetryWaitMs = $MaximumRetryWaitSec * 1000 }
+        if ($PSBoundParameters.ContainsKey('ThrottleLimit')) { $options.throttleLimit = $ThrottleLimit }
+        $options.clientApplication = 'ExoDelegated'
+        # No secret is ever part of the options: they travel separately, as zeroed unmanaged buffers.
+        $optionsJson = ConvertTo-ExoJson $options
+        $PSCmdlet.WriteDebug("exo_connect options: $optionsJson")
+        $PSCmdlet.WriteVerbose("Connecting to tenant '$TenantId' ($Environment) with $credential.")
+
+        $handle = $null
+        $connectionName = if ($Name -and -not $perTenant) { $Name } else { $TenantId }
+        if ($perTenant -and $credential -in 'RefreshToken', 'AppSecret') {
+            if ($null -eq $queue) { $queue = [ExoDelegated.Interop.ConnectQueue]::new(16) }
+            $queue.Start($optionsJson, $RefreshToken, $ClientSecret, @{ TenantId = $TenantId; Domain = $DefaultDomainName })
+            while ($null -ne ($done = $queue.TakeNext(0))) { Complete-ExoQueuedConnect -Cmdlet $PSCmdlet -Pending $done }
+            return
+        }
+        if ($credential -eq 'DeviceCode') {
+            $call = [ExoDelegated.Interop.Bridge]::TryStartDeviceCode($optionsJson)
+            if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
+            $flow = $call.Value
+            try {
+                $prompt = [ExoDelegated.Interop.Bridge]::DeviceCodeMessageJson($flow) | ConvertFrom-Json
+                $text = if ($prompt.PSObject.Properties['message'] -and $prompt.message) { $prompt.message }
+                        else {
+                            $uri = $prompt.PSObject.Properties['verification_uri']?.Value
+                            $code = $prompt.PSObject.Properties['user_code']?.Value
+                            "To sign in, open $uri and enter the code $code to authenticate."
+                        }
+                Write-Host $text
+                # Short waits, so that Ctrl+C is honoured within a quarter second.
+                while ($null -eq $handle) {
+                    $call = [ExoDelegated.Interop.Bridge]::TryWaitDeviceCode($flow, 250)
+                    if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
+                    $handle = $call.Value
+                }
+            }
+            finally {
+                if ($null -eq $handle) { [ExoDelegated.Interop.Bridge]::CancelDeviceCode($flow) }
+                $flow.Dispose()
             }
         }
-        finally {
-            if ($null -eq $handle) { [ExoDelegated.Interop.Bridge]::CancelDeviceCode($flow) }
-            $flow.Dispose()
+        else {
+            $call = [ExoDelegated.Interop.Bridge]::TryConnect($optionsJson, $RefreshToken, $ClientSecret, $AccessToken)
+            if ($call.Failed) {
+                if ($perTenant) { Write-ExoTenantConnectFailure -Cmdlet $PSCmdlet -Exception $call.Error -TenantId $TenantId -Domain $DefaultDomainName; return }
+                Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating
+            }
+            $handle = $call.Value
         }
-    }
-    else {
-        $call = [ExoDelegated.Interop.Bridge]::TryConnect($optionsJson, $RefreshToken, $ClientSecret, $AccessToken)
-        if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
-        $handle = $call.Value
+
+        Complete-ExoConnect -Cmdlet $PSCmdlet -Handle $handle -Name $connectionName -DefaultDomainName $DefaultDomainName
     }
 
-    $connection = [ExoDelegated.Connection]::new($handle, $(if ($Name) { $Name } else { $TenantId }))
-    if (-not $connection.TenantDomain) { Set-ExoTenantDomain -Cmdlet $PSCmdlet -Connection $connection }
-    Register-ExoConnection -Connection $connection -Cmdlet $PSCmdlet
-    $who = if ($connection.User) { $connection.User } else { "application $($connection.ApplicationId)" }
-    $PSCmdlet.WriteVerbose("Connected to tenant '$($connection.TenantId)' as $who; token valid until $($connection.TokenExpiresUtc) UTC.")
-    $connection
+    end {
+        if ($null -eq $queue) { return }
+        try {
+            # Short waits, so that Ctrl+C is honoured within a quarter second.
+            while ($queue.Count -gt 0) {
+                $done = $queue.TakeNext(250)
+                if ($null -ne $done) { Complete-ExoQueuedConnect -Cmdlet $PSCmdlet -Pending $done }
+            }
+        }
+        finally { $queue.Abandon() }
+    }
 }

@@ -37,6 +37,14 @@ function Get-EXOCasMailbox {
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
     A connection object, or the name of an open connection (tab completion lists them).
+    Several connections (-Connection $all, or connections piped in from Connect-ExoDelegated)
+    run in all their tenants at once in the native core: records stream as they arrive, each
+    tagged with its tenant (ExoTenant); a tenant that fails is one error naming it, and the
+    others go on.
+
+    .PARAMETER ThrottleLimit
+    With several connections: how many tenants are worked on at once (default 16). Each
+    tenant also stays within its own request window.
 
     .EXAMPLE
     Get-EXOCasMailbox -Filter "PopEnabled -eq `$true -or ImapEnabled -eq `$true" -ResultSize Unlimited
@@ -78,18 +86,25 @@ function Get-EXOCasMailbox {
 
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
-        [ExoDelegated.Connection] $Connection
+        [ExoDelegated.Connection[]] $Connection,
+
+        [ValidateRange(1, 256)]
+        [int] $ThrottleLimit = 16
     )
 
     begin {
         $select = Resolve-ExoSelect -Kind CasMailbox -PropertySets $PropertySets -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
+        $piped = [System.Collections.Generic.List[ExoDelegated.Connection]]::new()
+        $explicit = [System.Collections.Generic.Dictionary[string, object]]::new($PSBoundParameters)
     }
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        if (Add-ExoPipedConnection $_ $piped) { return }
+        $c = Resolve-ExoConnectionSet -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
         $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Anr', 'Filter', 'OrganizationalUnit', 'ProtocolSettings'
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
-        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-CASMailbox' -Parameters $p -Select $select `
-            -TypeName 'ExoDelegated.CasMailbox' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c.TenantId })
+        Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-CASMailbox' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.CasMailbox' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c[0].TenantId }) -ThrottleLimit $ThrottleLimit
     }
+    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $explicit -Connections $piped }
 }

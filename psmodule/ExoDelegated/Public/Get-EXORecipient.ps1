@@ -48,6 +48,14 @@ function Get-EXORecipient {
     The connection (tenant) to use. Default: the connection the piped object came from, else
     the current connection.
     A connection object, or the name of an open connection (tab completion lists them).
+    Several connections (-Connection $all, or connections piped in from Connect-ExoDelegated)
+    run in all their tenants at once in the native core: records stream as they arrive, each
+    tagged with its tenant (ExoTenant); a tenant that fails is one error naming it, and the
+    others go on.
+
+    .PARAMETER ThrottleLimit
+    With several connections: how many tenants are worked on at once (default 16). Each
+    tenant also stays within its own request window.
 
     .EXAMPLE
     Get-EXORecipient -RecipientTypeDetails MailContact -ResultSize Unlimited
@@ -97,19 +105,26 @@ function Get-EXORecipient {
 
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
-        [ExoDelegated.Connection] $Connection
+        [ExoDelegated.Connection[]] $Connection,
+
+        [ValidateRange(1, 256)]
+        [int] $ThrottleLimit = 16
     )
 
     begin {
         $select = Resolve-ExoSelect -Kind Recipient -PropertySets $PropertySets -Properties $Properties
         $limit = ConvertTo-ExoResultSize $ResultSize
+        $piped = [System.Collections.Generic.List[ExoDelegated.Connection]]::new()
+        $explicit = [System.Collections.Generic.Dictionary[string, object]]::new($PSBoundParameters)
     }
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        if (Add-ExoPipedConnection $_ $piped) { return }
+        $c = Resolve-ExoConnectionSet -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
         $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Anr', 'Filter', 'OrganizationalUnit', 'RecipientType', 'RecipientTypeDetails',
             'RecipientPreviewFilter', 'IncludeSoftDeletedRecipients'
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
-        Invoke-ExoPaged -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-Recipient' -Parameters $p -Select $select `
-            -TypeName 'ExoDelegated.Recipient' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c.TenantId })
+        Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-Recipient' -Parameters $p -Select $select `
+            -TypeName 'ExoDelegated.Recipient' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c[0].TenantId }) -ThrottleLimit $ThrottleLimit
     }
+    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $explicit -Connections $piped }
 }

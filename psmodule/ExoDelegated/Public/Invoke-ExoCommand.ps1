@@ -52,10 +52,6 @@ function Invoke-ExoCommand {
     Piped invocations are sent up to this many per $batch request (1-10, default 10). 1 sends
     one request per invocation.
 
-    .PARAMETER ThrottleLimit
-    How many $batch requests are in flight at once (default: the connection's request window,
-    Connect-ExoDelegated -ThrottleLimit, 4 unless set; the window also caps this).
-
     .PARAMETER Properties
     Only these properties are returned (the request's $select). Default: all properties.
 
@@ -70,7 +66,16 @@ function Invoke-ExoCommand {
 
     .PARAMETER Connection
     The connection (tenant) to use. Default: the current connection.
-    A connection object, or the name of an open connection (tab completion lists them).
+    A connection object, or the name of an open connection (tab completion lists them), or
+    several of them: the cmdlet then runs in every one of those tenants at once.
+
+    .PARAMETER ThrottleLimit
+    With several connections (-Connection $all): how many tenants run the cmdlet at once
+    (default 16), in the native core. Each tenant's failure is one error naming the tenant;
+    the others go on. A write asks ShouldProcess once for all the tenants.
+    With one connection and piped invocations: how many $batch requests are in flight at once
+    (default: the connection's request window, Connect-ExoDelegated -ThrottleLimit, 4 unless
+    set; the window also caps this).
 
     .EXAMPLE
     Invoke-ExoCommand -Name Get-Mailbox -Parameters @{ RecipientTypeDetails = 'SharedMailbox'; ResultSize = 'Unlimited' }
@@ -134,26 +139,54 @@ function Invoke-ExoCommand {
         [ValidateRange(1, 10)]
         [int] $BatchSize = 10,
 
-        [ValidateRange(1, 64)]
+        [ValidateRange(1, 256)]
         [int] $ThrottleLimit,
 
         [ExoDelegated.Interop.ConnectionTransformation()]
         [ArgumentCompleter([ExoDelegated.Interop.ConnectionNameCompleter])]
-        [ExoDelegated.Connection] $Connection
+        [ExoDelegated.Connection[]] $Connection
     )
 
     begin {
-        $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit
+        # -ThrottleLimit: over several connections, tenants at once (default 16); over one,
+        # batches in flight (default: the connection's request window, at most 64).
+        $throttleGiven = $PSBoundParameters.ContainsKey('ThrottleLimit')
+        $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $(if ($throttleGiven) { [Math]::Min($ThrottleLimit, 64) } else { 0 })
+        $tenantsAtOnce = if ($throttleGiven) { $ThrottleLimit } else { 16 }
         $typeGiven = $PSBoundParameters.ContainsKey('TypeName')
         $index = 0
     }
 
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
         if ($null -eq $Parameters) { $Parameters = @{} }
         $type = if ($typeGiven) { $TypeName } else { 'ExoDelegated.' + ($Name -split '-', 2)[1] }
         $identity = if (@($Parameters.Keys) -contains 'Identity') { $Parameters['Identity'] } else { $null }
         $target = if ($null -ne $identity) { $identity } else { $Name }
+        if (@($Connection).Count -gt 1) {
+            # Several tenants: the native fan-out, one ShouldProcess for all of them.
+            $c = Resolve-ExoConnectionSet -Cmdlet $PSCmdlet -Connection $Connection
+            $tenants = "$($c.Count) tenants"
+            $send = $Parameters
+            $dryRun = $false
+            if (-not (Get-ExoReadVerb $Name)) {
+                $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
+                $action = if ($summary) { "$Name ($summary)" } else { $Name }
+                $what = if ($null -ne $identity) { "$identity in $tenants" } else { $tenants }
+                if ($WhatIfPreference) {
+                    # A dry run that Exchange checks (see the help): never the write itself.
+                    if ((Test-ExoServerWhatIf -Cmdlet $PSCmdlet -CmdletName $Name -Target $what) -eq $false) { return }
+                    $send = Add-ExoWhatIf $Parameters
+                    $dryRun = $true
+                }
+                elseif (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
+            }
+            Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $send -Select $Properties `
+                -TypeName $type -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox `
+                -DryRun:$dryRun -ThrottleLimit $tenantsAtOnce
+            return
+        }
+        $one = if ($Connection) { $Connection[0] } else { $null }
+        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $one -InputObject $_
         $tag = $null
         if ($MyInvocation.ExpectingInput) {
             # Piped invocations: every record and error says which one it belongs to.

@@ -1,0 +1,338 @@
+//! GET requests to Microsoft Graph with the partner's delegated token: the
+//! token only ever goes to the configured Graph origin, reads are retried per
+//! the one policy (429 with Retry-After, 5xx, network), a refused token is
+//! refreshed once, and Graph's error body becomes an actionable error.
+
+use crate::cancel::CancelToken;
+use crate::error::{Category, Error, ExoResult, Reason};
+use crate::graph::options::GraphOptions;
+use crate::http::{self, HttpFailure, HttpRequest, HttpResponse};
+use crate::identity::grant::TokenEndpoint;
+use crate::identity::token_cache::{Credential, TokenSource};
+use crate::retry::{RetryPolicy, RetryRecord};
+use crate::secret::Secret;
+use crate::util::{clean_text, new_guid};
+use reqwest::header::{HeaderName, ACCEPT, AUTHORIZATION};
+use reqwest::Url;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A partner's Graph session: options and the cached Graph token of its credential.
+pub struct GraphClient {
+    pub(crate) options: GraphOptions,
+    tokens: TokenSource,
+}
+
+impl GraphClient {
+    /// Nothing is requested yet. The token is cached per credential like
+    /// Exchange tokens (same process-wide cache, scope `{graph}/.default`).
+    pub fn new(
+        options: GraphOptions,
+        refresh_token: Secret,
+        client_secret: Option<Secret>,
+    ) -> GraphClient {
+        let ep = TokenEndpoint::from_options(&options.base, options.scope());
+        let tokens = TokenSource::new(
+            ep,
+            Credential::RefreshToken {
+                refresh_token,
+                client_secret,
+            },
+        );
+        GraphClient { options, tokens }
+    }
+
+    /// `{graph}/{path}` (path and query built by this crate).
+    pub(crate) fn url(&self, path_and_query: &str) -> Result<Url, Error> {
+        self.options.graph.join(path_and_query)
+    }
+
+    /// A link Graph returned (`@odata.nextLink`): only on the Graph origin, so the
+    /// token is never sent anywhere else.
+    pub(crate) fn check_link(&self, link: &str) -> Result<Url, Error> {
+        let u = Url::parse(link).map_err(|_| {
+            Error::internal("Microsoft Graph returned a page link that is not a URL")
+        })?;
+        if !self.options.graph.same_origin(&u) {
+            return Err(Error::new(
+                ExoResult::InsecureEndpoint,
+                Reason::ForeignNextLink,
+                format!(
+                    "Microsoft Graph returned a page link to another endpoint ({}://{}); it was refused so \
+                     the token is never sent anywhere but {}.",
+                    u.scheme(),
+                    u.host_str().unwrap_or("?"),
+                    self.options.graph.as_str()
+                ),
+            ));
+        }
+        Ok(u)
+    }
+
+    /// GET `url` and parse the JSON answer, retrying reads per the policy.
+    pub(crate) fn get_json(
+        &self,
+        url: &Url,
+        cancel: &Arc<CancelToken>,
+        retries: &mut Vec<RetryRecord>,
+    ) -> Result<Value, Error> {
+        if !self.options.graph.same_origin(url) {
+            return Err(Error::internal("a Graph request URL left the Graph origin"));
+        }
+        let o = &self.options.base;
+        let policy = RetryPolicy::new(o.max_retries, o.max_retry_wait);
+        let mut retry_no = 0u32;
+        let mut refreshed = false;
+        let mut stale: Option<Arc<Secret>> = None;
+        loop {
+            cancel.check()?;
+            let at = match self.tokens.get(cancel, retries, stale.as_ref()) {
+                Ok(at) => at,
+                Err(e) if e.code.is_transient() && retry_no < policy.max_retries => {
+                    retry_no += 1;
+                    let wait = policy.wait(retry_no, None);
+                    retries.push(record("TokenEndpointUnavailable", retry_no, wait, ""));
+                    cancel.sleep(wait)?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            stale = None;
+            let request_id = new_guid();
+            let req = HttpRequest {
+                method: reqwest::Method::GET,
+                url: url.clone(),
+                headers: vec![
+                    (AUTHORIZATION, format!("Bearer {}", at.token.expose())),
+                    (ACCEPT, "application/json".into()),
+                    (
+                        HeaderName::from_static("client-request-id"),
+                        request_id.clone(),
+                    ),
+                ],
+                sensitive: vec![AUTHORIZATION],
+                content_type: "application/json",
+                body: Vec::new(),
+                connect_timeout: o.connect_timeout,
+                timeout: o.read_timeout,
+            };
+            let (reason, retry_after, mut error) = match http::execute(req, cancel) {
+                Ok(resp) if (200..300).contains(&resp.status) => {
+                    return serde_json::from_slice(&resp.body).map_err(|_| {
+                        let mut e = Error::internal(format!(
+                            "Microsoft Graph answered {} with a body that is not JSON [client-request-id {request_id}]",
+                            url.path()
+                        ));
+                        e.request_id = Some(request_id.clone());
+                        e
+                    });
+                }
+                Ok(resp) if resp.status == 401 && !refreshed => {
+                    refreshed = true;
+                    retries.push(record(
+                        "Unauthorized",
+                        retry_no + 1,
+                        Default::default(),
+                        &request_id,
+                    ));
+                    stale = Some(at.token.clone());
+                    continue;
+                }
+                Ok(resp) => {
+                    let e = service_error(&resp, &request_id);
+                    let transient = matches!(resp.status, 429 | 500 | 502 | 503 | 504);
+                    if !transient {
+                        return Err(e);
+                    }
+                    let reason = if resp.status == 429 {
+                        "Throttled"
+                    } else {
+                        "Transient"
+                    };
+                    (reason, resp.retry_after(), e)
+                }
+                Err(HttpFailure::Cancelled) => return Err(Error::cancelled()),
+                // A GET changes nothing: safe to send again whatever happened to it.
+                Err(f) => ("ConnectionFailed", None, f.to_error("Microsoft Graph")),
+            };
+            if retry_no < policy.max_retries {
+                retry_no += 1;
+                let wait = policy.wait(retry_no, retry_after);
+                retries.push(record(reason, retry_no, wait, &request_id));
+                cancel.sleep(wait)?;
+                continue;
+            }
+            error.retries = retries.len() as u32;
+            error.request_id = Some(request_id);
+            return Err(error);
+        }
+    }
+}
+
+fn record(reason: &str, attempt: u32, wait: std::time::Duration, request_id: &str) -> RetryRecord {
+    RetryRecord {
+        reason: reason.into(),
+        attempt,
+        wait_ms: wait.as_millis() as u64,
+        request_id: request_id.into(),
+    }
+}
+
+/// Graph's `{"error":{"code","message","innerError":{"request-id"}}}` as an error
+/// that says what to do.
+pub(crate) fn service_error(resp: &HttpResponse, request_id: &str) -> Error {
+    let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+    let code = body["error"]["code"].as_str().map(|s| clean_text(s, 80));
+    let text = body["error"]["message"]
+        .as_str()
+        .map(|s| clean_text(s, 400));
+    let server_id = body["error"]["innerError"]["request-id"]
+        .as_str()
+        .or_else(|| resp.header("request-id"))
+        .map(|s| clean_text(s, 64));
+    let said = match (&code, &text) {
+        (Some(c), Some(t)) => format!("{c}: {t}"),
+        (Some(c), None) => c.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => format!("HTTP {}", resp.status),
+    };
+    let ids = match &server_id {
+        Some(s) => format!(" [request-id {s}; client-request-id {request_id}]"),
+        None => format!(" [client-request-id {request_id}]"),
+    };
+    let mut e = match resp.status {
+        401 => Error::new(
+            ExoResult::Unauthorized,
+            Reason::Unauthorized,
+            format!("Microsoft Graph refused the partner's token even after a refresh ({said}).{ids}"),
+        )
+        .with_action(
+            "Check that the application has the delegated Graph permission DelegatedAdminRelationship.Read.All \
+             consented in the partner tenant, then sign in again.",
+        ),
+        403 => Error::new(
+            ExoResult::Unauthorized,
+            Reason::Forbidden,
+            format!(
+                "Microsoft Graph denied reading the partner's GDAP relationships ({said}): the signed-in \
+                 partner user lacks a role that may read them, or the application lacks the permission.{ids}"
+            ),
+        )
+        .with_action(
+            "Sign in as a partner user in the Admin agent group (or with a Partner Center role that reads \
+             GDAP relationships), and consent DelegatedAdminRelationship.Read.All for the application.",
+        ),
+        404 => Error::new(
+            ExoResult::ExchangeError,
+            Reason::NotFound,
+            format!("Microsoft Graph: {said}.{ids}"),
+        )
+        .with_category(Category::ObjectNotFound),
+        429 => {
+            let mut e = Error::new(
+                ExoResult::Throttled,
+                Reason::Throttled,
+                format!("Microsoft Graph is throttling the partner ({said}).{ids}"),
+            );
+            e.recommended_action =
+                Some("Microsoft Graph is throttling the partner: retry later or raise -MaximumRetryCount.");
+            e
+        }
+        500..=599 => Error::new(
+            ExoResult::Transient,
+            Reason::ServiceUnavailable,
+            format!("Microsoft Graph is unavailable (HTTP {}: {said}).{ids}", resp.status),
+        ),
+        _ => Error::new(
+            ExoResult::Internal,
+            Reason::BadRequest,
+            format!("Microsoft Graph refused the request (HTTP {}: {said}).{ids}", resp.status),
+        ),
+    };
+    e.http_status = Some(resp.status);
+    e.service_code = code;
+    e.request_id = Some(request_id.to_string());
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+
+    fn resp(status: u16, body: &str, retry_after: Option<&str>) -> HttpResponse {
+        let mut headers = HeaderMap::new();
+        if let Some(r) = retry_after {
+            headers.insert("retry-after", r.parse().unwrap());
+        }
+        HttpResponse {
+            status,
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    const BODY: &str = r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{"request-id":"rid-1"}}}"#;
+
+    #[test]
+    fn graph_errors_say_what_they_are_and_what_to_do() {
+        let e = service_error(&resp(403, BODY, None), "cid");
+        assert_eq!(
+            (e.code, e.reason),
+            (ExoResult::Unauthorized, Reason::Forbidden)
+        );
+        assert_eq!(e.category, Category::PermissionDenied);
+        assert!(e
+            .message
+            .contains("Authorization_RequestDenied: Insufficient privileges"));
+        assert!(
+            e.message
+                .ends_with("[request-id rid-1; client-request-id cid]"),
+            "{}",
+            e.message
+        );
+        assert!(e
+            .recommended_action
+            .unwrap()
+            .contains("DelegatedAdminRelationship.Read.All"));
+        assert_eq!(e.http_status, Some(403));
+        assert!(e.fatal);
+        let e = service_error(&resp(429, "{}", Some("3")), "cid");
+        assert_eq!(e.code, ExoResult::Throttled);
+        assert!(e.retryable);
+        assert!(!e.recommended_action.unwrap().contains("Exchange"));
+        let e = service_error(
+            &resp(
+                404,
+                r#"{"error":{"code":"Request_ResourceNotFound","message":"x"}}"#,
+                None,
+            ),
+            "c",
+        );
+        assert_eq!(e.reason, Reason::NotFound);
+        assert_eq!(e.category, Category::ObjectNotFound);
+        assert_eq!(
+            service_error(&resp(503, "", None), "c").code,
+            ExoResult::Transient
+        );
+        let e = service_error(&resp(400, "not json", None), "c");
+        assert_eq!(
+            (e.code, e.reason),
+            (ExoResult::Internal, Reason::BadRequest)
+        );
+        assert!(e.message.contains("HTTP 400"));
+        let e = service_error(&resp(401, BODY, None), "c");
+        assert_eq!(e.reason, Reason::Unauthorized);
+    }
+
+    #[test]
+    fn service_text_is_bounded_and_cleaned() {
+        let long = format!(
+            r#"{{"error":{{"code":"X","message":"{}\u0007"}}}}"#,
+            "a".repeat(5000)
+        );
+        let e = service_error(&resp(500, &long, None), "c");
+        assert!(e.message.len() < 1000, "{}", e.message.len());
+        assert!(!e.message.contains('\u{7}'));
+    }
+}
