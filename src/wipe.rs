@@ -16,6 +16,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 
 /// The system allocator, zeroing each block before freeing it.
+#[cfg_attr(not(feature = "wipe-on-free"), allow(dead_code))]
 pub(crate) struct WipingAllocator;
 
 // SAFETY: every call is forwarded to `System` with the same pointer and layout;

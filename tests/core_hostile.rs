@@ -423,8 +423,10 @@ fn finding7_localhost_is_never_resolved_elsewhere() {
     thief.set_nonblocking(true).unwrap();
     let url = format!("http://localhost:{port}");
     let o = exo_bridge::ConnectionOptions::from_json(
+        // Short waits: a request that went to the thief (which never answers) fails fast.
         &json!({"tenantId":"contoso.onmicrosoft.com","applicationId": APP,
-                "authorityHost": url, "exchangeHost": url})
+                "authorityHost": url, "exchangeHost": url,
+                "readTimeoutMs": 3000, "connectTimeoutMs": 2000, "maxRetries": 0})
         .to_string(),
     )
     .unwrap();
