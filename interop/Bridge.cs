@@ -138,22 +138,26 @@ namespace ExoDelegated.Interop
 
         private delegate ResultCode ExportCall(ConnectionHandle conn, IntPtr buf, UIntPtr bufLen, out UIntPtr needed, out ErrorHandle err);
 
-        /// <summary>Size query, then copy; the token may rotate in between (another connection
-        /// refreshed), so a too-small buffer is retried with the new size, a few times.</summary>
+        /// <summary>Size query, then copy. The token may rotate in between (another runspace
+        /// refreshed it): the copy then reports the new size, and the export asks again with a
+        /// buffer that holds it, until one copy fits. Only the length the successful copy
+        /// reports is read: never a stale size, a NUL or uninitialised memory.</summary>
         private static SecureString ExportToken(ConnectionHandle conn, ExportCall export)
         {
+            UIntPtr needed;
+            ErrorHandle err;
+            ResultCode code = export(conn, IntPtr.Zero, UIntPtr.Zero, out needed, out err);
+            if (code != ResultCode.BufferTooSmall) ExoNativeException.ThrowIfFailed(code, err); else err.Dispose();
             for (int attempt = 0; ; attempt++)
             {
-                UIntPtr needed;
-                ErrorHandle err;
-                ResultCode code = export(conn, IntPtr.Zero, UIntPtr.Zero, out needed, out err);
-                if (code != ResultCode.BufferTooSmall) ExoNativeException.ThrowIfFailed(code, err); else err.Dispose();
-                int capacity = (int)needed.ToUInt64();
-                IntPtr buf = Marshal.AllocHGlobal(Math.Max(capacity, 1) * 2);
+                // Room for a somewhat longer token, so one rotation rarely needs another round.
+                int capacity = (int)needed.ToUInt64() + 64;
+                IntPtr buf = Marshal.AllocHGlobal(capacity * 2);
                 try
                 {
+                    for (int i = 0; i < capacity; i++) Marshal.WriteInt16(buf, i * 2, 0);
                     code = export(conn, buf, (UIntPtr)(uint)capacity, out needed, out err);
-                    if (code == ResultCode.BufferTooSmall && attempt < 3) { err.Dispose(); continue; }
+                    if (code == ResultCode.BufferTooSmall && attempt < 16) { err.Dispose(); continue; }
                     ExoNativeException.ThrowIfFailed(code, err);
                     int chars = (int)needed.ToUInt64();
                     var secure = new SecureString();
@@ -266,7 +270,20 @@ namespace ExoDelegated.Interop
             ExoNativeException.ThrowIfFailed(code, err);
             try
             {
-                return PageReader.Read(json, typeName, originTag, tenant, multiTenant);
+                var page = PageReader.Read(json, typeName, originTag, tenant, multiTenant);
+                cursor.PagesRead++;
+                cursor.RecordsRead += page.Records.Length;
+                return page;
+            }
+            catch (Exception e) when (PageReader.IsMalformedPage(e))
+            {
+                // The native library hands on only pages it checked; should one still not read,
+                // it is the same ExoDelegated.MalformedResponse error, saying where the
+                // enumeration stopped, never a raw reader exception.
+                NativeMethods.exo_cursor_cancel(cursor);
+                throw ExoNativeException.MalformedResponse(string.Format(
+                    "page {0} could not be read: {1} {2}; the rest of the enumeration was not read.",
+                    cursor.PagesRead + 1, PageReader.Describe(e), PageReader.Delivered(cursor.PagesRead, cursor.RecordsRead)));
             }
             finally { NativeMethods.exo_string_free(json); }
         }

@@ -47,6 +47,14 @@ namespace ExoDelegated.Interop
                 "InvalidArgument", ErrorCategory.InvalidArgument, null, false, true);
         }
 
+        /// <summary>A page the interop's reader could not read (the native library's own
+        /// refusals of such pages have the same reason).</summary>
+        internal static ExoNativeException MalformedResponse(string message)
+        {
+            return new ExoNativeException(ResultCode.Internal, message,
+                "MalformedResponse", ErrorCategory.InvalidResult, null, false, false);
+        }
+
         private ExoNativeException(ResultCode code, string message, string reason, ErrorCategory category,
             string recommendedAction, bool retryable, bool fatal) : base(message)
         {

@@ -22,6 +22,11 @@ namespace ExoDelegated.Interop
 
     public sealed class CursorHandle : ExoHandle
     {
+        /// <summary>Pages and records read from this cursor so far: a page that cannot be
+        /// read says where the enumeration stopped.</summary>
+        internal int PagesRead;
+        internal long RecordsRead;
+
         protected override bool ReleaseHandle() { NativeMethods.exo_cursor_free(handle); return true; }
     }
 

@@ -93,6 +93,43 @@ namespace ExoDelegated.Interop
             return page;
         }
 
+        /// <summary>What the reader throws for a page it cannot read: bad JSON, nesting beyond
+        /// MaxDepth, a lone surrogate (InvalidOperationException from GetString), numbers or
+        /// names it cannot convert.</summary>
+        public static bool IsMalformedPage(Exception e)
+        {
+            return e is JsonException || e is InvalidOperationException || e is ArgumentException
+                || e is FormatException || e is OverflowException || e is DecoderFallbackException;
+        }
+
+        /// <summary>The reader's problem in a few words, without quoting the page.</summary>
+        public static string Describe(Exception e)
+        {
+            if (e.Message.IndexOf("surrogate", StringComparison.OrdinalIgnoreCase) >= 0 || e is DecoderFallbackException || e is InvalidOperationException)
+                return "a string holds an unpaired UTF-16 surrogate or invalid text.";
+            if (e.Message.IndexOf("depth", StringComparison.OrdinalIgnoreCase) >= 0)
+                return "it is nested deeper than 256 levels.";
+            return "it is not the JSON a page should be.";
+        }
+
+        /// <summary>"2 page(s) with 2000 record(s) were delivered before it".</summary>
+        public static string Delivered(int pages, long records)
+        {
+            if (pages == 0) return "No records were delivered before it";
+            return string.Format("{0} {1} with {2} record(s) {3} delivered before it", pages, pages == 1 ? "page" : "pages", records, pages == 1 ? "was" : "were");
+        }
+
+        /// <summary>As Read, with the reader's failures as the MalformedResponse error the
+        /// cursor path gives (for callers that hold page JSON themselves).</summary>
+        public static Page ReadChecked(IntPtr json, string typeName)
+        {
+            try { return Read(json, typeName, null, null, false); }
+            catch (Exception e) when (IsMalformedPage(e))
+            {
+                throw ExoNativeException.MalformedResponse("the page could not be read: " + Describe(e));
+            }
+        }
+
         /// <summary>The property every record carries: the tenant it came from.</summary>
         public const string TenantProperty = "ExoTenant";
 

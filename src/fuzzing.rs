@@ -187,7 +187,8 @@ pub fn device_code(data: &[u8]) {
 /// A 2xx InvokeCommand page; its nextLink goes through the origin check
 /// and the page is handed on as the cursor's JSON.
 pub fn exchange_page(data: &[u8]) {
-    match response::parse_success(data) {
+    // A small page size, so the record cap is reached by inputs of fuzzing size.
+    match response::parse_success(data, response::max_records(1).min(64), &[CANARY_SECRETS[0]]) {
         Ok(p) => {
             let records = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&p.value_json)
                 .unwrap_or_else(|e| panic!("value is not a JSON array ({e}): {}", p.value_json));
@@ -202,6 +203,14 @@ pub fn exchange_page(data: &[u8]) {
                 }
             }
             let records = records.len();
+            assert_eq!(records, p.records, "the record count of the page");
+            assert!(records <= 64, "the record cap");
+            for w in &p.warnings {
+                assert!(
+                    !w.chars().any(crate::util::is_unsafe_for_terminal),
+                    "a warning reaches the terminal with a control character: {w:?}"
+                );
+            }
             let exchange = BaseUrl::parse(EXCHANGE, "exchangeHost").expect("base");
             let more = match &p.next_link {
                 Some(link) => match check_next_link(&exchange, link) {
@@ -266,7 +275,7 @@ pub fn exchange_error(data: &[u8]) {
     } else {
         (None, rest)
     };
-    let se = response::parse_error(status, body, header);
+    let se = response::parse_error(status, body, header, &[CANARY_SECRETS[0]]);
     assert!(
         !se.message.trim().is_empty(),
         "a service error without a message"

@@ -19,34 +19,59 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zeroize::Zeroize;
 
-/// Largest response body read (a page of 1000 full mailboxes is a few MB).
-pub(crate) const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest page body: a page of 1000 full mailboxes is a few MB; anything near this cap is
+/// not a page Exchange would send (the record cap per page refuses it long before).
+pub(crate) const MAX_PAGE_BODY_BYTES: u64 = 64 << 20;
+/// Largest `$batch` body: up to 10 pages.
+pub(crate) const MAX_BATCH_BODY_BYTES: u64 = 256 << 20;
+/// Largest token or device-code answer (a few KB in practice).
+pub(crate) const MAX_TOKEN_BODY_BYTES: u64 = 1 << 20;
+/// Error bodies are read only this far: their message is all that is used, and a huge error
+/// body must cost no memory. The rest is dropped with the connection.
+pub(crate) const MAX_ERROR_BODY_BYTES: u64 = 64 << 10;
 
-/// One client per distinct connect timeout and route; in practice one per
-/// process (every connection uses the default unless told otherwise). Clients
-/// share nothing but are cheap handles to their own pool.
-static CLIENTS: Lazy<Mutex<HashMap<(u64, bool), reqwest::blocking::Client>>> =
+/// The client for a route: connect timeout, `direct` (loopback) and `pooled`.
+type ClientKey = (u64, bool, bool);
+
+/// One client per distinct connect timeout and route; in practice two per process (Exchange,
+/// pooled; token requests, unpooled). Clients share nothing but are cheap handles to their own pool.
+static CLIENTS: Lazy<Mutex<HashMap<ClientKey, reqwest::blocking::Client>>> =
     Lazy::new(|| Mutex::new(HashMap::new()));
 
 /// `direct`: loopback destinations never go through a proxy from the
 /// environment (HTTP_PROXY & co.): their traffic may be plain http, and a
-/// proxy would receive secrets and bearer tokens in clear text.
-fn client(connect_timeout: Duration, direct: bool) -> Result<reqwest::blocking::Client, Error> {
-    let key = (connect_timeout.as_millis() as u64, direct);
+/// proxy would receive secrets and bearer tokens in clear text. Their name
+/// `localhost` is never looked up: it connects to 127.0.0.1 or ::1 only, so a
+/// hosts file pointing it elsewhere cannot receive that clear text.
+/// `pooled: false` (token requests, whose bodies hold the refresh token and the
+/// client secret): no connection is kept after the exchange, so the HTTP stack's
+/// buffers holding the request are freed (and wiped, `crate::wipe`) when it ends.
+fn client(
+    connect_timeout: Duration,
+    direct: bool,
+    pooled: bool,
+) -> Result<reqwest::blocking::Client, Error> {
+    let key = (connect_timeout.as_millis() as u64, direct, pooled);
     let mut clients = lock(&CLIENTS);
     if let Some(c) = clients.get(&key) {
         return Ok(c.clone());
     }
     let mut builder = reqwest::blocking::Client::builder();
     if direct {
-        builder = builder.no_proxy();
+        builder = builder.no_proxy().resolve_to_addrs(
+            "localhost",
+            &[
+                (std::net::Ipv4Addr::LOCALHOST, 0).into(),
+                (std::net::Ipv6Addr::LOCALHOST, 0).into(),
+            ],
+        );
     }
     let c = builder
         .use_rustls_tls()
         .connect_timeout(connect_timeout)
         .timeout(None::<Duration>) // per request instead
         .pool_idle_timeout(Duration::from_secs(90))
-        .pool_max_idle_per_host(32)
+        .pool_max_idle_per_host(if pooled { 32 } else { 0 })
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none()) // never carry the token elsewhere
         .user_agent(concat!("ExoDelegated/", env!("CARGO_PKG_VERSION")))
@@ -61,6 +86,13 @@ fn client(connect_timeout: Duration, direct: bool) -> Result<reqwest::blocking::
     Ok(c)
 }
 
+/// Drop every client, and with it its idle pooled connections: their buffers (which held the
+/// last requests' `Authorization` headers) are freed, and wiped (`crate::wipe`). Exchanges in
+/// flight keep their own handle and finish; the next request starts a new pool.
+pub(crate) fn close_idle_connections() {
+    lock(&CLIENTS).clear();
+}
+
 /// One request. Header values that hold secrets are marked sensitive.
 pub(crate) struct HttpRequest {
     /// POST (token endpoint, InvokeCommand, $batch) or GET (Microsoft Graph).
@@ -70,8 +102,14 @@ pub(crate) struct HttpRequest {
     /// Names of headers whose values are secret (e.g. Authorization).
     pub(crate) sensitive: Vec<HeaderName>,
     pub(crate) content_type: &'static str,
-    /// Zeroized after sending (a token request body holds secrets).
+    /// Zeroized when the exchange ends (a token request body holds secrets).
     pub(crate) body: Vec<u8>,
+    /// Largest success body accepted (`MAX_PAGE_BODY_BYTES`, ...); error bodies are cut at
+    /// `MAX_ERROR_BODY_BYTES`.
+    pub(crate) max_body: u64,
+    /// Keep the connection for later requests. False for requests that carry secrets in
+    /// their body (token requests).
+    pub(crate) pooled: bool,
     pub(crate) connect_timeout: Duration,
     /// Whole exchange: connect, send, and reading the full body.
     pub(crate) timeout: Duration,
@@ -212,8 +250,8 @@ fn classify(e: reqwest::Error) -> HttpFailure {
 
 fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
     let direct = crate::endpoint::is_loopback(&req.url);
-    let client =
-        client(req.connect_timeout, direct).map_err(|e| HttpFailure::NotSent(e.message))?;
+    let client = client(req.connect_timeout, direct, req.pooled)
+        .map_err(|e| HttpFailure::NotSent(e.message))?;
     let mut headers = HeaderMap::new();
     for (name, value) in &req.headers {
         let mut v = HeaderValue::from_str(value)
@@ -223,6 +261,7 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
         }
         headers.insert(name.clone(), v);
     }
+    // Moved, not copied: the one buffer is freed by the HTTP stack when it is done with it.
     let body = std::mem::take(&mut req.body);
     let builder = if req.method == reqwest::Method::GET {
         client.get(req.url.clone())
@@ -239,8 +278,15 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
     let resp = result.map_err(classify)?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
+    let success = (200..300).contains(&status);
+    // Only a success body is worth its size; an error body's first KBs say all that is used.
+    let limit = if success {
+        req.max_body
+    } else {
+        req.max_body.min(MAX_ERROR_BODY_BYTES)
+    };
     let mut body = Vec::new();
-    let mut reader = resp.take(MAX_BODY_BYTES + 1);
+    let mut reader = resp.take(limit + 1);
     if let Err(e) = reader.read_to_end(&mut body) {
         body.zeroize();
         let timed_out = e.kind() == std::io::ErrorKind::TimedOut
@@ -257,16 +303,27 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
             HttpFailure::Broken(m)
         });
     }
-    if body.len() as u64 > MAX_BODY_BYTES {
-        body.zeroize();
-        return Err(HttpFailure::Broken(format!(
-            "response larger than {MAX_BODY_BYTES} bytes"
-        )));
+    // The rest of an error body is never read: the connection is closed, not reused.
+    drop(reader);
+    if body.len() as u64 > limit {
+        if success {
+            body.zeroize();
+            return Err(HttpFailure::Broken(format!(
+                "the response is larger than {limit} bytes, more than a page can be; it was refused"
+            )));
+        }
+        body.truncate(limit as usize);
     }
     let body = match content_encoding(&headers) {
         Encoding::Identity => body,
+        Encoding::Gzip if !success => {
+            // What decompresses of the (possibly cut) error body, up to the same cap.
+            let plain = gunzip_prefix(&body, limit);
+            body.zeroize();
+            plain
+        }
         Encoding::Gzip => {
-            let plain = gunzip(&body, MAX_BODY_BYTES);
+            let plain = gunzip(&body, limit);
             body.zeroize();
             plain?
         }
@@ -282,6 +339,22 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
         headers,
         body,
     })
+}
+
+/// As much of a gzip body as decompresses, at most `limit` bytes (error bodies: a cut or
+/// broken stream still yields its readable start).
+fn gunzip_prefix(compressed: &[u8], limit: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut decoder = flate2::read::MultiGzDecoder::new(compressed).take(limit);
+    let mut chunk = [0u8; 4096];
+    loop {
+        match decoder.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&chunk[..n]),
+        }
+    }
+    chunk.zeroize();
+    out
 }
 
 enum Encoding {
@@ -389,6 +462,8 @@ mod tests {
             sensitive: vec![],
             content_type: "application/json",
             body: b"{}".to_vec(),
+            max_body: MAX_PAGE_BODY_BYTES,
+            pooled: true,
             connect_timeout: Duration::from_secs(2),
             timeout: Duration::from_millis(timeout_ms),
         }

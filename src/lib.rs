@@ -6,7 +6,7 @@
 //! - `exchange`: the Exchange admin API (connections, requests, paging);
 //! - `identity`: Entra ID tokens (grants, the token cache, device code);
 //! - `retry`, `http`, `endpoint`, `options`, `cancel`, `secret`: their tools;
-//! - `error`, `util`: at the bottom.
+//! - `error`, `util`, `wipe` (the allocator that wipes freed memory): at the bottom.
 //!
 //! Every module is private; the ABI's symbols are exported by `#[no_mangle]`,
 //! and the few types the integration tests drive are re-exported below.
@@ -23,6 +23,7 @@ mod options;
 mod retry;
 mod secret;
 mod util;
+mod wipe;
 
 /// Entry points of the fuzz targets (fuzz/) and their replay test (tests/fuzz_replay.rs).
 #[doc(hidden)]

@@ -155,6 +155,95 @@ pub(crate) fn form_append(out: &mut String, key: &str, value: &str) {
     form_escape(out, value);
 }
 
+/// Replaced for a secret in service text.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// `text` with every secret (of 4 characters or more) replaced by `<redacted>` in each form a
+/// peer may echo it: raw, form-encoded (as a token request sends it; either hex case, `+` or
+/// `%20` for a space) and JSON-escaped (with or without `\/`); and whatever follows `Bearer `
+/// (an echoed `Authorization` header, whatever token it holds). Run it before cutting text
+/// short: a cut could leave most of a secret behind the cut-off point's reach.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.chars().count() >= 4) {
+        let mut form = String::new();
+        form_escape(&mut form, s);
+        let json = serde_json::to_string(s).unwrap_or_default();
+        let json = json.trim_matches('"').to_string();
+        let forms = [
+            s.to_string(),
+            form.replace('+', "%20"),
+            lowercase_escapes(&form),
+            json.replace('/', "\\/"),
+            form,
+            json,
+        ];
+        for f in forms.iter().filter(|f| !f.is_empty()) {
+            if out.contains(f.as_str()) {
+                out = out.replace(f.as_str(), REDACTED);
+            }
+        }
+    }
+    redact_bearer(&out)
+}
+
+/// `Bearer <anything up to a blank, quote or comma>` → `Bearer <redacted>`, in any case.
+fn redact_bearer(text: &str) -> String {
+    const WORD: &str = "bearer";
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains(WORD) {
+        return text.to_string();
+    }
+    let (b, mut out, mut i) = (text.as_bytes(), String::with_capacity(text.len()), 0usize);
+    while let Some(at) = lower[i..].find(WORD).map(|p| p + i) {
+        let mut j = at + WORD.len();
+        let blanks = b[j..]
+            .iter()
+            .take_while(|c| **c == b' ' || **c == b'\t')
+            .count();
+        let start = j + blanks;
+        let end = start
+            + b[start..]
+                .iter()
+                .take_while(|c| {
+                    !matches!(
+                        **c,
+                        b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b',' | b'\\' | b'<'
+                    )
+                })
+                .count();
+        // Only a token-sized word: "bearer token" in prose stays.
+        if blanks > 0 && end - start >= 16 {
+            out.push_str(&text[i..start]);
+            out.push_str(REDACTED);
+            j = end;
+        } else {
+            out.push_str(&text[i..j]);
+        }
+        i = j;
+    }
+    out.push_str(&text[i..]);
+    out
+}
+
+/// `%2F` → `%2f` (the escapes only).
+fn lowercase_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut hex_left = 0;
+    for c in s.chars() {
+        if c == '%' {
+            hex_left = 2;
+            out.push(c);
+        } else if hex_left > 0 {
+            hex_left -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn form_escape(out: &mut String, s: &str) {
     for b in s.bytes() {
         match b {
@@ -177,12 +266,27 @@ pub(crate) fn is_header_safe(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
-/// Service text made safe for a one-line message: control characters become
-/// spaces, and it is cut to `max` characters.
+/// Characters that must not reach a terminal from a peer: C0 and C1 controls (ESC and CSI
+/// start the sequences that set the window title, clear the screen or plant hyperlinks; CR and
+/// LF fake a second line), line and paragraph separators, and the Unicode bidi controls
+/// (U+202A–U+202E, U+2066–U+2069, LRM, RLM, ALM) that make text read differently from what it is.
+pub(crate) fn is_unsafe_for_terminal(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Service text made safe for a one-line message: the one place every text from a peer
+/// (error messages, `@adminapi.warnings`, the device-code message) is cleaned before it can
+/// reach a terminal. Controls and separators become spaces, bidi controls are dropped, and it
+/// is cut to `max` characters.
 pub(crate) fn clean_text(s: &str, max: usize) -> String {
     let mut out: String = s
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !is_bidi_control(*c))
+        .map(|c| if is_unsafe_for_terminal(c) { ' ' } else { c })
         .take(max)
         .collect();
     if s.chars().count() > max {
@@ -252,8 +356,44 @@ mod tests {
     }
 
     #[test]
+    fn secrets_are_redacted_in_every_form() {
+        let secret = "s3cr~t/v+al ue\"x";
+        let mut form = String::new();
+        form_append(&mut form, "client_secret", secret);
+        let json = serde_json::json!({ "echo": secret }).to_string();
+        let text = format!(
+            "raw {secret} | {form} | {json} | lower {} | slash {} | %20 {}",
+            lowercase_escapes(&form),
+            json.replace('/', "\\/"),
+            form.replace('+', "%20")
+        );
+        let r = redact(&text, &[secret]);
+        assert!(!r.contains("s3cr"), "{r}");
+        assert_eq!(r.matches(REDACTED).count(), 6, "{r}");
+        let r = redact(
+            "got authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOi.x-y_z and BEARER\tabcdefghijklmnopq, bearer token",
+            &[],
+        );
+        assert_eq!(
+            r,
+            "got authorization: Bearer <redacted> and BEARER\t<redacted>, bearer token"
+        );
+        assert_eq!(redact("short abc", &["abc"]), "short abc");
+    }
+
+    #[test]
     fn clean_text_strips_controls_and_cuts() {
         assert_eq!(clean_text("a\r\nb", 10), "a  b");
         assert_eq!(clean_text("abcdef", 3), "abc…");
+        // ESC/OSC/CSI, C1 (CSI as U+009B), DEL: no sequence survives to a terminal.
+        let t = clean_text("\u{1b}]0;pwned\u{7}x\u{1b}[2Jy\u{9b}31mz\u{7f}", 100);
+        assert!(!t.chars().any(is_unsafe_for_terminal), "{t:?}");
+        assert!(t.contains("pwned") && t.contains('z'), "{t:?}");
+        // Bidi controls are dropped, not replaced.
+        assert_eq!(
+            clean_text("ab\u{202E}cd\u{2066}e\u{2069}\u{200F}", 100),
+            "abcde"
+        );
+        assert_eq!(clean_text("a\u{2028}b", 10), "a b");
     }
 }

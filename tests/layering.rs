@@ -16,7 +16,7 @@ const RANKS: &[(&[&str], u32)] = &[
         &["retry", "http", "endpoint", "options", "cancel", "secret"],
         1,
     ),
-    (&["error", "util"], 0),
+    (&["error", "util", "wipe"], 0),
 ];
 
 fn rank(module: &str) -> Option<u32> {

@@ -1057,10 +1057,13 @@ if ($ReportPath) {
     & $add 'pwsh ./build.ps1 test                      # everything, including the short form'
     & $add '```'
     $null = New-Item -ItemType Directory -Force -Path (Split-Path $ReportPath)
-    # The Fuzzing section belongs to tools/fuzz.ps1 (pwsh ./build.ps1 fuzz): keep it.
-    if ((Test-Path $ReportPath) -and (Get-Content -Raw $ReportPath) -match '(?s)<!-- fuzzing:begin.*?<!-- fuzzing:end -->') {
-        & $add
-        & $add $Matches[0]
+    # Sections between <!-- NAME:begin --> and <!-- NAME:end --> belong to others (Fuzzing:
+    # tools/fuzz.ps1; Hostile server: written by hand with tests/core_hostile.rs): keep them.
+    if (Test-Path $ReportPath) {
+        foreach ($kept in [regex]::Matches((Get-Content -Raw $ReportPath), '(?s)<!-- (\w+):begin.*?<!-- \1:end -->')) {
+            & $add
+            & $add $kept.Value
+        }
     }
     Set-Content -Path $ReportPath -Value ($lines -join "`n")
     Write-Host "wrote $ReportPath"

@@ -71,7 +71,8 @@ fn annotations_are_on_by_default_like_the_real_service() {
     let rows = r.values();
     let row = rows[0].as_object().unwrap();
     assert!(
-        row.keys().any(|k| k.ends_with("@odata.type") || k.ends_with("@data.type")),
+        row.keys()
+            .any(|k| k.ends_with("@odata.type") || k.ends_with("@data.type")),
         "no annotation on a default row: {:?}",
         row.keys().collect::<Vec<_>>()
     );

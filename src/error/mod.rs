@@ -138,6 +138,12 @@ impl Error {
         Error::new(ExoResult::Internal, Reason::Internal, message)
     }
 
+    /// A service answer the library refuses to read (not the JSON it should be, records
+    /// no strict reader accepts, far more records than asked for).
+    pub(crate) fn malformed_response(message: impl Into<String>) -> Self {
+        Error::new(ExoResult::Internal, Reason::MalformedResponse, message)
+    }
+
     /// The error as one JSON object (camelCase fields), for callers that
     /// want every detail in one read.
     pub fn to_json(&self) -> String {

@@ -42,6 +42,9 @@ reasons! {
     Cancelled,
     Panic,
     Internal,
+    /// A service answer that cannot be read safely (bad JSON, lone surrogates, nesting,
+    /// far more records than the page size asked for).
+    MalformedResponse,
     // Transport.
     ConnectFailed,
     ConnectionBroken,

@@ -418,6 +418,8 @@ impl Batch {
                 sensitive: vec![AUTHORIZATION],
                 content_type: "application/json; charset=utf-8",
                 body: body.clone().into_bytes(),
+                max_body: http::MAX_BATCH_BODY_BYTES,
+                pooled: true,
                 connect_timeout: o.connect_timeout,
                 timeout: o.read_timeout,
             };
@@ -461,8 +463,12 @@ impl Batch {
                 return Ok(());
             }
             if !(200..300).contains(&resp.status) {
-                let se =
-                    response::parse_error(resp.status, &resp.body, resp.header(&X_EXCEPTION_TYPE));
+                let se = response::parse_error(
+                    resp.status,
+                    &resp.body,
+                    resp.header(&X_EXCEPTION_TYPE),
+                    &[at.token.expose()],
+                );
                 let f = se.failure(false);
                 let after = resp.retry_after();
                 let mut s = lock(shared);
@@ -472,7 +478,14 @@ impl Batch {
                 }
                 return Ok(());
             }
-            return self.settle_answer(&resp.body, units, sub_ids, shared, &policy);
+            return self.settle_answer(
+                &resp.body,
+                units,
+                sub_ids,
+                shared,
+                &policy,
+                at.token.expose(),
+            );
         }
     }
 
@@ -514,6 +527,8 @@ impl Batch {
         sub_ids: Vec<String>,
         shared: &Mutex<Shared>,
         policy: &RetryPolicy,
+        // The bearer token sent, redacted from the service's text.
+        token: &str,
     ) -> Result<(), Error> {
         #[derive(Deserialize)]
         struct Raw<'a> {
@@ -558,7 +573,11 @@ impl Batch {
             };
             let sub_body = sub.body.map(|b| b.get().as_bytes()).unwrap_or(b"");
             if (200..300).contains(&sub.status) {
-                match response::parse_success(sub_body) {
+                match response::parse_success(
+                    sub_body,
+                    response::max_records(spec.page_size),
+                    &[token],
+                ) {
                     Ok(page) => {
                         let next = match page.next_link {
                             None => None,
@@ -592,8 +611,12 @@ impl Batch {
                 }
                 continue;
             }
-            let se =
-                response::parse_error(sub.status, sub_body, header("x-exceptiontype").as_deref());
+            let se = response::parse_error(
+                sub.status,
+                sub_body,
+                header("x-exceptiontype").as_deref(),
+                &[token],
+            );
             let f = se.failure(u.page_link);
             let after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
             let e = se.into_error(&spec.cmdlet, u.page_link);

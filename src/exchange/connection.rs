@@ -10,7 +10,7 @@ use crate::options::{default_anchor, ConnectionOptions, CredentialKind};
 use crate::retry::RetryRecord;
 use crate::secret::Secret;
 use crate::util::format_utc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -33,6 +33,29 @@ enum Tokens {
 }
 
 /// An open connection to one customer tenant.
+/// Connections alive in the process.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a connection while it lives. When the last one goes, the HTTP clients' idle
+/// connections go too, so nothing of theirs (bearer headers in pooled buffers) outlives
+/// the last Disconnect and free.
+struct Live;
+
+impl Live {
+    fn new() -> Live {
+        LIVE.fetch_add(1, Ordering::SeqCst);
+        Live
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if LIVE.fetch_sub(1, Ordering::SeqCst) == 1 {
+            crate::http::close_idle_connections();
+        }
+    }
+}
+
 pub struct Connection {
     pub(crate) options: ConnectionOptions,
     credential: CredentialKind,
@@ -42,6 +65,7 @@ pub struct Connection {
     tenant_guid: OnceLock<String>,
     /// Shared by every cursor and batch of this connection.
     pub window: Window,
+    _live: Live,
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -145,6 +169,7 @@ impl Connection {
             credential: kind,
             tokens: RwLock::new(Some(Arc::new(tokens))),
             disconnected: AtomicBool::new(false),
+            _live: Live::new(),
             tenant_guid: OnceLock::new(),
             window: Window::new(options.throttle_limit),
             options,
@@ -187,6 +212,7 @@ impl Connection {
             credential: CredentialKind::DeviceCode,
             tokens: RwLock::new(Some(Arc::new(tokens))),
             disconnected: AtomicBool::new(false),
+            _live: Live::new(),
             tenant_guid,
             window: Window::new(options.throttle_limit),
             options,

@@ -66,6 +66,8 @@ pub struct Cursor {
     page_size: u32,
     state: State,
     page: u32,
+    /// Records delivered so far (for errors that end the enumeration midway).
+    records: u64,
     cancel: Arc<CancelToken>,
 }
 
@@ -95,6 +97,7 @@ impl Cursor {
             page_size: req.page_size.unwrap_or(conn.options.page_size),
             state: State::First(url),
             page: 0,
+            records: 0,
             cancel,
             conn,
         })
@@ -127,8 +130,23 @@ impl Cursor {
         };
         let (page, request_id, retries) = match self.fetch(&url, page_link) {
             Ok(r) => r,
-            Err(e) => {
+            Err(mut e) => {
                 if e.code == ExoResult::PageExpired {
+                    self.state = State::Failed(e.clone());
+                }
+                if e.reason == Reason::MalformedResponse {
+                    // The page cannot be read and asking again would bring the same answer:
+                    // say where the enumeration stands, and end it there.
+                    e.message = format!(
+                        "{}: page {} was refused: {}. {}; the rest of the enumeration was not read.",
+                        self.cmdlet,
+                        self.page + 1,
+                        e.message,
+                        self.delivered()
+                    );
+                    if let Some(id) = &e.request_id {
+                        e.message.push_str(&format!(" [client-request-id {id}]"));
+                    }
                     self.state = State::Failed(e.clone());
                 }
                 return Err(e);
@@ -137,9 +155,11 @@ impl Cursor {
         self.page += 1;
         let SuccessPage {
             value_json,
+            records,
             next_link,
             warnings,
         } = page;
+        self.records += records as u64;
         self.state = match next_link {
             None => State::Done,
             Some(link) => match self.check_link(&link) {
@@ -155,6 +175,21 @@ impl Cursor {
             page: self.page,
             more: !matches!(self.state, State::Done),
         })
+    }
+
+    /// "2 pages with 2000 records were delivered before it".
+    fn delivered(&self) -> String {
+        match self.page {
+            0 => "No records were delivered before it".to_string(),
+            1 => format!(
+                "1 page with {} record(s) was delivered before it",
+                self.records
+            ),
+            n => format!(
+                "{n} pages with {} record(s) were delivered before it",
+                self.records
+            ),
+        }
     }
 
     /// A nextLink must stay on the connection's Exchange origin: the bearer
@@ -220,6 +255,8 @@ impl Cursor {
                 sensitive: vec![AUTHORIZATION],
                 content_type: "application/json",
                 body: self.body.clone(),
+                max_body: http::MAX_PAGE_BODY_BYTES,
+                pooled: true,
                 connect_timeout: o.connect_timeout,
                 timeout: o.read_timeout,
             };
@@ -228,7 +265,8 @@ impl Cursor {
             permit.finish(window_outcome(&answer, page_link));
             let (failure, mut error, retry_after) = match answer {
                 Ok(resp) if (200..300).contains(&resp.status) => {
-                    return match response::parse_success(&resp.body) {
+                    let max = response::max_records(self.page_size);
+                    return match response::parse_success(&resp.body, max, &[at.token.expose()]) {
                         Ok(p) => Ok((p, request_id, retries)),
                         Err(mut e) => {
                             e.request_id = Some(request_id);
@@ -244,6 +282,7 @@ impl Cursor {
                         resp.status,
                         &resp.body,
                         resp.header(&X_EXCEPTION_TYPE),
+                        &[at.token.expose()],
                     );
                     (
                         Failure::Permanent,
@@ -273,6 +312,7 @@ impl Cursor {
                         resp.status,
                         &resp.body,
                         resp.header(&X_EXCEPTION_TYPE),
+                        &[at.token.expose()],
                     );
                     let f = se.failure(page_link);
                     (
@@ -324,7 +364,7 @@ pub fn window_outcome(
         Ok(r) if r.status == 429 => Outcome::Refused,
         Ok(r) if r.status < 400 || r.status == 401 => Outcome::Answered,
         Ok(r) => {
-            let se = response::parse_error(r.status, &r.body, r.header(&X_EXCEPTION_TYPE));
+            let se = response::parse_error(r.status, &r.body, r.header(&X_EXCEPTION_TYPE), &[]);
             if se.failure(page_link).is_load_refusal() {
                 Outcome::Refused
             } else {

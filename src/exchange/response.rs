@@ -14,7 +14,10 @@ use serde_json::Value;
 #[derive(Debug)]
 pub(crate) struct SuccessPage {
     pub(crate) value_json: String,
+    /// How many records `value_json` holds.
+    pub(crate) records: usize,
     pub(crate) next_link: Option<String>,
+    /// `@adminapi.warnings`, cleaned for a terminal (`crate::util::clean_text`).
     pub(crate) warnings: Vec<String>,
 }
 
@@ -28,23 +31,49 @@ struct RawPage<'a> {
     warnings: Option<Vec<Value>>,
 }
 
-/// Parse a 2xx body. An empty body (some writes) is an empty page.
-pub(crate) fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
+/// The most records a page may hold when `page_size` were asked for. Exchange never sends
+/// more than asked; the margin (up to its own maximum of 1000, twice) tolerates a service that
+/// ignores a small page size, and still bounds what one answer costs: every record becomes an
+/// object in PowerShell, so a hostile page of millions of `{}` would take gigabytes.
+pub(crate) fn max_records(page_size: u32) -> usize {
+    (page_size as usize).max(1000) * 2
+}
+
+/// Longest warning kept (Exchange's are one sentence).
+const MAX_WARNING_CHARS: usize = 2000;
+/// Most warnings kept from one page.
+const MAX_WARNINGS: usize = 100;
+
+/// Parse a 2xx body holding at most `max_records` records. An empty body (some writes) is an
+/// empty page. Failures are `MalformedResponse` errors saying what was wrong. `secrets` (the
+/// bearer token sent) are redacted from the warnings.
+pub(crate) fn parse_success(
+    body: &[u8],
+    max_records: usize,
+    secrets: &[&str],
+) -> Result<SuccessPage, Error> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(SuccessPage {
             value_json: "[]".into(),
+            records: 0,
             next_link: None,
             warnings: Vec::new(),
         });
     }
-    let raw: RawPage<'_> = serde_json::from_slice(body).map_err(|_| {
-        Error::internal("Exchange answered with a body that is not the expected JSON")
+    let raw: RawPage<'_> = serde_json::from_slice(body).map_err(|e| {
+        Error::malformed_response(format!(
+            "Exchange answered with a body that is not the expected JSON ({})",
+            json_problem(&e)
+        ))
     })?;
-    if let Some(problem) = raw.value.and_then(|v| strict_reader_problem(v.get())) {
-        return Err(Error::internal(format!(
-            "Exchange answered with records no JSON reader should accept: {problem}"
-        )));
-    }
+    let records = match raw.value {
+        None => 0,
+        Some(v) => scan_records(v.get(), max_records).map_err(|problem| {
+            Error::malformed_response(format!(
+                "Exchange answered with records no JSON reader should accept: {problem}"
+            ))
+        })?,
+    };
     let value_json = match raw.value {
         None => "[]".to_string(),
         Some(v) => {
@@ -60,29 +89,66 @@ pub(crate) fn parse_success(body: &[u8]) -> Result<SuccessPage, Error> {
         .warnings
         .unwrap_or_default()
         .into_iter()
+        .take(MAX_WARNINGS)
         .map(|w| match w {
-            Value::String(s) => s,
-            other => other.to_string(),
+            Value::String(s) => clean_text(&crate::util::redact(&s, secrets), MAX_WARNING_CHARS),
+            other => clean_text(
+                &crate::util::redact(&other.to_string(), secrets),
+                MAX_WARNING_CHARS,
+            ),
         })
+        .filter(|w| !w.is_empty())
         .collect();
     Ok(SuccessPage {
         value_json,
+        records,
         next_link: raw.next_link.filter(|s| !s.is_empty()),
         warnings,
     })
+}
+
+/// What serde_json found wrong, without quoting the body (it may hold anything).
+fn json_problem(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Eof => "it ends too early",
+        serde_json::error::Category::Syntax => "a syntax error",
+        serde_json::error::Category::Data => "a field of the wrong type",
+        serde_json::error::Category::Io => "unreadable",
+    };
+    let text = e.to_string();
+    if text.contains("surrogate") {
+        return format!(
+            "a string holds an unpaired UTF-16 surrogate escape, at line {} column {}",
+            e.line(),
+            e.column()
+        );
+    }
+    if text.contains("recursion limit") {
+        return format!(
+            "it is nested too deeply, at line {} column {}",
+            e.line(),
+            e.column()
+        );
+    }
+    format!("{what} at line {} column {}", e.line(), e.column())
 }
 
 /// Deepest nesting of the records handed on (the caller's reader stops at 256
 /// levels for the whole page; real records are a few levels deep).
 const MAX_VALUE_DEPTH: usize = 100;
 
-/// What a strict JSON reader refuses in text serde_json's `RawValue` lets
-/// through (it checks neither): nesting deeper than `MAX_VALUE_DEPTH`, and
-/// `\u` escapes that are not whole UTF-16 surrogate pairs. `json` is valid JSON.
-fn strict_reader_problem(json: &str) -> Option<&'static str> {
+/// Count the records of `json` (valid JSON: an array of records, or one record), refusing
+/// what a strict JSON reader refuses and serde_json's `RawValue` lets through (it checks
+/// neither): nesting deeper than `MAX_VALUE_DEPTH`, and `\u` escapes that are not whole
+/// UTF-16 surrogate pairs; and more than `max_records` records (stops there: the cost of a
+/// refused page does not grow with its length).
+fn scan_records(json: &str, max_records: usize) -> Result<usize, String> {
     const LONE: &str = "a string holds an unpaired UTF-16 surrogate escape (such as \\ud800)";
     let b = json.as_bytes();
     let (mut depth, mut i, mut in_string, mut high_surrogate) = (0usize, 0usize, false, false);
+    let array = json.trim_start().starts_with('[');
+    // Commas between the records of the outer array, and whether it holds any.
+    let (mut commas, mut any) = (0usize, !array);
     while i < b.len() {
         let c = b[i];
         if !in_string {
@@ -91,11 +157,24 @@ fn strict_reader_problem(json: &str) -> Option<&'static str> {
                 b'[' | b'{' => {
                     depth += 1;
                     if depth > MAX_VALUE_DEPTH {
-                        return Some("records nested deeper than 100 levels");
+                        return Err("records nested deeper than 100 levels".into());
                     }
                 }
                 b']' | b'}' => depth = depth.saturating_sub(1),
+                b',' if depth == 1 && array => {
+                    commas += 1;
+                    if commas + 1 > max_records {
+                        return Err(format!(
+                            "the page holds more than {max_records} records, more than the page \
+                             size asked for allows; it was refused"
+                        ));
+                    }
+                }
                 _ => {}
+            }
+            // Anything but blanks and the outer array's own brackets is a record.
+            if array && depth >= 1 && !c.is_ascii_whitespace() && !(c == b'[' && depth == 1) {
+                any = true;
             }
             i += 1;
             continue;
@@ -115,11 +194,11 @@ fn strict_reader_problem(json: &str) -> Option<&'static str> {
         };
         let is_low = matches!(unit, Some(0xDC00..=0xDFFF));
         if high_surrogate != is_low {
-            return Some(LONE);
+            return Err(LONE.into());
         }
         high_surrogate = matches!(unit, Some(0xD800..=0xDBFF));
     }
-    None
+    Ok(if any { commas + 1 } else { 0 })
 }
 
 /// Exception types docs/PROTOCOL.md §3 lists as transient.
@@ -193,13 +272,17 @@ fn text_field(obj: Option<&Value>, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Parse an error response. `exception_header` is `X-ExceptionType`, if any.
+/// Parse an error response. `exception_header` is `X-ExceptionType`, if any. `secrets` (the
+/// bearer token sent) are redacted from the whole body before anything is taken from it: a
+/// hostile or broken server may echo the request's `Authorization` header anywhere.
 pub(crate) fn parse_error(
     status: u16,
     body: &[u8],
     exception_header: Option<&str>,
+    secrets: &[&str],
 ) -> ServiceError {
-    let text = String::from_utf8_lossy(body);
+    let text = crate::util::redact(&String::from_utf8_lossy(body), secrets);
+    let body = text.as_bytes();
     let lower = text.to_ascii_lowercase();
     let concurrency = lower.contains(CONCURRENCY_TEXT);
     let page_expired = lower.contains(EXPIRED_PAGE_TEXT);
@@ -262,7 +345,7 @@ pub(crate) fn parse_error(
     if exception_type.is_none() {
         exception_type = exception_header
             .filter(|h| !h.trim().is_empty())
-            .map(short_type);
+            .map(|h| short_type(&crate::util::redact(h, secrets)));
     }
     let json = v.is_some();
     let message = match message {
@@ -480,6 +563,75 @@ fn exception_reason(t: &str) -> Option<(ExoResult, Reason, &'static str)> {
 mod tests {
     use super::*;
 
+    /// Without secrets to redact (the glob import of `super::parse_error` is shadowed).
+    fn parse_error(status: u16, body: &[u8], header: Option<&str>) -> ServiceError {
+        crate::exchange::response::parse_error(status, body, header, &[])
+    }
+
+    #[test]
+    fn an_echoed_bearer_token_is_redacted_from_error_text() {
+        let token = "eyJ0eXAi.secret-token.sig";
+        for body in [
+            format!("<html>Authorization: Bearer {token}</html>"),
+            format!(r#"{{"error":{{"code":"X","message":"you sent {token}"}}}}"#),
+            format!(
+                r#"{{"error":{{"code":"X","message":"m","details":[{{"message":"E|T|header Bearer {token}"}}]}}}}"#
+            ),
+        ] {
+            let se =
+                crate::exchange::response::parse_error(400, body.as_bytes(), Some(token), &[token]);
+            let e = se.into_error("Get-Mailbox", false);
+            let all = format!("{} {}", e.message, e.to_json());
+            assert!(!all.contains("secret-token"), "{all}");
+        }
+        let p = parse_success(
+            format!(r#"{{"value":[],"@adminapi.warnings":["token {token}"]}}"#).as_bytes(),
+            10,
+            &[token],
+        )
+        .unwrap();
+        assert_eq!(p.warnings, vec!["token <redacted>"]);
+    }
+
+    fn page(body: &[u8]) -> Result<SuccessPage, Error> {
+        parse_success(body, 2000, &[])
+    }
+
+    #[test]
+    fn records_are_counted_and_capped() {
+        for (body, n) in [
+            (r#"{"value":[]}"#, 0),
+            (r#"{"value":[ ]}"#, 0),
+            (r#"{"value":[{}]}"#, 1),
+            (r#"{"value":[{"a":[1,2,3],"b":{"c":","}},"x,y",3]}"#, 3),
+            (r#"{"value":[[],[[]]]}"#, 2),
+            (r#"{"value":{"a":1}}"#, 1),
+            (r#"{}"#, 0),
+        ] {
+            assert_eq!(page(body.as_bytes()).unwrap().records, n, "{body}");
+        }
+        let many = format!(r#"{{"value":[{}{{}}]}}"#, "{},".repeat(4));
+        assert_eq!(parse_success(many.as_bytes(), 5, &[]).unwrap().records, 5);
+        let e = parse_success(many.as_bytes(), 4, &[]).unwrap_err();
+        assert_eq!(e.reason, Reason::MalformedResponse);
+        assert!(e.message.contains("more than 4 records"), "{}", e.message);
+        assert_eq!(max_records(5), 2000);
+        assert_eq!(max_records(1000), 2000);
+    }
+
+    #[test]
+    fn warnings_are_cleaned_for_the_terminal() {
+        let p = page(
+            br#"{"value":[],"@adminapi.warnings":["\u001b]0;pwned\u0007fake\r\nWARNING: x\u202Etxt.exe",{"a":"\u001b[2J"},""]}"#,
+        )
+        .unwrap();
+        assert_eq!(p.warnings.len(), 2, "{:?}", p.warnings);
+        for w in &p.warnings {
+            assert!(!w.chars().any(crate::util::is_unsafe_for_terminal), "{w:?}");
+        }
+        assert!(p.warnings[0].contains("fake") && p.warnings[0].contains("txt.exe"));
+    }
+
     fn exo_err(status: u16, details_msg: &str) -> ServiceError {
         let body = serde_json::json!({"error":{"code":"BadRequest","message":"top message",
             "details":[{"code":"Ex","message": details_msg}],
@@ -489,17 +641,17 @@ mod tests {
 
     #[test]
     fn page_parsing_keeps_value_verbatim() {
-        let p = parse_success(
+        let p = page(
             br#"{"@odata.context":"c","value":[{"Name":"a"},{"Name":"b"}],"@odata.nextLink":"https://h/x?$skiptoken=1","@adminapi.warnings":["careful"]}"#,
         )
         .unwrap();
         assert_eq!(p.value_json, r#"[{"Name":"a"},{"Name":"b"}]"#);
         assert_eq!(p.next_link.as_deref(), Some("https://h/x?$skiptoken=1"));
         assert_eq!(p.warnings, vec!["careful"]);
-        let p = parse_success(b"{}").unwrap();
+        let p = page(b"{}").unwrap();
         assert_eq!(p.value_json, "[]");
-        assert!(parse_success(b"").unwrap().next_link.is_none());
-        assert!(parse_success(b"<html>").is_err());
+        assert!(page(b"").unwrap().next_link.is_none());
+        assert!(page(b"<html>").is_err());
     }
 
     #[test]
@@ -510,17 +662,17 @@ mod tests {
             r#"{"value":[{"Name":"\ud800\u0041"}]}"#,
             r#"{"value":["\ud83d"]}"#,
         ] {
-            let e = parse_success(bad.as_bytes()).unwrap_err();
+            let e = page(bad.as_bytes()).unwrap_err();
             assert!(e.message.contains("surrogate"), "{bad}: {}", e.message);
         }
         let deep = format!(r#"{{"value":[{}{}]}}"#, "[".repeat(100), "]".repeat(100));
-        assert!(parse_success(deep.as_bytes())
+        assert!(page(deep.as_bytes())
             .unwrap_err()
             .message
             .contains("nested"));
         let ok = format!(r#"{{"value":[{}{}]}}"#, "[".repeat(99), "]".repeat(99));
-        assert!(parse_success(ok.as_bytes()).is_ok());
-        let p = parse_success(br#"{"value":[{"E":"\ud83d\ude00 \\ \" \u00e9 [{"}]}"#).unwrap();
+        assert!(page(ok.as_bytes()).is_ok());
+        let p = page(br#"{"value":[{"E":"\ud83d\ude00 \\ \" \u00e9 [{"}]}"#).unwrap();
         assert_eq!(p.value_json, r#"[{"E":"\ud83d\ude00 \\ \" \u00e9 [{"}]"#);
     }
 

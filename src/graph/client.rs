@@ -11,7 +11,7 @@ use crate::identity::grant::TokenEndpoint;
 use crate::identity::token_cache::{Credential, TokenSource};
 use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
-use crate::util::{clean_text, new_guid};
+use crate::util::{clean_text, new_guid, redact};
 use reqwest::header::{HeaderName, ACCEPT, AUTHORIZATION};
 use reqwest::Url;
 use serde_json::Value;
@@ -113,6 +113,8 @@ impl GraphClient {
                 sensitive: vec![AUTHORIZATION],
                 content_type: "application/json",
                 body: Vec::new(),
+                max_body: http::MAX_PAGE_BODY_BYTES,
+                pooled: true,
                 connect_timeout: o.connect_timeout,
                 timeout: o.read_timeout,
             };
@@ -183,12 +185,13 @@ fn record(reason: &str, attempt: u32, wait: std::time::Duration, request_id: &st
 pub(crate) fn service_error(resp: &HttpResponse, request_id: &str) -> Error {
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let code = body["error"]["code"].as_str().map(|s| clean_text(s, 80));
+    // An echoed Authorization header loses its token before the text is cut short.
     let text = body["error"]["message"]
         .as_str()
-        .map(|s| clean_text(s, 400));
+        .map(|s| clean_text(&redact(s, &[]), 400));
     let server_id = body["error"]["innerError"]["request-id"]
         .as_str()
-        .or_else(|| resp.header("request-id"))
+        .or_else(|| resp.header(&HeaderName::from_static("request-id")))
         .map(|s| clean_text(s, 64));
     let said = match (&code, &text) {
         (Some(c), Some(t)) => format!("{c}: {t}"),

@@ -324,13 +324,9 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
     auth(Reason::AuthFailed, String::new())
 }
 
-/// `text` with every secret (at least 4 characters) replaced.
+/// Raw, form-encoded and JSON-escaped secrets, and bearer tokens, out of service text.
 fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(s, "<redacted>");
-    }
-    out
+    crate::util::redact(text, secrets)
 }
 
 /// Build the error for a failed token response. `secrets` are redacted from

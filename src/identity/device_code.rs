@@ -9,7 +9,7 @@ use crate::error::{Error, ExoResult, Reason};
 use crate::identity::grant::{self, Grant, TokenEndpoint, TokenResponse};
 use crate::options::ConnectionOptions;
 use crate::secret::Secret;
-use crate::util::{form_append, json_seconds, lock};
+use crate::util::{clean_text, form_append, json_seconds, lock};
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -53,15 +53,21 @@ pub fn parse_device_code(body: &[u8]) -> Result<DeviceCodeAnswer, Error> {
     );
     let expires_in =
         Duration::from_secs(json_seconds(&raw.expires_in).unwrap_or(900).clamp(1, 3600));
-    let uri = raw
-        .verification_uri
-        .or(raw.verification_url)
-        .unwrap_or_default();
-    let message = raw.message.unwrap_or_else(|| {
-        format!("To sign in, use a web browser to open the page {uri} and enter the code {} to authenticate.", raw.user_code)
-    });
+    // Everything here is shown in the terminal as the sign-in prompt: cleaned like error
+    // messages, so the endpoint cannot send escape sequences or bidi tricks to it.
+    let uri = clean_text(
+        &raw.verification_uri
+            .or(raw.verification_url)
+            .unwrap_or_default(),
+        512,
+    );
+    let user_code = clean_text(&raw.user_code, 64);
+    let message = match raw.message {
+        Some(m) => clean_text(&m, 1000),
+        None => format!("To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate."),
+    };
     let message_json = serde_json::json!({
-        "userCode": raw.user_code,
+        "userCode": user_code,
         "verificationUri": uri,
         "message": message,
         "expiresIn": expires_in.as_secs(),

@@ -196,6 +196,8 @@ pub(crate) fn post_form(
             sensitive: vec![],
             content_type: "application/x-www-form-urlencoded",
             body: form.expose().as_bytes().to_vec(),
+            max_body: http::MAX_TOKEN_BODY_BYTES,
+            pooled: false,
             connect_timeout: ep.connect_timeout,
             timeout: ep.timeout,
         };

@@ -10,6 +10,25 @@ function Disconnect-ExoDelegated {
     current connection; the most recently opened remaining connection becomes current.
     Unlike Disconnect-ExchangeOnline, the memory is really given back.
 
+    What is guaranteed about secrets in memory once the connection is disconnected (and,
+    for the last two points, once no command of it is still running):
+    - The native library's copies of the refresh token, client secret and access tokens are
+      zeroed: its token cache entry when no other open connection shares it (connections of
+      the same credential share the newest refresh token until the last of them closes).
+    - Every buffer of the native library, including the HTTP stack's copies of request bodies
+      and the Authorization header, is zeroed when it is freed (the library's allocator wipes
+      freed memory). Token requests, whose bodies hold the refresh token and client secret,
+      never keep their connection, so those buffers are freed when the request ends.
+    - When the last connection of the process is closed, the kept-alive connections to
+      Exchange are closed too, so no buffer with an Authorization header stays alive.
+    What is not guaranteed: while other connections stay open, a kept-alive connection to
+    Exchange may still hold the last Authorization header it sent until its next request
+    overwrites it (at most 90 seconds idle); copies outside the native library are
+    PowerShell's and .NET's own: the SecureStrings you passed in and any exported token
+    (dispose them), and plain strings you made (ConvertFrom-SecureString -AsPlainText,
+    Get-Credential text) stay in managed memory until the garbage collector reuses it. The
+    operating system's socket buffers and swap are outside the process.
+
     .PARAMETER Connection
     The connection(s) to close, e.g. from Connect-ExoDelegated or Get-ExoDelegatedConnection
     (pipeline input).
