@@ -18,9 +18,10 @@ param(
     # 7. batching: tenant sizes of the forum job, and the emulator's latency per request.
     [int[]] $BatchMailboxes = @(2000, 5000),
     [int] $BatchLatencyMs = 100,
-    # 7. the one-request-at-a-time run (a) takes requests x latency (17 min for 5,000 mailboxes at
-    # 100 ms); 0 = every mailbox, N = the first N mailboxes, scaled up linearly (marked).
-    [int] $BatchSlowSample = 0,
+    # 7. the one-request-at-a-time runs take requests x latency (17 min for 5,000 mailboxes at
+    # 100 ms): (a), and (b) under --batch-cost serial, run on the first N mailboxes and are scaled
+    # up linearly (marked); 0 = every mailbox.
+    [int] $BatchSlowSample = 200,
     # 8. all customers (GDAP): tenants and mailboxes per tenant.
     [int] $GdapTenants = 200,
     [int] $GdapMailboxes = 20
@@ -394,10 +395,12 @@ $tok = Get-BaselineToken -AuthorityHost $Url -TenantId $Tenant -ApplicationId $A
 $null = Invoke-RestMethod -Method Post "$Url/_emulator/reset-stats"
 $sw = [Diagnostics.Stopwatch]::StartNew()
 $names = @(Invoke-BaselineExoCommand -ExchangeHost $Url -TenantId $Tenant -AccessToken $tok.access_token -Cmdlet Get-Mailbox -Parameters @{ ResultSize = 'Unlimited' } -Select UserPrincipalName | ForEach-Object UserPrincipalName)
+if ([int]$First -gt 0) { $names = @($names | Select-Object -First ([int]$First)) }
+$listMs = $sw.Elapsed.TotalMilliseconds
 $rows = @(Invoke-CippStyleCalendarJob -ExchangeHost $Url -TenantId $Tenant -AccessToken $tok.access_token -Mailboxes $names).Count
 $ms = $sw.Elapsed.TotalMilliseconds
 $s = Invoke-RestMethod "$Url/_emulator/stats"
-@{ Ms = $ms; Rows = $rows; Invoke = $s.requests.byEndpoint.invokeCommand; Batch = $s.requests.byEndpoint.batch } | ConvertTo-Json -Compress
+@{ Ms = $ms; ListMs = $listMs; Rows = $rows; Invoke = $s.requests.byEndpoint.invokeCommand; Batch = $s.requests.byEndpoint.batch } | ConvertTo-Json -Compress
 '@
 foreach ($size in $BatchMailboxes) {
     $slow = $null
@@ -408,7 +411,11 @@ foreach ($size in $BatchMailboxes) {
             $vars.CippModule = $CippModule
             $vars.First = 0; $vars.BatchSize = 10; $vars.Throttle = 4
             $batched = Invoke-Child $moduleJob $vars
+            # (b) under serial costs one latency per sub-request, one batch at a time: sampled like (a).
+            $cippScale = 1
+            if ($cost -eq 'serial' -and $BatchSlowSample -gt 0 -and $BatchSlowSample -lt $size) { $vars.First = $BatchSlowSample; $cippScale = $size / $BatchSlowSample }
             $cipp = Invoke-Child $cippJob $vars
+            $vars.First = 0
             if ($null -eq $slow) {
                 # (a) one request at a time: the cost model does not matter (no $batch), run once per size.
                 $vars.First = $BatchSlowSample; $vars.BatchSize = 1; $vars.Throttle = 1
@@ -417,7 +424,10 @@ foreach ($size in $BatchMailboxes) {
             }
         }
         finally { Stop-Emulator $emu }
-        if ($cipp.Rows -ne $batched.Rows) { throw "the CIPP-style loop returned $($cipp.Rows) rows, the module $($batched.Rows)" }
+        if ($cippScale -eq 1 -and $cipp.Rows -ne $batched.Rows) { throw "the CIPP-style loop returned $($cipp.Rows) rows, the module $($batched.Rows)" }
+        if ($cipp.Rows -le 0) { throw 'the CIPP-style loop returned no rows' }
+        # Only the per-mailbox part is scaled; the mailbox listing ran in full.
+        $cippMs = $cipp.ListMs + ($cipp.Ms - $cipp.ListMs) * $cippScale
         # The per-mailbox requests (2 per mailbox) packed 10 per batch, 4 batches in flight:
         # parallel = one latency per batch; serial = one latency per sub-request.
         $perMailbox = 2 * $size
@@ -428,8 +438,8 @@ foreach ($size in $BatchMailboxes) {
             ModuleS = [Math]::Round($batched.Ms / 1000, 1); ModuleRequests = $batched.Invoke + $batched.Batch
             LimitS = [Math]::Round($limitS, 1); ToLimit = [Math]::Round($batched.Ms / 1000 / $limitS, 2)
             SlowS = [Math]::Round($slowS, 1); SlowRequests = [Math]::Round(($slow.Invoke + $slow.Batch) * $slow.Scale); SlowExtrapolated = $slow.Scale -ne 1
-            CippS = [Math]::Round($cipp.Ms / 1000, 1); CippRequests = $cipp.Invoke + $cipp.Batch
-            VsSlow = [Math]::Round($slowS / ($batched.Ms / 1000), 1); VsCipp = [Math]::Round($cipp.Ms / $batched.Ms, 1)
+            CippS = [Math]::Round($cippMs / 1000, 1); CippRequests = [Math]::Round(($cipp.Invoke + $cipp.Batch) * $cippScale); CippExtrapolated = $cippScale -ne 1
+            VsSlow = [Math]::Round($slowS / ($batched.Ms / 1000), 1); VsCipp = [Math]::Round($cippMs / $batched.Ms, 1)
         }
         $batchRows.Add($row)
         Write-Host ($row | Format-List | Out-String)
@@ -460,9 +470,9 @@ $null = $BatchMd.AppendLine().AppendLine("## Batching: the forum job at --latenc
 $null = $BatchMd.AppendLine('`Get-EXOMailbox -ResultSize Unlimited | Get-EXOCalendarPermission` (defaults: -BatchSize 10, the connection''s window of 4) against (a) the same with `-BatchSize 1 -ThrottleLimit 1` (one request at a time, as ExchangeOnlineManagement''s REST cmdlets go) and (b) a CIPP-style loop (tools/CippBatch.psm1: Invoke-RestMethod, `$batch` of 10, one batch at a time). Limit = the latency-bound time of the per-mailbox requests: parallel = ceil(requests / (10 x 4)) x latency; serial = requests / 4 x latency. Requests = InvokeCommand + `$batch` requests, Get-Mailbox pages included.').AppendLine()
 $null = $BatchMd.AppendLine('| Mailboxes | --batch-cost | Rows | Module s | Module requests | Limit s | Module / limit | (a) s | (a) requests | (b) CIPP-style s | (b) requests | (a) / module | (b) / module |').AppendLine('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 foreach ($r in $batchRows) {
-    $null = $BatchMd.AppendLine("| $($r.Mailboxes) | $($r.Cost) | $($r.Rows) | $($r.ModuleS) | $($r.ModuleRequests) | $($r.LimitS) | $($r.ToLimit) | $($r.SlowS)$(if ($r.SlowExtrapolated) { '*' }) | $($r.SlowRequests) | $($r.CippS) | $($r.CippRequests) | $($r.VsSlow) | $($r.VsCipp) |")
+    $null = $BatchMd.AppendLine("| $($r.Mailboxes) | $($r.Cost) | $($r.Rows) | $($r.ModuleS) | $($r.ModuleRequests) | $($r.LimitS) | $($r.ToLimit) | $($r.SlowS)$(if ($r.SlowExtrapolated) { '*' }) | $($r.SlowRequests) | $($r.CippS)$(if ($r.CippExtrapolated) { '*' }) | $($r.CippRequests) | $($r.VsSlow) | $($r.VsCipp) |")
 }
-if ($BatchSlowSample -gt 0) { $null = $BatchMd.AppendLine().AppendLine("\* (a) measured on the first $BatchSlowSample mailboxes and scaled linearly.") }
+if ($BatchSlowSample -gt 0) { $null = $BatchMd.AppendLine().AppendLine("\* measured on the first $BatchSlowSample mailboxes and scaled linearly: (a) always, (b) under --batch-cost serial (one latency per sub-request, one batch at a time).") }
 $null = $BatchMd.AppendLine().AppendLine(("gzip: a 1,000-mailbox Get-Mailbox page is {0:N0} bytes plain and {1:N0} bytes gzip-compressed ({2:N1}x fewer)." -f $gz.bytesBefore, $gz.bytesAfter, $gzipRatio))
 Write-Host $BatchMd.ToString()
 }

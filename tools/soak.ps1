@@ -575,10 +575,20 @@ try {
 
     $mismatch = [long](Get-StatNumber $statsAfter 'tokenTenantMismatch')
     Add-Check 'Fault soak' 'no token sent to another tenant (tokenTenantMismatch = 0)' ($mismatch -eq 0) "$mismatch"
-    foreach ($kind in 'throttle', 'transient', 'reset', 'concurrency') {
+    foreach ($kind in 'throttle', 'transient', 'reset') {
         $n = [long](Get-StatNumber $stats "faults.byKind.$kind")
         Add-Check 'Fault soak' "fault '$kind' was injected" ($n -gt 0) "$n"
     }
+    # The connection's request window (4) keeps each tenant within the concurrency limit, so the
+    # emulator refuses only what crosses it (a reset whose slot the client freed before the server
+    # did, or a second connection to the tenant): either refusals were met (and the reads above
+    # recovered from them) or no tenant ever had more requests in flight than the limit.
+    $limit = if ($Faults -match 'concurrency=(\d+)') { [int]$Matches[1] } else { 0 }
+    $refused = [long](Get-StatNumber $stats 'faults.byKind.concurrency')
+    $perTenant = (Get-StatNumber $stats 'concurrency.maxInFlightByTenant')
+    $most = if ($perTenant) { ($perTenant.PSObject.Properties.Value | Measure-Object -Maximum).Maximum } else { 0 }
+    Add-Check 'Fault soak' "fault 'concurrency' (limit $limit per tenant): refused what crossed it, or never crossed" ($limit -gt 0 -and ($refused -gt 0 -or $most -le $limit)) `
+        "$refused refused; most requests in flight for one tenant: $most"
 
     $retryReasons = @{}
     foreach ($r in $faulted.Results) { foreach ($k in $r.Retries.Keys) { $retryReasons[$k] = [int]$retryReasons[$k] + $r.Retries[$k] } }

@@ -99,7 +99,7 @@ Describe 'Fault soak and concurrency (tools/soak.ps1 -Quick)' -Skip:($env:EXO_SO
         Assert-SoakCheck 'Fault soak' 'reference run without errors'
         Assert-SoakCheck 'Fault soak' 'reference = seeded estate'
     }
-    It 'sends at least 2,000 requests and injects every kind of fault (throttle, transient, reset, concurrency)' {
+    It 'sends at least 2,000 requests, injects throttle, transient and reset faults and holds the concurrency limit' {
         Assert-SoakCheck 'Fault soak' 'at least'
         Assert-SoakCheck 'Fault soak' "fault 'throttle'"
         Assert-SoakCheck 'Fault soak' "fault 'transient'"
