@@ -252,40 +252,42 @@ namespace ExoDelegated.Interop
 
         private static Page Fetch(CursorHandle cursor, string typeName, string originTag, string tenant, bool multiTenant, Cmdlet stopSignal)
         {
-            IntPtr json;
-            ErrorHandle err;
-            ResultCode code;
-            if (stopSignal == null)
+            using (var raw = PagePrefetcher.TakeRaw(cursor) ?? FetchRaw(cursor, stopSignal))
             {
-                code = NativeMethods.exo_cursor_next(cursor, out json, out err);
-            }
-            else
-            {
-                if (stopSignal.Stopping) Cancel(cursor);
-                using (var watch = new Timer(CancelWhenStopping, new StopWatch(cursor, stopSignal), 100, 100))
+                // The page after this one is fetched while this one is read.
+                if (raw.SaysMore()) PagePrefetcher.StartRaw(cursor);
+                raw.ThrowIfFailed();
+                try
                 {
-                    code = NativeMethods.exo_cursor_next(cursor, out json, out err);
+                    var page = PageReader.Read(raw.Json, typeName, originTag, tenant, multiTenant);
+                    cursor.PagesRead++;
+                    cursor.RecordsRead += page.Records.Length;
+                    return page;
+                }
+                catch (Exception e) when (PageReader.IsMalformedPage(e))
+                {
+                    // The native library hands on only pages it checked; should one still not read,
+                    // it is the same ExoDelegated.MalformedResponse error, saying where the
+                    // enumeration stopped, never a raw reader exception.
+                    PagePrefetcher.Forget(cursor);
+                    NativeMethods.exo_cursor_cancel(cursor);
+                    throw ExoNativeException.MalformedResponse(string.Format(
+                        "page {0} could not be read: {1} {2}; the rest of the enumeration was not read.",
+                        cursor.PagesRead + 1, PageReader.Describe(e), PageReader.Delivered(cursor.PagesRead, cursor.RecordsRead)));
                 }
             }
-            ExoNativeException.ThrowIfFailed(code, err);
-            try
+        }
+
+        /// <summary>exo_cursor_next on this thread; while it waits, stopSignal (when given) is
+        /// watched and the cursor cancelled as soon as the pipeline is being stopped.</summary>
+        private static RawPage FetchRaw(CursorHandle cursor, Cmdlet stopSignal)
+        {
+            if (stopSignal == null) return RawPage.Fetch(cursor);
+            if (stopSignal.Stopping) Cancel(cursor);
+            using (var watch = new Timer(CancelWhenStopping, new StopWatch(cursor, stopSignal), 100, 100))
             {
-                var page = PageReader.Read(json, typeName, originTag, tenant, multiTenant);
-                cursor.PagesRead++;
-                cursor.RecordsRead += page.Records.Length;
-                return page;
+                return RawPage.Fetch(cursor);
             }
-            catch (Exception e) when (PageReader.IsMalformedPage(e))
-            {
-                // The native library hands on only pages it checked; should one still not read,
-                // it is the same ExoDelegated.MalformedResponse error, saying where the
-                // enumeration stopped, never a raw reader exception.
-                NativeMethods.exo_cursor_cancel(cursor);
-                throw ExoNativeException.MalformedResponse(string.Format(
-                    "page {0} could not be read: {1} {2}; the rest of the enumeration was not read.",
-                    cursor.PagesRead + 1, PageReader.Describe(e), PageReader.Delivered(cursor.PagesRead, cursor.RecordsRead)));
-            }
-            finally { NativeMethods.exo_string_free(json); }
         }
 
         private sealed class StopWatch

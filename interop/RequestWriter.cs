@@ -50,6 +50,33 @@ namespace ExoDelegated.Interop
             }
         }
 
+        /// <summary>A flat dictionary of strings, integers and booleans (the native connect
+        /// options) as one JSON object; any other value is written as its invariant string.</summary>
+        public static string Options(IDictionary options)
+        {
+            using (var stream = new MemoryStream())
+            {
+                using (var w = new Utf8JsonWriter(stream))
+                {
+                    w.WriteStartObject();
+                    if (options != null)
+                    {
+                        foreach (DictionaryEntry e in options)
+                        {
+                            string name = Convert.ToString(e.Key, CultureInfo.InvariantCulture);
+                            object value = e.Value is PSObject p ? p.BaseObject : e.Value;
+                            if (value is bool b) w.WriteBoolean(name, b);
+                            else if (value is int i) w.WriteNumber(name, i);
+                            else if (value is long l) w.WriteNumber(name, l);
+                            else w.WriteString(name, Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+                        }
+                    }
+                    w.WriteEndObject();
+                }
+                return Encoding.UTF8.GetString(stream.ToArray());
+            }
+        }
+
         private static void WriteValue(Utf8JsonWriter w, object value, int depth)
         {
             if (depth > MaxDepth) throw new ArgumentException("a parameter value is nested too deeply (more than 32 levels)");

@@ -32,6 +32,7 @@ pub struct Page {
 
 impl Page {
     /// `{"value":[…],"warnings":[…],"retries":[…],"requestId":"…","page":1,"more":true}`.
+    /// `more` stays the last member: the interop reads only the end of the text to fetch ahead.
     pub fn to_json(&self) -> String {
         let mut s = String::with_capacity(self.value_json.len() + 256);
         s.push_str("{\"value\":");
@@ -449,5 +450,7 @@ mod tests {
         assert_eq!(v["retries"][0]["requestId"], "r");
         assert_eq!(v["page"], 2);
         assert_eq!(v["more"], true);
+        // The interop reads only the end of the text to decide whether to fetch ahead.
+        assert!(p.to_json().ends_with(",\"more\":true}"));
     }
 }

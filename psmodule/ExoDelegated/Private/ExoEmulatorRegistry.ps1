@@ -2,37 +2,53 @@ function Initialize-ExoEmulatorRegistry {
     <#
     .SYNOPSIS
     Tracks the emulators Start-ExoDelegatedEmulator starts, and stops them when the module is removed or PowerShell exits.
+    .DESCRIPTION
+    The PowerShell-exit subscription is made by Register-ExoEmulator with the first emulator: the
+    eventing machinery's first use costs about a tenth of a second, which every import paid.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)][string] $ModuleRoot)
 
     $script:ExoModuleRoot = $ModuleRoot
     $script:ExoEmulators = [System.Collections.Generic.List[object]]::new()
-    # The list is handed to the event action as data: the action runs outside this module's scope.
-    $stopAll = {
-        param($Emulators)
-        foreach ($e in @($Emulators)) {
-            try {
-                $p = $e.Process
-                if (-not $p.HasExited) {
-                    try { $p.StandardInput.Close() } catch { $null = $_ }
-                    if (-not $p.WaitForExit(2000)) { $p.Kill($true) }
-                }
-            }
-            catch { $null = $_ }  # already stopped, or disposed by its owner
-        }
-        $Emulators.Clear()
-    }
-    $subscriber = Register-EngineEvent -SourceIdentifier ([System.Management.Automation.PsEngineEvent]::Exiting) `
-        -MessageData @{ Emulators = $script:ExoEmulators; StopAll = $stopAll } `
-        -Action { & $Event.MessageData.StopAll $Event.MessageData.Emulators }
+    $script:ExoEmulatorExitSubscriber = $null
     $module = $ExecutionContext.SessionState.Module
     if ($module) {
-        $emulators = $script:ExoEmulators
         $module.OnRemove = {
-            & $stopAll $emulators
-            Unregister-Event -SubscriptionId $subscriber.Id -ErrorAction SilentlyContinue
-            Remove-Job -Id $subscriber.Id -Force -ErrorAction SilentlyContinue
-        }.GetNewClosure()
+            Stop-ExoEmulatorList $script:ExoEmulators
+            $subscriber = $script:ExoEmulatorExitSubscriber
+            if ($subscriber) {
+                Unregister-Event -SubscriptionId $subscriber.Id -ErrorAction SilentlyContinue
+                Remove-Job -Id $subscriber.Id -Force -ErrorAction SilentlyContinue
+            }
+        }
     }
+}
+
+function Stop-ExoEmulatorList {
+    # Stops every emulator in the list (gracefully: stdin closed, then killed after 2 s) and empties it.
+    param([System.Collections.Generic.List[object]] $Emulators)
+    foreach ($e in @($Emulators)) {
+        try {
+            $p = $e.Process
+            if (-not $p.HasExited) {
+                try { $p.StandardInput.Close() } catch { $null = $_ }
+                if (-not $p.WaitForExit(2000)) { $p.Kill($true) }
+            }
+        }
+        catch { $null = $_ }  # already stopped, or disposed by its owner
+    }
+    $Emulators.Clear()
+}
+
+function Register-ExoEmulator {
+    # Adds a started emulator to the registry; the first one also subscribes to PowerShell's exit.
+    param([Parameter(Mandatory)][psobject] $Emulator)
+    if ($null -eq $script:ExoEmulatorExitSubscriber) {
+        # The event action runs outside this module's scope: the list and the stop code travel as data.
+        $script:ExoEmulatorExitSubscriber = Register-EngineEvent -SourceIdentifier ([System.Management.Automation.PsEngineEvent]::Exiting) `
+            -MessageData @{ Emulators = $script:ExoEmulators; StopAll = ${function:Stop-ExoEmulatorList} } `
+            -Action { & $Event.MessageData.StopAll $Event.MessageData.Emulators }
+    }
+    $script:ExoEmulators.Add($Emulator)
 }

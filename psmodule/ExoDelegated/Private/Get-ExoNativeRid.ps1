@@ -37,7 +37,7 @@ function Get-ExoNativeRid {
         throw [System.PlatformNotSupportedException]::new(
             "ExoDelegated does not support this platform: $platform. Supported: $($supported -join ', ').")
     }
-    $os, $arch = $Rid -split '-'
+    $os, $arch = $Rid.Split('-')
     $triple = @{
         'win-x64' = 'x86_64-pc-windows-msvc'; 'win-arm64' = 'aarch64-pc-windows-msvc'
         'linux-x64' = 'x86_64-unknown-linux-gnu'; 'linux-arm64' = 'aarch64-unknown-linux-gnu'

@@ -215,10 +215,10 @@ function Connect-ExoDelegated {
         [Alias('ExchangeEnvironmentName')]
         [string] $Environment = 'O365Default',
 
-        [ValidatePattern('^https?://', ErrorMessage = 'AuthorityHost must be an absolute http(s) URL.')]
+        [ExoDelegated.Interop.ValidateHttpUrl('AuthorityHost')]
         [string] $AuthorityHost,
 
-        [ValidatePattern('^https?://', ErrorMessage = 'ExchangeHost must be an absolute http(s) URL.')]
+        [ExoDelegated.Interop.ValidateHttpUrl('ExchangeHost')]
         [string] $ExchangeHost,
 
         [ValidateNotNullOrEmpty()]

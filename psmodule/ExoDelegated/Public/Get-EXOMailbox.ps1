@@ -123,7 +123,7 @@ function Get-EXOMailbox {
 
         [switch] $SoftDeletedMailbox,
 
-        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ExoDelegated.Interop.ValidateResultSize()]
         [ArgumentCompleter({ 'Unlimited' })]
         [string] $ResultSize = '1000',
 

@@ -72,7 +72,7 @@ function Get-EXOMailboxPermission {
 
         [switch] $SoftDeletedMailbox,
 
-        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ExoDelegated.Interop.ValidateResultSize()]
         [ArgumentCompleter({ 'Unlimited' })]
         [string] $ResultSize = '1000',
 

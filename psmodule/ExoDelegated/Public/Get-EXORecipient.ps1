@@ -94,7 +94,7 @@ function Get-EXORecipient {
 
         [switch] $IncludeSoftDeletedRecipients,
 
-        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ExoDelegated.Interop.ValidateResultSize()]
         [ArgumentCompleter({ 'Unlimited' })]
         [string] $ResultSize = '1000',
 

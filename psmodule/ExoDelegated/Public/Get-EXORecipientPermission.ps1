@@ -64,7 +64,7 @@ function Get-EXORecipientPermission {
         [ArgumentCompleter({ 'SendAs' })]
         [string[]] $AccessRights,
 
-        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ExoDelegated.Interop.ValidateResultSize()]
         [ArgumentCompleter({ 'Unlimited' })]
         [string] $ResultSize = '1000',
 

@@ -103,10 +103,10 @@ function Get-ExoDelegatedCustomer {
         [ValidateSet('O365Default', 'O365USGovGCCHigh', 'O365USGovDoD', 'O365China')]
         [string] $Environment = 'O365Default',
 
-        [ValidatePattern('^https?://', ErrorMessage = 'AuthorityHost must be an absolute http(s) URL.')]
+        [ExoDelegated.Interop.ValidateHttpUrl('AuthorityHost')]
         [string] $AuthorityHost,
 
-        [ValidatePattern('^https?://', ErrorMessage = 'GraphHost must be an absolute http(s) URL.')]
+        [ExoDelegated.Interop.ValidateHttpUrl('GraphHost')]
         [string] $GraphHost,
 
         [ValidateNotNullOrEmpty()]

@@ -127,7 +127,7 @@ function Invoke-ExoCommand {
 
         [string[]] $Properties,
 
-        [ValidatePattern('^(?i:unlimited|[1-9]\d*)$', ErrorMessage = "ResultSize must be a positive number or 'Unlimited'.")]
+        [ExoDelegated.Interop.ValidateResultSize()]
         [ArgumentCompleter({ 'Unlimited' })]
         [string] $ResultSize = 'Unlimited',
 

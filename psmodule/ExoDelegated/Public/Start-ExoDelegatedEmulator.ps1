@@ -126,6 +126,6 @@ function Start-ExoDelegatedEmulator {
         $PSCmdlet.ThrowTerminatingError($e)
     }
     $emulator.PSObject.TypeNames.Insert(0, 'ExoDelegated.Emulator')
-    $script:ExoEmulators.Add($emulator)
+    Register-ExoEmulator $emulator
     $emulator
 }
