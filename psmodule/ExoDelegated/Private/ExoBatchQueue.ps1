@@ -95,7 +95,7 @@ function Send-ExoBatchQueue {
     }
     $window = @{ Items = $items; Phase = 'new'; Runs = $null; Lookups = $null; Writes = $false }
     # Get/Test cmdlets only read (Get-ExoReadVerb); anything else is a write.
-    foreach ($item in $items) { if ($item.ShouldProcessAction -or $item.DryRun -or $item.CmdletName -notmatch '^(?i:get|test)-') { $window.Writes = $true; break } }
+    foreach ($item in $items) { if ($item.ShouldProcessAction -or $item.DryRun -or -not (Get-ExoReadVerb $item.CmdletName)) { $window.Writes = $true; break } }
     Start-ExoBatchWindow $Queue $window
     if ($previous) { Complete-ExoBatchWindow $Queue $previous }
     if ($Final -or $window.Writes -or -not $Queue.Overlap) { Complete-ExoBatchWindow $Queue $window; return }

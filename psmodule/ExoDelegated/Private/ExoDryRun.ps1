@@ -17,6 +17,29 @@ function Test-ExoServerWhatIf {
     $true
 }
 
+function Confirm-ExoWrite {
+    # Invoke-ExoCommand's decision for one invocation: 'Send' (a read, or ShouldProcess said yes),
+    # 'DryRun' (-WhatIf: sent with Exchange's own WhatIf, never as the write itself) or 'Skip'
+    # (declined, or a cmdlet with no -WhatIf under -WhatIf). $Where names the tenant(s).
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)][string] $CmdletName,
+        [System.Collections.IDictionary] $Parameters,
+        [AllowNull()][object] $Identity,
+        [Parameter(Mandatory)][string] $Where
+    )
+    if (Get-ExoReadVerb $CmdletName) { return 'Send' }
+    $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
+    $action = if ($summary) { "$CmdletName ($summary)" } else { $CmdletName }
+    $what = if ($null -ne $Identity) { "$Identity in $Where" } else { $Where }
+    # The caller's -WhatIf (its $WhatIfPreference, seen here through the call's scope).
+    if ($WhatIfPreference) {
+        if ((Test-ExoServerWhatIf -Cmdlet $Cmdlet -CmdletName $CmdletName -Target $what) -eq $false) { return 'Skip' }
+        return 'DryRun'
+    }
+    if ($Cmdlet.ShouldProcess($what, $action)) { 'Send' } else { 'Skip' }
+}
+
 function Add-ExoWhatIf {
     # A copy of the parameters with WhatIf = $true (whatever the caller put there).
     param([System.Collections.IDictionary] $Parameters)

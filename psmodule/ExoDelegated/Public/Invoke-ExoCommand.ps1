@@ -159,27 +159,16 @@ function Invoke-ExoCommand {
 
     process {
         if ($null -eq $Parameters) { $Parameters = @{} }
-        $type = if ($typeGiven) { $TypeName } else { 'ExoDelegated.' + ($Name -split '-', 2)[1] }
+        $type = if ($typeGiven) { $TypeName } else { 'ExoDelegated.' + $Name.Split('-', 2)[1] }
         $identity = if (@($Parameters.Keys) -contains 'Identity') { $Parameters['Identity'] } else { $null }
         $target = if ($null -ne $identity) { $identity } else { $Name }
         if (@($Connection).Count -gt 1) {
             # Several tenants: the native fan-out, one ShouldProcess for all of them.
             $c = Resolve-ExoConnectionSet -Cmdlet $PSCmdlet -Connection $Connection
-            $tenants = "$($c.Count) tenants"
-            $send = $Parameters
-            $dryRun = $false
-            if (-not (Get-ExoReadVerb $Name)) {
-                $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
-                $action = if ($summary) { "$Name ($summary)" } else { $Name }
-                $what = if ($null -ne $identity) { "$identity in $tenants" } else { $tenants }
-                if ($WhatIfPreference) {
-                    # A dry run that Exchange checks (see the help): never the write itself.
-                    if ((Test-ExoServerWhatIf -Cmdlet $PSCmdlet -CmdletName $Name -Target $what) -eq $false) { return }
-                    $send = Add-ExoWhatIf $Parameters
-                    $dryRun = $true
-                }
-                elseif (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
-            }
+            $decision = Confirm-ExoWrite -Cmdlet $PSCmdlet -CmdletName $Name -Parameters $Parameters -Identity $identity -Where "$($c.Count) tenants"
+            if ($decision -eq 'Skip') { return }
+            $dryRun = $decision -eq 'DryRun'
+            $send = if ($dryRun) { Add-ExoWhatIf $Parameters } else { $Parameters }
             Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $send -Select $Properties `
                 -TypeName $type -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox `
                 -DryRun:$dryRun -ThrottleLimit $tenantsAtOnce
@@ -199,20 +188,11 @@ function Invoke-ExoCommand {
             $tag = @{ ExoInvocation = $invocation }
         }
         $index++
-        $send = $Parameters
-        $dryRun = $false
-        if (-not (Get-ExoReadVerb $Name)) {
-            $summary = (@($Parameters.Keys) | Where-Object { $_ -ne 'Identity' }) -join ', '
-            $action = if ($summary) { "$Name ($summary)" } else { $Name }
-            $what = if ($null -ne $identity) { "$identity in tenant $($c.TenantId)" } else { "tenant $($c.TenantId)" }
-            if ($WhatIfPreference) {
-                # A dry run that Exchange checks (see the help): never the write itself.
-                if ((Test-ExoServerWhatIf -Cmdlet $PSCmdlet -CmdletName $Name -Target $what) -eq $false) { return }
-                $dryRun = $true
-            }
-            elseif (-not $PSCmdlet.ShouldProcess($what, $action)) { return }
-        }
-        Add-ExoBatchItem $queue -Connection $c -CmdletName $Name -Parameters $send -Select $Properties -TypeName $type `
+        # A dry run is queued with -DryRun: the batch queue adds Exchange's WhatIf itself.
+        $decision = Confirm-ExoWrite -Cmdlet $PSCmdlet -CmdletName $Name -Parameters $Parameters -Identity $identity -Where "tenant $($c.TenantId)"
+        if ($decision -eq 'Skip') { return }
+        $dryRun = $decision -eq 'DryRun'
+        Add-ExoBatchItem $queue -Connection $c -CmdletName $Name -Parameters $Parameters -Select $Properties -TypeName $type `
             -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox -AddProperty $tag -DryRun:$dryRun
     }
 
