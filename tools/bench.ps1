@@ -147,12 +147,21 @@ $firstMs = $sw.Elapsed.TotalMilliseconds - $importMs - $connectMs
     # Paired: each run starts a bare pwsh, the module and the baseline back to back, so
     # that load from elsewhere on the machine hits all three alike; overheads are the
     # medians of the per-run differences.
+    # The floor of any script module: a one-function manifest module imported and its function
+    # called once (no native library, no network).
+    $trivialDir = Join-Path ([IO.Path]::GetTempPath()) "exo-bench-trivial-$PID"
+    $null = New-Item -ItemType Directory -Force -Path $trivialDir
+    Set-Content -Path (Join-Path $trivialDir 'Trivial.psm1') -Value "function Get-Trivial { [CmdletBinding()] param([string] `$Name = 'x') `$Name }"
+    Set-Content -Path (Join-Path $trivialDir 'Trivial.psd1') -Value "@{ RootModule = 'Trivial.psm1'; ModuleVersion = '1.0'; GUID = '$([guid]::NewGuid())'; FunctionsToExport = @('Get-Trivial'); CmdletsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
+    $trivialCold = "Import-Module '$(Join-Path $trivialDir 'Trivial.psd1')'; `$null = Get-Trivial"
     $pairs = foreach ($i in 1..$ColdStartRuns) {
         $bare = (Invoke-Child '1').WallMs
         $m = Invoke-Child $moduleCold $vars
         $b = (Invoke-Child $baseCold $vars).WallMs
-        [pscustomobject]@{ Bare = $bare; Module = $m.WallMs - $bare; Baseline = $b - $bare; Import = $m.ImportMs; Connect = $m.ConnectMs; First = $m.FirstCallMs }
+        $t = (Invoke-Child $trivialCold).WallMs
+        [pscustomobject]@{ Bare = $bare; Module = $m.WallMs - $bare; Baseline = $b - $bare; Trivial = $t - $bare; Import = $m.ImportMs; Connect = $m.ConnectMs; First = $m.FirstCallMs }
     }
+    Remove-Item -Recurse -Force $trivialDir
     $modOver = Get-Median $pairs.Module
     $baseOver = Get-Median $pairs.Baseline
     Add-Row 'Cold start' 'import + connect + first Get-EXOMailbox: overhead over bare pwsh (median of paired runs)' ([Math]::Round($modOver)) ([Math]::Round($baseOver)) '<= 250 ms' ($(if ($modOver -le 250) { 'met' } else { 'missed' })) 'ms'
@@ -160,6 +169,7 @@ $firstMs = $sw.Elapsed.TotalMilliseconds - $importMs - $connectMs
     Add-Row 'Cold start' 'of which first Connect-ExoDelegated (median)' ([Math]::Round((Get-Median $pairs.Connect))) $null '' '' 'ms'
     Add-Row 'Cold start' 'of which first Get-EXOMailbox -ResultSize 1 (median)' ([Math]::Round((Get-Median $pairs.First))) $null '' '' 'ms'
     Add-Row 'Cold start' 'bare pwsh -NoProfile -File (script: 1) (median)' ([Math]::Round((Get-Median $pairs.Bare))) $null '' '' 'ms'
+    Add-Row 'Cold start' 'floor of any script module: import a one-function module and call it once, overhead over bare pwsh (median)' ([Math]::Round((Get-Median $pairs.Trivial))) $null '' '' 'ms'
 }
 finally { Stop-Emulator $emu }
 

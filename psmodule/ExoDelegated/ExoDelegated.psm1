@@ -19,6 +19,14 @@ $load = & {
     }
     $merged
 }
+# The interop assembly is loaded before the functions are parsed: PowerShell resolves the type
+# names a script uses ([ExoDelegated.Interop.Bridge], ...) while parsing it, and a type not loaded
+# yet is searched for in every loaded assembly, at each use (a tenth of a second per import).
+# Initialize-ExoNative checks it (and says what is missing) below.
+$interop = [System.IO.Path]::Combine($PSScriptRoot, 'lib', 'ExoDelegated.Interop.dll')
+if (-not ('ExoDelegated.Interop.Bridge' -as [type]) -and [System.IO.File]::Exists($interop)) {
+    $null = [System.Reflection.Assembly]::LoadFrom($interop)
+}
 foreach ($file in $load) { . $file }
 
 # Fails the import with a clear message when the platform is unsupported, the

@@ -34,6 +34,8 @@ function Initialize-ExoNative {
             "ExoDelegated's interop assembly was built for native library $interopVersion, but '$libraryPath' is $nativeVersion. " +
             "Rebuild with 'pwsh ./build.ps1 build', or start a new PowerShell session if another version was loaded earlier.")
     }
+    # The interop's per-command code is compiled on an idle core meanwhile (once per process).
+    [ExoDelegated.Interop.Warmup]::Start()
     $script:ExoNative = [pscustomobject]@{
         Rid           = $target.Rid
         LibraryPath   = $libraryPath
