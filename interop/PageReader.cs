@@ -44,13 +44,13 @@ namespace ExoDelegated.Interop
             var page = new Page { Records = NoRecords, Warnings = NoWarnings, Retries = NoRetries };
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("a page is a JSON object");
-            var strings = new PageStrings();
+            var cache = new PageCache();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("value"))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartArray) page.Records = ReadRecords(ref reader, strings, typeName, originTag, tenant, multiTenant);
+                    if (reader.TokenType == JsonTokenType.StartArray) page.Records = ReadRecords(ref reader, cache, typeName, originTag, tenant, multiTenant);
                     else reader.Skip();
                 }
                 else if (reader.ValueTextEquals("warnings"))
@@ -133,7 +133,7 @@ namespace ExoDelegated.Interop
         /// <summary>The property every record carries: the tenant it came from.</summary>
         public const string TenantProperty = "ExoTenant";
 
-        internal static PSObject[] ReadRecords(ref Utf8JsonReader reader, PageStrings strings, string typeName, string originTag, string tenant, bool multiTenant)
+        internal static PSObject[] ReadRecords(ref Utf8JsonReader reader, PageCache cache, string typeName, string originTag, string tenant, bool multiTenant)
         {
             var records = new List<PSObject>();
             bool typed = !string.IsNullOrEmpty(typeName);
@@ -144,14 +144,15 @@ namespace ExoDelegated.Interop
             int members = 0;
             object shared = null;
             bool noSharing = false;
+            PSNoteProperty tenantNote = null;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 PSObject obj;
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    obj = ReadObject(ref reader, strings, members == 0 ? 0 : tenant != null ? members + 1 : members, out members);
+                    obj = ReadObject(ref reader, cache, members == 0 ? 0 : tenant != null ? members + 1 : members, out members);
                 }
-                else obj = new PSObject(ReadValue(ref reader, strings));
+                else obj = new PSObject(ReadValue(ref reader, cache));
                 if (typed || originTag != null)
                 {
                     if (obj.BaseObject is PSCustomObject)
@@ -170,7 +171,11 @@ namespace ExoDelegated.Interop
                     else AddTypeNames(obj, typeName, multiName, originTag);
                 }
                 // Set once here, with the page's one string: no per-lookup cost later.
-                if (tenant != null && obj.BaseObject is PSCustomObject) obj.Properties.Add(new PSNoteProperty(TenantProperty, tenant), true);
+                if (tenant != null && obj.BaseObject is PSCustomObject)
+                {
+                    if (tenantNote == null || !NoteTemplate.Reusable) tenantNote = new PSNoteProperty(TenantProperty, tenant);
+                    obj.Properties.Add(tenantNote, true);
+                }
                 records.Add(obj);
             }
             return records.ToArray();
@@ -188,7 +193,7 @@ namespace ExoDelegated.Interop
         /// <summary>A JSON object (reader on its StartObject) as a PSObject of note properties.
         /// OData annotations are protocol, not data: no property whose name has an '@' is kept;
         /// type annotations (`X@odata.type`, `X@data.type`; docs/PROTOCOL.md §5) type the value of X.</summary>
-        private static PSObject ReadObject(ref Utf8JsonReader reader, PageStrings strings, int capacity, out int count)
+        private static PSObject ReadObject(ref Utf8JsonReader reader, PageCache cache, int capacity, out int count)
         {
             var obj = PSObjectFactory.New(capacity);
             count = 0;
@@ -202,6 +207,7 @@ namespace ExoDelegated.Interop
             int pendingType = ODataType.None;
             ReadOnlySpan<byte> lastName = default;
             string last = null;
+            int lastSlot = -1;
             object lastValue = null;
             List<KeyValuePair<string, int>> late = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -231,23 +237,25 @@ namespace ExoDelegated.Interop
                     else AddLate(ref late, Encoding.UTF8.GetString(target), type);
                     continue;
                 }
-                string name = escapedName ?? strings.Name(ref reader);
+                string name = escapedName ?? cache.Name(ref reader);
+                int slot = escapedName == null ? cache.LastSlot : -1;
                 reader.Read();
                 object value;
                 if (pendingType != ODataType.None && escapedName == null && raw.SequenceEqual(pendingName))
                 {
-                    value = ReadTypedValue(ref reader, strings, pendingType);
+                    value = ReadTypedValue(ref reader, cache, pendingType);
                     pendingType = ODataType.None;
                 }
-                else value = ReadValue(ref reader, strings);
+                else value = ReadValue(ref reader, cache);
                 // Pre-validated: JSON object keys from Exchange are unique, and the check
                 // costs more than building the property.
-                if (last != null) { props.Add(new PSNoteProperty(last, lastValue), true); count++; }
+                if (last != null) { props.Add(cache.Note(lastSlot, last, lastValue), true); count++; }
                 last = name;
+                lastSlot = slot;
                 lastValue = value;
                 lastName = raw;
             }
-            if (last != null) { props.Add(new PSNoteProperty(last, lastValue), true); count++; }
+            if (last != null) { props.Add(cache.Note(lastSlot, last, lastValue), true); count++; }
             if (pendingType != ODataType.None) ApplyLate(props, Encoding.UTF8.GetString(pendingName), pendingType);
             if (late != null)
             {
@@ -278,7 +286,7 @@ namespace ExoDelegated.Interop
         }
 
         /// <summary>A value (reader on its first token) as the annotated type.</summary>
-        private static object ReadTypedValue(ref Utf8JsonReader reader, PageStrings strings, int type)
+        private static object ReadTypedValue(ref Utf8JsonReader reader, PageCache cache, int type)
         {
             if (ODataType.IsCollection(type))
             {
@@ -286,35 +294,35 @@ namespace ExoDelegated.Interop
                 if (reader.TokenType == JsonTokenType.Null) return ODataType.EmptyCollection;
                 if (reader.TokenType != JsonTokenType.StartArray)
                 {
-                    return new object[] { element == ODataType.None ? ReadValue(ref reader, strings) : ReadTypedValue(ref reader, strings, element) };
+                    return new object[] { element == ODataType.None ? ReadValue(ref reader, cache) : ReadTypedValue(ref reader, cache, element) };
                 }
                 var list = new List<object>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    list.Add(element == ODataType.None ? ReadValue(ref reader, strings) : ReadTypedValue(ref reader, strings, element));
+                    list.Add(element == ODataType.None ? ReadValue(ref reader, cache) : ReadTypedValue(ref reader, cache, element));
                 }
                 return list.ToArray();
             }
             object value;
             if (ODataType.TryRead(ref reader, type, out value)) return value;
-            return ODataType.Convert(ReadValue(ref reader, strings), type);
+            return ODataType.Convert(ReadValue(ref reader, cache), type);
         }
 
-        private static object ReadValue(ref Utf8JsonReader reader, PageStrings strings)
+        private static object ReadValue(ref Utf8JsonReader reader, PageCache cache)
         {
             switch (reader.TokenType)
             {
-                case JsonTokenType.String: return strings.Value(ref reader);
+                case JsonTokenType.String: return cache.Value(ref reader);
                 case JsonTokenType.Number:
                     long l;
                     if (reader.TryGetInt64(out l)) return l >= int.MinValue && l <= int.MaxValue ? (object)(int)l : l;
                     return reader.GetDouble();
                 case JsonTokenType.True: return True;
                 case JsonTokenType.False: return False;
-                case JsonTokenType.StartObject: return ReadObject(ref reader, strings, 0, out _);
+                case JsonTokenType.StartObject: return ReadObject(ref reader, cache, 0, out _);
                 case JsonTokenType.StartArray:
                     var list = new List<object>();
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) list.Add(ReadValue(ref reader, strings));
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) list.Add(ReadValue(ref reader, cache));
                     return list.ToArray();
                 default: return null;
             }

@@ -223,9 +223,29 @@ Describe 'PageReader' {
         @($plain[1].PSObject.TypeNames)[1] | Should -Be 'System.Int32'
     }
 
-    It 'shares the page''s TypeNames list on this PowerShell (the public API is the fallback when its internals change)' {
-        $shared = [ExoDelegated.Interop.PageReader].Assembly.GetType('ExoDelegated.Interop.SharedTypeNames')
-        $shared.GetProperty('Available', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null) | Should -BeTrue
+    It 'shares the page''s TypeNames list and reuses note templates on this PowerShell (the public API is the fallback)' {
+        # Both rely on how this PowerShell behaves (checked on probe objects at load); a
+        # PowerShell that behaves otherwise gets the old path, and this test says so.
+        $assembly = [ExoDelegated.Interop.PageReader].Assembly
+        $assembly.GetType('ExoDelegated.Interop.SharedTypeNames').GetProperty('Available', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null) | Should -BeTrue
+        $assembly.GetType('ExoDelegated.Interop.NoteTemplate').GetField('Reusable', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null) | Should -BeTrue
+    }
+
+    It 'gives every record its own properties: values stay apart, and a change to one record changes no other' {
+        $json = '{"value":[{"Name":"a","Size":1,"When@data.type":"System.DateTime","When":"2024-01-02T03:04:05Z","Late":"1","Late@data.type":"System.Int32"},' +
+            '{"Name":"b","Size":2,"When@data.type":"System.DateTime","When":"2025-01-02T03:04:05Z","Late":"2","Late@data.type":"System.Int32"},' +
+            '{"Name":"c","Size":3,"When@data.type":"System.DateTime","When":"2026-01-02T03:04:05Z","Late":"3","Late@data.type":"System.Int32"}]}'
+        $records = (Read-Page $json 'ExoDelegated.Mailbox' $null -Tenant 'contoso.example').Records
+        $records.Name | Should -Be @('a', 'b', 'c')
+        $records.Size | Should -Be @(1, 2, 3)
+        $records.Late | Should -Be @(1, 2, 3)
+        $records[1].Late | Should -BeOfType [int]
+        $records.When.Year | Should -Be @(2024, 2025, 2026)
+        $records[0].Name = 'changed'
+        $records[0].ExoTenant = 'other'
+        $records[1].Name | Should -Be 'b'
+        $records[2].ExoTenant | Should -Be 'contoso.example'
+        [object]::ReferenceEquals($records[0].PSObject.Properties['Size'], $records[1].PSObject.Properties['Size']) | Should -BeFalse
     }
 
     It 'reads records of different shapes in one page with their own properties, in order' {

@@ -1,16 +1,17 @@
 using System;
 using System.Collections.Generic;
+using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace ExoDelegated.Interop
 {
-    /// <summary>The strings of one page, made once and shared by its records: property names,
-    /// and short values that repeat (RecipientType, ExchangeVersion, OrganizationId, an Alias
-    /// equal to the Name...). Sharing is invisible (strings are immutable) and saves a string
-    /// per repeat, also in a runbook that keeps every record. Both caches are bounded, so a
-    /// hostile page cannot grow them.</summary>
-    internal sealed class PageStrings
+    /// <summary>What the records of one page share, made once: property names (with a note
+    /// template each, see NoteTemplate), and short string values that repeat (RecipientType,
+    /// ExchangeVersion, OrganizationId, an Alias equal to the Name...). Sharing a string is
+    /// invisible (strings are immutable) and saves one per repeat, also in a runbook that keeps
+    /// every record. Every cache is bounded, so a hostile page cannot grow them.</summary>
+    internal sealed class PageCache
     {
         private const int MaxNames = 1024;
         /// <summary>Longer values are rarely repeated; they are not looked up.</summary>
@@ -22,26 +23,45 @@ namespace ExoDelegated.Interop
         private readonly List<string> names = new List<string>();
         private int next;
         private string[] values;
+        private List<PSNoteProperty> notes;
+
+        /// <summary>The cache slot of the name Name returned last, or -1 when it is not cached.</summary>
+        internal int LastSlot { get; private set; }
 
         /// <summary>A property name (reader on it). Records of one page list their properties
         /// in the same order, so the name after the last one found is tried first.</summary>
         internal string Name(ref Utf8JsonReader reader)
         {
             var raw = reader.ValueSpan;
+            LastSlot = -1;
             if (raw.IndexOf((byte)'\\') >= 0) return reader.GetString();
-            if (next < utf8.Count && raw.SequenceEqual(utf8[next])) return names[next++];
+            if (next < utf8.Count && raw.SequenceEqual(utf8[next])) { LastSlot = next; return names[next++]; }
             for (int i = 0; i < utf8.Count; i++)
             {
-                if (raw.SequenceEqual(utf8[i])) { next = i + 1; return names[i]; }
+                if (raw.SequenceEqual(utf8[i])) { LastSlot = i; next = i + 1; return names[i]; }
             }
             string s = reader.GetString();
             if (utf8.Count < MaxNames)
             {
+                LastSlot = utf8.Count;
                 utf8.Add(raw.ToArray());
                 names.Add(s);
                 next = utf8.Count;
             }
             return s;
+        }
+
+        /// <summary>A note to add (Properties.Add adds a copy of it): name = value. With slot
+        /// (LastSlot when the name was read) the slot's template is reused.</summary>
+        internal PSNoteProperty Note(int slot, string name, object value)
+        {
+            if (slot < 0 || !NoteTemplate.Reusable) return new PSNoteProperty(name, value);
+            if (notes == null) notes = new List<PSNoteProperty>();
+            while (notes.Count <= slot) notes.Add(null);
+            var note = notes[slot];
+            if (note == null) notes[slot] = note = new PSNoteProperty(name, value);
+            else note.Value = value;
+            return note;
         }
 
         /// <summary>A string value (reader on it): the same string as an equal earlier value
