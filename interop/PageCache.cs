@@ -51,6 +51,21 @@ namespace ExoDelegated.Interop
             return s;
         }
 
+        /// <summary>Elements of the arrays being read, nested ones on top of their parents' (one
+        /// list for the page instead of one per array).</summary>
+        internal readonly List<object> Items = new List<object>();
+
+        /// <summary>The elements from start on as an array, taken off Items.</summary>
+        internal object[] TakeItems(int start)
+        {
+            int n = Items.Count - start;
+            if (n == 0) return Array.Empty<object>();
+            var array = new object[n];
+            Items.CopyTo(start, array, 0, n);
+            Items.RemoveRange(start, n);
+            return array;
+        }
+
         /// <summary>A note to add (Properties.Add adds a copy of it): name = value. With slot
         /// (LastSlot when the name was read) the slot's template is reused.</summary>
         internal PSNoteProperty Note(int slot, string name, object value)

@@ -296,12 +296,13 @@ namespace ExoDelegated.Interop
                 {
                     return new object[] { element == ODataType.None ? ReadValue(ref reader, cache) : ReadTypedValue(ref reader, cache, element) };
                 }
-                var list = new List<object>();
+                var items = cache.Items;
+                int start = items.Count;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    list.Add(element == ODataType.None ? ReadValue(ref reader, cache) : ReadTypedValue(ref reader, cache, element));
+                    items.Add(element == ODataType.None ? ReadValue(ref reader, cache) : ReadTypedValue(ref reader, cache, element));
                 }
-                return list.ToArray();
+                return cache.TakeItems(start);
             }
             object value;
             if (ODataType.TryRead(ref reader, type, out value)) return value;
@@ -321,9 +322,10 @@ namespace ExoDelegated.Interop
                 case JsonTokenType.False: return False;
                 case JsonTokenType.StartObject: return ReadObject(ref reader, cache, 0, out _);
                 case JsonTokenType.StartArray:
-                    var list = new List<object>();
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) list.Add(ReadValue(ref reader, cache));
-                    return list.ToArray();
+                    var items = cache.Items;
+                    int start = items.Count;
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) items.Add(ReadValue(ref reader, cache));
+                    return cache.TakeItems(start);
                 default: return null;
             }
         }
