@@ -140,7 +140,9 @@ namespace ExoDelegated.Interop
             if (string.IsNullOrEmpty(originTag)) originTag = null;
             string multiName = typed && multiTenant ? typeName + "#" + TenantProperty : null;
             // Records of a page have the same properties: each one's member table is sized
-            // for as many as the record before it had (plus ExoTenant).
+            // for as many as the record before it had (plus ExoTenant). A record of another
+            // shape reserves at most what the one before it really used, so a page of mixed
+            // shapes costs at most about twice its records.
             int members = 0;
             object shared = null;
             bool noSharing = false;
