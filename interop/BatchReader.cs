@@ -62,7 +62,7 @@ namespace ExoDelegated.Interop
         {
             var r = new InvocationResult { Records = NoRecords, Warnings = NoWarnings, Retries = NoRetries };
             // Names are cached per result: records of one invocation share their properties.
-            var names = new PageReader.NameCache();
+            var cache = new PageCache();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("id"))
@@ -73,7 +73,7 @@ namespace ExoDelegated.Interop
                 else if (reader.ValueTextEquals("value"))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartArray) r.Records = PageReader.ReadRecords(ref reader, names, typeName, originTag, tenant, multiTenant);
+                    if (reader.TokenType == JsonTokenType.StartArray) r.Records = PageReader.ReadRecords(ref reader, cache, typeName, originTag, tenant, multiTenant);
                     else reader.Skip();
                 }
                 else if (reader.ValueTextEquals("warnings"))

@@ -44,13 +44,13 @@ namespace ExoDelegated.Interop
             var page = new Page { Records = NoRecords, Warnings = NoWarnings, Retries = NoRetries };
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("a page is a JSON object");
-            var names = new NameCache();
+            var cache = new PageCache();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("value"))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartArray) page.Records = ReadRecords(ref reader, names, typeName, originTag, tenant, multiTenant);
+                    if (reader.TokenType == JsonTokenType.StartArray) page.Records = ReadRecords(ref reader, cache, typeName, originTag, tenant, multiTenant);
                     else reader.Skip();
                 }
                 else if (reader.ValueTextEquals("warnings"))
@@ -133,35 +133,72 @@ namespace ExoDelegated.Interop
         /// <summary>The property every record carries: the tenant it came from.</summary>
         public const string TenantProperty = "ExoTenant";
 
-        internal static PSObject[] ReadRecords(ref Utf8JsonReader reader, NameCache names, string typeName, string originTag, string tenant, bool multiTenant)
+        internal static PSObject[] ReadRecords(ref Utf8JsonReader reader, PageCache cache, string typeName, string originTag, string tenant, bool multiTenant)
         {
             var records = new List<PSObject>();
             bool typed = !string.IsNullOrEmpty(typeName);
             if (string.IsNullOrEmpty(originTag)) originTag = null;
             string multiName = typed && multiTenant ? typeName + "#" + TenantProperty : null;
+            // Records of a page have the same properties: each one's member table is sized
+            // for as many as the record before it had (plus ExoTenant). A record of another
+            // shape reserves at most what the one before it really used, so a page of mixed
+            // shapes costs at most about twice its records.
+            int members = 0;
+            object shared = null;
+            bool noSharing = false;
+            PSNoteProperty tenantNote = null;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                var obj = reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, names) : new PSObject(ReadValue(ref reader, names));
+                PSObject obj;
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    obj = ReadObject(ref reader, cache, members == 0 ? 0 : tenant != null ? members + 1 : members, out members);
+                }
+                else obj = new PSObject(ReadValue(ref reader, cache));
                 if (typed || originTag != null)
                 {
-                    var typeNames = obj.TypeNames;
-                    if (typed) typeNames.Insert(0, typeName);
-                    if (multiName != null) typeNames.Insert(0, multiName);
-                    if (originTag != null) typeNames.Add(originTag);
+                    if (obj.BaseObject is PSCustomObject)
+                    {
+                        // The page's records share one list, made once the public way.
+                        if (shared == null && !noSharing)
+                        {
+                            var template = new PSObject();
+                            AddTypeNames(template, typeName, multiName, originTag);
+                            shared = SharedTypeNames.Create(template.TypeNames);
+                            noSharing = shared == null;
+                        }
+                        if (shared != null) SharedTypeNames.Apply(obj, shared);
+                        else AddTypeNames(obj, typeName, multiName, originTag);
+                    }
+                    else AddTypeNames(obj, typeName, multiName, originTag);
                 }
                 // Set once here, with the page's one string: no per-lookup cost later.
-                if (tenant != null && obj.BaseObject is PSCustomObject) obj.Properties.Add(new PSNoteProperty(TenantProperty, tenant), true);
+                if (tenant != null && obj.BaseObject is PSCustomObject)
+                {
+                    if (tenantNote == null || !NoteTemplate.Reusable) tenantNote = new PSNoteProperty(TenantProperty, tenant);
+                    obj.Properties.Add(tenantNote, true);
+                }
                 records.Add(obj);
             }
             return records.ToArray();
         }
 
+        /// <summary>typeName first (after multiName, when given) and originTag last; either may be null.</summary>
+        private static void AddTypeNames(PSObject obj, string typeName, string multiName, string originTag)
+        {
+            var typeNames = obj.TypeNames;
+            if (!string.IsNullOrEmpty(typeName)) typeNames.Insert(0, typeName);
+            if (multiName != null) typeNames.Insert(0, multiName);
+            if (originTag != null) typeNames.Add(originTag);
+        }
+
         /// <summary>A JSON object (reader on its StartObject) as a PSObject of note properties.
         /// OData annotations are protocol, not data: no property whose name has an '@' is kept;
         /// type annotations (`X@odata.type`, `X@data.type`; docs/PROTOCOL.md §5) type the value of X.</summary>
-        private static PSObject ReadObject(ref Utf8JsonReader reader, NameCache names)
+        private static PSObject ReadObject(ref Utf8JsonReader reader, PageCache cache, int capacity, out int count)
         {
-            var obj = new PSObject();
+            var obj = PSObjectFactory.New(capacity);
+            count = 0;
             var props = obj.Properties;
             // Exchange writes a property's annotations right before it: the type is held here
             // and applied while the value is read. The last property is added only when the
@@ -172,6 +209,7 @@ namespace ExoDelegated.Interop
             int pendingType = ODataType.None;
             ReadOnlySpan<byte> lastName = default;
             string last = null;
+            int lastSlot = -1;
             object lastValue = null;
             List<KeyValuePair<string, int>> late = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -201,23 +239,25 @@ namespace ExoDelegated.Interop
                     else AddLate(ref late, Encoding.UTF8.GetString(target), type);
                     continue;
                 }
-                string name = escapedName ?? names.Get(ref reader);
+                string name = escapedName ?? cache.Name(ref reader);
+                int slot = escapedName == null ? cache.LastSlot : -1;
                 reader.Read();
                 object value;
                 if (pendingType != ODataType.None && escapedName == null && raw.SequenceEqual(pendingName))
                 {
-                    value = ReadTypedValue(ref reader, names, pendingType);
+                    value = ReadTypedValue(ref reader, cache, pendingType);
                     pendingType = ODataType.None;
                 }
-                else value = ReadValue(ref reader, names);
+                else value = ReadValue(ref reader, cache);
                 // Pre-validated: JSON object keys from Exchange are unique, and the check
                 // costs more than building the property.
-                if (last != null) props.Add(new PSNoteProperty(last, lastValue), true);
+                if (last != null) { props.Add(cache.Note(lastSlot, last, lastValue), true); count++; }
                 last = name;
+                lastSlot = slot;
                 lastValue = value;
                 lastName = raw;
             }
-            if (last != null) props.Add(new PSNoteProperty(last, lastValue), true);
+            if (last != null) { props.Add(cache.Note(lastSlot, last, lastValue), true); count++; }
             if (pendingType != ODataType.None) ApplyLate(props, Encoding.UTF8.GetString(pendingName), pendingType);
             if (late != null)
             {
@@ -248,7 +288,7 @@ namespace ExoDelegated.Interop
         }
 
         /// <summary>A value (reader on its first token) as the annotated type.</summary>
-        private static object ReadTypedValue(ref Utf8JsonReader reader, NameCache names, int type)
+        private static object ReadTypedValue(ref Utf8JsonReader reader, PageCache cache, int type)
         {
             if (ODataType.IsCollection(type))
             {
@@ -256,36 +296,38 @@ namespace ExoDelegated.Interop
                 if (reader.TokenType == JsonTokenType.Null) return ODataType.EmptyCollection;
                 if (reader.TokenType != JsonTokenType.StartArray)
                 {
-                    return new object[] { element == ODataType.None ? ReadValue(ref reader, names) : ReadTypedValue(ref reader, names, element) };
+                    return new object[] { element == ODataType.None ? ReadValue(ref reader, cache) : ReadTypedValue(ref reader, cache, element) };
                 }
-                var list = new List<object>();
+                var items = cache.Items;
+                int start = items.Count;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    list.Add(element == ODataType.None ? ReadValue(ref reader, names) : ReadTypedValue(ref reader, names, element));
+                    items.Add(element == ODataType.None ? ReadValue(ref reader, cache) : ReadTypedValue(ref reader, cache, element));
                 }
-                return list.ToArray();
+                return cache.TakeItems(start);
             }
             object value;
             if (ODataType.TryRead(ref reader, type, out value)) return value;
-            return ODataType.Convert(ReadValue(ref reader, names), type);
+            return ODataType.Convert(ReadValue(ref reader, cache), type);
         }
 
-        private static object ReadValue(ref Utf8JsonReader reader, NameCache names)
+        private static object ReadValue(ref Utf8JsonReader reader, PageCache cache)
         {
             switch (reader.TokenType)
             {
-                case JsonTokenType.String: return reader.GetString();
+                case JsonTokenType.String: return cache.Value(ref reader);
                 case JsonTokenType.Number:
                     long l;
                     if (reader.TryGetInt64(out l)) return l >= int.MinValue && l <= int.MaxValue ? (object)(int)l : l;
                     return reader.GetDouble();
                 case JsonTokenType.True: return True;
                 case JsonTokenType.False: return False;
-                case JsonTokenType.StartObject: return ReadObject(ref reader, names);
+                case JsonTokenType.StartObject: return ReadObject(ref reader, cache, 0, out _);
                 case JsonTokenType.StartArray:
-                    var list = new List<object>();
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) list.Add(ReadValue(ref reader, names));
-                    return list.ToArray();
+                    var items = cache.Items;
+                    int start = items.Count;
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) items.Add(ReadValue(ref reader, cache));
+                    return cache.TakeItems(start);
                 default: return null;
             }
         }
@@ -326,32 +368,5 @@ namespace ExoDelegated.Interop
             return retries.ToArray();
         }
 
-        /// <summary>Property names seen in this page. Records of one page list their properties
-        /// in the same order, so the name after the last one found is tried first.</summary>
-        internal sealed class NameCache
-        {
-            private readonly List<byte[]> utf8 = new List<byte[]>();
-            private readonly List<string> strings = new List<string>();
-            private int next;
-
-            internal string Get(ref Utf8JsonReader reader)
-            {
-                var raw = reader.ValueSpan;
-                if (raw.IndexOf((byte)'\\') >= 0) return reader.GetString();
-                if (next < utf8.Count && raw.SequenceEqual(utf8[next])) return strings[next++];
-                for (int i = 0; i < utf8.Count; i++)
-                {
-                    if (raw.SequenceEqual(utf8[i])) { next = i + 1; return strings[i]; }
-                }
-                string s = reader.GetString();
-                if (utf8.Count < 1024)
-                {
-                    utf8.Add(raw.ToArray());
-                    strings.Add(s);
-                    next = utf8.Count;
-                }
-                return s;
-            }
-        }
     }
 }

@@ -378,15 +378,22 @@ $rows = [object[][]]@(foreach ($r in $records) { , [object[]]@(foreach ($n in $n
 $null = [ExoFloor]::Build($names, $rows) | Measure-Object
 $records = $null
 $module = [Collections.Generic.List[double]]::new(); $floor = [Collections.Generic.List[double]]::new()
+# Bytes allocated per record, whole process (the prefetching thread included): deterministic,
+# unlike the times, and what drives GC work and peak RSS.
+$moduleBytes = [Collections.Generic.List[double]]::new(); $floorBytes = [Collections.Generic.List[double]]::new()
 foreach ($i in 1..[int]$Runs) {
+    $a0 = [GC]::GetTotalAllocatedBytes($true)
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $n = (Get-EXOMailbox -ResultSize Unlimited | Measure-Object).Count
     $module.Add($sw.Elapsed.TotalMilliseconds)
+    $moduleBytes.Add(([GC]::GetTotalAllocatedBytes($true) - $a0) / $n)
+    $a0 = [GC]::GetTotalAllocatedBytes($true)
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $f = ([ExoFloor]::Build($names, $rows) | Measure-Object).Count
     $floor.Add($sw.Elapsed.TotalMilliseconds)
+    $floorBytes.Add(([GC]::GetTotalAllocatedBytes($true) - $a0) / $f)
 }
-@{ Records = $n; FloorRecords = $f; Properties = $names.Count; Module = $module; Floor = $floor } | ConvertTo-Json -Compress
+@{ Records = $n; FloorRecords = $f; Properties = $names.Count; Module = $module; Floor = $floor; ModuleBytes = $moduleBytes; FloorBytes = $floorBytes } | ConvertTo-Json -Compress
 '@
     $vars.Runs = $Runs
     $r = Invoke-Child $floorScript $vars
@@ -404,6 +411,11 @@ foreach ($i in 1..[int]$Runs) {
     }
 }
 finally { Stop-Emulator $emu }
+# Bytes allocated per record by the same runs: deterministic, unlike the times.
+$modBytes = Get-Median $r.ModuleBytes
+$floorBytes = Get-Median $r.FloorBytes
+$bytesRatio = $modBytes / $floorBytes
+Add-Row 'Per-record floor' 'bytes allocated per record by the same runs (GC.GetTotalAllocatedBytes, whole pwsh process incl. the prefetch thread); Baseline = C# floor' ([Math]::Round($modBytes)) ([Math]::Round($floorBytes)) '<= 1.2x floor' ($(if ($bytesRatio -le 1.2) { 'met' } else { 'missed' }) + (' ({0:N2}x)' -f $bytesRatio)) 'bytes'
 
 }
 # ---------------------------------------------------------------- 7. batching

@@ -31,12 +31,13 @@ BeforeAll {
         $ctor.Invoke(@($Code, $Message, $Json))
     }
 
-    function Read-Page([string] $Json, [string] $TypeName, [string] $Tag) {
+    function Read-Page([string] $Json, [string] $TypeName, [string] $Tag, [string] $Tenant, [switch] $MultiTenant) {
         $bytes = [Text.Encoding]::UTF8.GetBytes($Json + [char]0)
         $p = [Runtime.InteropServices.Marshal]::AllocHGlobal($bytes.Length)
         try {
             [Runtime.InteropServices.Marshal]::Copy($bytes, 0, $p, $bytes.Length)
-            [ExoDelegated.Interop.PageReader]::Read($p, $TypeName, $Tag)
+            if ($Tenant) { [ExoDelegated.Interop.PageReader]::Read($p, $TypeName, $Tag, $Tenant, [bool]$MultiTenant) }
+            else { [ExoDelegated.Interop.PageReader]::Read($p, $TypeName, $Tag) }
         }
         finally { [Runtime.InteropServices.Marshal]::FreeHGlobal($p) }
     }
@@ -197,6 +198,96 @@ Describe 'PageReader' {
         $a.B | Should -BeOfType [long]
         $a.C | Should -BeOfType [bool]
         $a.D | Should -BeOfType [guid]
+    }
+
+    It 'gives every record the TypeNames the public API would, and an edit of one record stays on that record' {
+        $tag = 'ExoDelegated.Origin#0123456789abcdef0123456789abcdef'
+        $json = '{"value":[{"Name":"a"},{"Name":"b"},{"Name":"c"}]}'
+        foreach ($multi in $false, $true) {
+            $expected = [psobject]::new().PSObject.TypeNames
+            $expected.Insert(0, 'ExoDelegated.Mailbox')
+            if ($multi) { $expected.Insert(0, 'ExoDelegated.Mailbox#ExoTenant') }
+            $expected.Add($tag)
+            $records = (Read-Page $json 'ExoDelegated.Mailbox' $tag -Tenant 'contoso.example' -MultiTenant:$multi).Records
+            foreach ($r in $records) { @($r.PSObject.TypeNames) | Should -Be @($expected) }
+            $records[0].PSObject.TypeNames.Insert(0, 'Mine.Edited')
+            $records[0].PSObject.TypeNames.Remove($tag) | Should -BeTrue
+            @($records[0].PSObject.TypeNames)[0] | Should -Be 'Mine.Edited'
+            @($records[1].PSObject.TypeNames) | Should -Be @($expected)
+            @($records[2].PSObject.TypeNames) | Should -Be @($expected)
+            $records[2].ExoTenant | Should -Be 'contoso.example'
+        }
+        # A page of other values than objects keeps their own .NET type names.
+        $plain = (Read-Page '{"value":["s",7]}' 'ExoDelegated.Mailbox' $tag).Records
+        @($plain[0].PSObject.TypeNames) | Should -Be @('ExoDelegated.Mailbox', 'System.String', 'System.Object', $tag)
+        @($plain[1].PSObject.TypeNames)[1] | Should -Be 'System.Int32'
+    }
+
+    It 'shares the page''s TypeNames list and reuses note templates on this PowerShell (the public API is the fallback)' {
+        # Both rely on how this PowerShell behaves (checked on probe objects at load); a
+        # PowerShell that behaves otherwise gets the old path, and this test says so.
+        $assembly = [ExoDelegated.Interop.PageReader].Assembly
+        $assembly.GetType('ExoDelegated.Interop.SharedTypeNames').GetProperty('Available', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null) | Should -BeTrue
+        $assembly.GetType('ExoDelegated.Interop.NoteTemplate').GetField('Reusable', [Reflection.BindingFlags]'NonPublic, Static').GetValue($null) | Should -BeTrue
+    }
+
+    It 'gives every record its own properties: values stay apart, and a change to one record changes no other' {
+        $json = '{"value":[{"Name":"a","Size":1,"When@data.type":"System.DateTime","When":"2024-01-02T03:04:05Z","Late":"1","Late@data.type":"System.Int32"},' +
+            '{"Name":"b","Size":2,"When@data.type":"System.DateTime","When":"2025-01-02T03:04:05Z","Late":"2","Late@data.type":"System.Int32"},' +
+            '{"Name":"c","Size":3,"When@data.type":"System.DateTime","When":"2026-01-02T03:04:05Z","Late":"3","Late@data.type":"System.Int32"}]}'
+        $records = (Read-Page $json 'ExoDelegated.Mailbox' $null -Tenant 'contoso.example').Records
+        $records.Name | Should -Be @('a', 'b', 'c')
+        $records.Size | Should -Be @(1, 2, 3)
+        $records.Late | Should -Be @(1, 2, 3)
+        $records[1].Late | Should -BeOfType [int]
+        $records.When.Year | Should -Be @(2024, 2025, 2026)
+        $records[0].Name = 'changed'
+        $records[0].ExoTenant = 'other'
+        $records[1].Name | Should -Be 'b'
+        $records[2].ExoTenant | Should -Be 'contoso.example'
+        [object]::ReferenceEquals($records[0].PSObject.Properties['Size'], $records[1].PSObject.Properties['Size']) | Should -BeFalse
+    }
+
+    It 'reads records of different shapes in one page with their own properties, in order' {
+        $json = '{"value":[{"A":1},{"A":1,"B":2,"C":3,"D":4,"E":5,"F":6,"G":7,"H":8,"I":9,"J":10,"K":11,"L":12,"M":13,"N":14,"O":15,"P":16,"Q":17,"R":18},{},{"Z":"z","Y":"y"}]}'
+        $records = (Read-Page $json 'ExoDelegated.Mailbox' $null -Tenant 't').Records
+        @($records[0].PSObject.Properties.Name) | Should -Be @('A', 'ExoTenant')
+        @($records[1].PSObject.Properties.Name) | Should -Be @(@([char[]](65..82) | ForEach-Object { "$_" }) + 'ExoTenant')
+        $records[1].R | Should -Be 18
+        @($records[2].PSObject.Properties.Name) | Should -Be @('ExoTenant')
+        @($records[3].PSObject.Properties.Name) | Should -Be @('Z', 'Y', 'ExoTenant')
+    }
+
+    It 'shares one string between equal short values of a page and keeps every different value as sent' {
+        $long = 'L' * 200
+        $values = @('UserMailbox', 'UserMailbox', 'SharedMailbox', 'usermailbox', 'abcdefgh-1-12345678', 'abcdefgh-2-12345678',
+            'abcdefgh-12345678', 'x', 'y', '', 'café', 'café', 'caf\u00e9', 'UserMailbo\u0078', 'a\"b', $long, $long)
+        $json = '{"value":[' + (@(0..2 | ForEach-Object {
+                    '{' + (@(for ($i = 0; $i -lt $values.Count; $i++) { '"V{0}":"{1}"' -f $i, $values[$i] }) -join ',') + '}'
+                }) -join ',') + ']}'
+        $records = (Read-Page $json $null $null).Records
+        $expected = @('UserMailbox', 'UserMailbox', 'SharedMailbox', 'usermailbox', 'abcdefgh-1-12345678', 'abcdefgh-2-12345678',
+            'abcdefgh-12345678', 'x', 'y', '', 'café', 'café', 'café', 'UserMailbox', 'a"b', $long, $long)
+        foreach ($r in $records) {
+            for ($i = 0; $i -lt $expected.Count; $i++) { $r."V$i" | Should -BeExactly $expected[$i] -Because "V$i" }
+        }
+        # Shared: a repeat within a record and across records (ASCII, short, unescaped).
+        [object]::ReferenceEquals($records[0].V0, $records[0].V1) | Should -BeTrue
+        [object]::ReferenceEquals($records[0].V0, $records[2].V0) | Should -BeTrue
+        [object]::ReferenceEquals($records[0].V2, $records[1].V2) | Should -BeTrue
+        # Not shared: long values (the cache holds short ones only).
+        [object]::ReferenceEquals($records[0].V15, $records[0].V16) | Should -BeFalse
+    }
+
+    It 'reads thousands of distinct values exactly (the value cache is bounded and evicts, never mixes up)' {
+        $names = 0..4999 | ForEach-Object { 'user{0:d5}@contoso.example' -f $_ }
+        $json = '{"value":[{"A":[' + (($names | ForEach-Object { '"' + $_ + '"' }) -join ',') + '],"B":[' + (($names | ForEach-Object { '"' + $_ + '"' }) -join ',') + ']}]}'
+        $r = (Read-Page $json $null $null).Records[0]
+        $r.A.Count | Should -Be 5000
+        $r.B.Count | Should -Be 5000
+        # Joined: one comparison instead of 10,000 (Should on arrays is slow).
+        $r.A -join ',' | Should -BeExactly ($names -join ',')
+        $r.B -join ',' | Should -BeExactly ($names -join ',')
     }
 
     It 'reads an empty last page' {
