@@ -247,10 +247,11 @@ fn lookup_one(
 
 /// The default domain in a `findTenantInformationByTenantId` answer, if it names one.
 pub(crate) fn tenant_domain(answer: &Value) -> Option<String> {
+    // Empty once cleaned (only controls) is no domain: "" would reach Connect-ExoDelegated.
     answer["defaultDomainName"]
         .as_str()
-        .filter(|s| !s.is_empty())
         .map(|s| clean_text(s, 253))
+        .filter(|s| !s.is_empty())
 }
 
 impl Listing {
@@ -322,5 +323,20 @@ mod tests {
             &[],
         );
         assert_eq!(group(&[hostile], true)[0].status, "]0;x expired");
+    }
+
+    #[test]
+    fn a_default_domain_of_controls_only_is_none() {
+        assert_eq!(
+            tenant_domain(&json!({"defaultDomainName": "contoso.onmicrosoft.com"})).as_deref(),
+            Some("contoso.onmicrosoft.com")
+        );
+        for v in [
+            json!({"defaultDomainName": "\u{1b}\u{202e}"}),
+            json!({"defaultDomainName": ""}),
+            json!({}),
+        ] {
+            assert_eq!(tenant_domain(&v), None, "{v}");
+        }
     }
 }
