@@ -81,6 +81,16 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
+/// Where a refused link points, for a message: `scheme://host` for http(s), whose hosts the
+/// URL parser normalises (lowercase, punycode); only the scheme otherwise, since the "host" of
+/// another scheme is any text the peer chose, a token it echoed included.
+pub(crate) fn origin_for_message(u: &Url) -> String {
+    match u.scheme() {
+        "http" | "https" => format!("{}://{}", u.scheme(), u.host_str().unwrap_or("?")),
+        other => format!("a '{other}:' link"),
+    }
+}
+
 /// Host is `localhost`, in 127.0.0.0/8, or `::1` (also as `::ffff:127.x.y.z`).
 pub(crate) fn is_loopback(url: &Url) -> bool {
     let host = match url.host_str() {

@@ -7,10 +7,12 @@
 
 use crate::endpoint::BaseUrl;
 use crate::error::{Error, ExoResult};
+use crate::exchange::batch::{self, SubOutcome, SubRequest};
 use crate::exchange::cursor::{check_next_link, Page};
 use crate::exchange::request::{invoke_url, InvokeRequest};
 use crate::exchange::response;
-use crate::http::HttpResponse;
+use crate::graph::{client as graph_client, customers};
+use crate::http::{self, HttpResponse};
 use crate::identity::aad_error::{self, AadContext};
 use crate::identity::device_code;
 use crate::identity::grant;
@@ -24,7 +26,7 @@ pub type Target = fn(&[u8]);
 
 /// Every target, by the name the fuzz binary, the corpus folders
 /// (`fuzz/corpus/<name>/`) and the replay test use.
-pub const TARGETS: [(&str, Target); 10] = [
+pub const TARGETS: [(&str, Target); 14] = [
     ("token_response", token_response),
     ("aad_error", aad_error),
     ("device_code", device_code),
@@ -35,6 +37,10 @@ pub const TARGETS: [(&str, Target); 10] = [
     ("next_link", next_link),
     ("base_url", base_url),
     ("retry_after", retry_after),
+    ("batch_answer", batch_answer),
+    ("batch_invocations", batch_invocations),
+    ("graph_page", graph_page),
+    ("graph_error", graph_error),
 ];
 
 /// The target called `name`.
@@ -48,6 +54,10 @@ pub const CANARY_SECRETS: [&str; 2] = ["rt-CANARY-0123456789", "cs-CANARY~abcdef
 
 /// The Exchange endpoint nextLinks are checked against.
 const EXCHANGE: &str = "https://outlook.office365.com";
+
+/// The access token a batch or Graph request carried, as the targets plant it: the service's
+/// text must never bring it back into an error or a warning.
+pub const CANARY_TOKEN: &str = "eyJ0eXAiOiJKV1Qi.at-CANARY-9876543210";
 
 /// What every error the library returns must be.
 fn check_error(e: &Error, what: &str) {
@@ -220,6 +230,7 @@ pub fn exchange_page(data: &[u8]) {
                     }
                     Err(e) => {
                         check_error(&e, "nextLink");
+                        check_no_secret(&e, &[CANARY_SECRETS[0]], "nextLink");
                         false
                     }
                 },
@@ -460,5 +471,298 @@ pub fn retry_after(data: &[u8]) {
     for retry in [1, 2, 5, 20] {
         let w = policy.wait(retry, ra);
         assert!(w <= Duration::from_secs(60), "wait {w:?} above the cap");
+    }
+}
+
+/// What a `$batch` answer's sub-request ids are in the `batch_answer` target: "1" to "10".
+const BATCH_IDS: [&str; 10] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+
+/// The body of a 200 `$batch` answer. Byte 0: bits 0–3 pick how many sub-requests were sent
+/// (n mod 10 + 1, ids "1".."n"), bit 4 whether they asked for next pages (odd ones are writes),
+/// bit 5 whether the rest is gzip (decoded by the http layer's bounded decoder); the rest is the
+/// body. Every sub-request gets exactly one outcome; pages keep the record cap and the nextLink
+/// rule; errors are proper and never carry the token; a write that may have run is never retried.
+pub fn batch_answer(data: &[u8]) {
+    let Some((&b, rest)) = data.split_first() else {
+        return;
+    };
+    let n = usize::from(b & 15) % BATCH_IDS.len() + 1;
+    let page_link = b & 16 != 0;
+    let plain;
+    let body = if b & 32 != 0 {
+        const LIMIT: u64 = 1 << 20;
+        match http::gunzip(rest, LIMIT) {
+            Ok(p) => {
+                assert!(p.len() as u64 <= LIMIT, "gunzip beyond its limit");
+                plain = p;
+                &plain[..]
+            }
+            Err(f) => {
+                let e = f.to_error("Exchange Online");
+                check_error(&e, "gzip answer");
+                return;
+            }
+        }
+    } else {
+        rest
+    };
+    let subs: Vec<SubRequest<'_>> = BATCH_IDS[..n]
+        .iter()
+        .map(|id| SubRequest {
+            id,
+            cmdlet: "Get-Mailbox",
+            max_records: 16,
+            page_link,
+        })
+        .collect();
+    let exchange = BaseUrl::parse(EXCHANGE, "exchangeHost").expect("base");
+    let outcomes = batch::read_answer(body, &subs, &exchange, CANARY_TOKEN);
+    assert_eq!(outcomes.len(), n, "one outcome per sub-request");
+    let policy = RetryPolicy::new(5, Duration::from_secs(60));
+    let mut results = Vec::new();
+    let mut total = 0usize;
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        let is_read = i % 2 == 0;
+        let mut r = batch::InvocationResult {
+            id: BATCH_IDS[i].to_string(),
+            ..Default::default()
+        };
+        match outcome {
+            SubOutcome::Page { page, next } => {
+                let records =
+                    serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&page.value_json)
+                        .unwrap_or_else(|e| panic!("value is not a JSON array ({e})"))
+                        .len();
+                assert_eq!(records, page.records, "the record count of the page");
+                assert!(records <= 16, "the record cap");
+                total += records;
+                for w in &page.warnings {
+                    assert!(!w.contains(CANARY_TOKEN), "the token in a warning: {w}");
+                    assert!(
+                        !w.chars().any(crate::util::is_unsafe_for_terminal),
+                        "a warning with a control character: {w:?}"
+                    );
+                }
+                match next {
+                    None => {}
+                    Some(Ok(u)) => assert!(exchange.same_origin(&u), "{u} left {EXCHANGE}"),
+                    Some(Err(e)) => {
+                        check_error(&e, "batch nextLink");
+                        check_no_secret(&e, &[CANARY_TOKEN], "batch nextLink");
+                    }
+                }
+                r.pages.push(page.value_json);
+                r.warnings = page.warnings;
+            }
+            SubOutcome::Refused(e) => {
+                check_error(&e, "batch page");
+                check_no_secret(&e, &[CANARY_TOKEN], "batch page");
+                assert_eq!(
+                    e.reason,
+                    crate::error::Reason::MalformedResponse,
+                    "{}",
+                    e.message
+                );
+                r.error = Some(e);
+            }
+            SubOutcome::Failed {
+                failure,
+                mut error,
+                retry_after,
+            } => {
+                check_error(&error, "batch sub-request");
+                check_no_secret(&error, &[CANARY_TOKEN], "batch sub-request");
+                assert!(
+                    error.message.starts_with("Get-Mailbox: "),
+                    "{}",
+                    error.message
+                );
+                if failure.retry_again(is_read, 0, &policy) {
+                    // The single-call rule: a write is sent again only when it cannot have run.
+                    assert!(
+                        is_read || failure.not_run(),
+                        "a write retried after {failure:?}"
+                    );
+                    for retry in [1, 5] {
+                        let w = policy.wait(retry, retry_after);
+                        assert!(w <= Duration::from_secs(60), "wait {w:?} above the cap");
+                    }
+                }
+                failure.finish_error(&mut error, is_read, 0);
+                check_error(&error, "batch sub-request");
+                r.error = Some(error);
+            }
+        }
+        results.push(r);
+    }
+    // What the caller reads: every result with its records, in order.
+    let json = batch::results_json(&results);
+    let v: Value = serde_json::from_str(&json)
+        .unwrap_or_else(|e| panic!("the results JSON does not parse ({e}): {json}"));
+    let out = v.as_array().expect("an array");
+    assert_eq!(out.len(), n);
+    let values: usize = out
+        .iter()
+        .map(|r| r["value"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(values, total, "records lost or made up joining the pages");
+}
+
+/// The invocations JSON the ABI takes (`exo_batch_run`): what passes is at most
+/// `MAX_INVOCATIONS` invocations with unique ids and a batch size of 1 to 10.
+pub fn batch_invocations(data: &[u8]) {
+    let Some(json) = text(data) else { return };
+    match batch::parse_run(json) {
+        Ok((invocations, size)) => {
+            assert!(
+                (1..=batch::MAX_BATCH_SIZE).contains(&size),
+                "batch size {size}"
+            );
+            assert!(invocations.len() <= batch::MAX_INVOCATIONS);
+            let mut ids = std::collections::HashSet::new();
+            for inv in &invocations {
+                assert!((1..=128).contains(&inv.id.len()), "id {:?}", inv.id);
+                assert!(ids.insert(inv.id.as_str()), "id {:?} twice", inv.id);
+                let body: Value =
+                    serde_json::from_slice(&inv.request.body()).expect("the body is JSON");
+                assert_eq!(
+                    body["CmdletInput"]["CmdletName"].as_str(),
+                    Some(inv.request.cmdlet.as_str())
+                );
+            }
+        }
+        Err(e) => {
+            check_error(&e, "invocations");
+            assert_eq!(e.code, ExoResult::InvalidArgument, "{}", e.message);
+        }
+    }
+}
+
+/// Graph endpoints the `graph_page` target checks nextLinks against (byte 0, bits 1–2).
+const GRAPHS: [&str; 3] = [
+    "https://graph.microsoft.com",
+    "http://127.0.0.1:8080",
+    "https://[::1]:8443/prefix",
+];
+
+/// A 2xx Microsoft Graph answer: byte 0 bit 0 is `-IncludeInactive`, bits 1–2 pick the Graph
+/// endpoint (mod 3); the rest is the body, read as a page of delegatedAdminRelationships and as
+/// a `findTenantInformationByTenantId` answer. Customers are GUID tenants, each once, with text
+/// safe for a terminal; a nextLink passes only on the Graph origin.
+pub fn graph_page(data: &[u8]) {
+    let Some((&b, body)) = data.split_first() else {
+        return;
+    };
+    let include_inactive = b & 1 != 0;
+    let graph = BaseUrl::parse(GRAPHS[usize::from(b >> 1 & 3) % 3], "graphHost").expect("base");
+    let url = graph
+        .join("v1.0/tenantRelationships/delegatedAdminRelationships")
+        .expect("join");
+    let page = match graph_client::parse_answer(body, &url, "cid") {
+        Ok(v) => v,
+        Err(e) => {
+            check_error(&e, "Graph answer");
+            return;
+        }
+    };
+    if let Some(domain) = customers::tenant_domain(&page) {
+        assert!(
+            !domain.is_empty() && domain.chars().count() <= 254,
+            "{domain:?}"
+        );
+        assert!(
+            !domain.chars().any(crate::util::is_unsafe_for_terminal),
+            "{domain:?}"
+        );
+    }
+    let mut listing = customers::Listing::default();
+    let mut rels = Vec::new();
+    match customers::read_page(&page, &mut rels, &mut listing) {
+        Ok(next) => {
+            if let Some(link) = next {
+                match graph_client::check_link(&graph, link) {
+                    Ok(u) => assert!(graph.same_origin(&u), "{u} left {}", graph.as_str()),
+                    Err(e) => check_error(&e, "Graph nextLink"),
+                }
+            }
+        }
+        Err(e) => {
+            check_error(&e, "Graph page");
+            return;
+        }
+    }
+    assert_eq!(listing.pages, 1);
+    assert_eq!(
+        rels.len() + listing.warnings.len(),
+        listing.relationships as usize
+    );
+    listing.customers = customers::group(&rels, include_inactive);
+    let mut seen = std::collections::HashSet::new();
+    for c in &listing.customers {
+        assert!(crate::util::is_guid(&c.tenant_id), "{:?}", c.tenant_id);
+        assert_eq!(c.tenant_id, c.tenant_id.to_ascii_lowercase());
+        assert!(seen.insert(c.tenant_id.clone()), "{} twice", c.tenant_id);
+        assert!(
+            include_inactive || c.active_relationships > 0,
+            "an inactive customer listed"
+        );
+        for t in [&c.display_name, &c.status]
+            .into_iter()
+            .chain(c.relationship_ends_utc.as_ref())
+        {
+            assert!(
+                !t.chars().any(crate::util::is_unsafe_for_terminal),
+                "customer text with a control character: {t:?}"
+            );
+            assert!(t.chars().count() <= 257, "customer text not bounded: {t:?}");
+        }
+    }
+    for w in &listing.warnings {
+        assert!(!w.chars().any(crate::util::is_unsafe_for_terminal), "{w:?}");
+    }
+    let json = listing.to_json();
+    let v: Value = serde_json::from_str(&json)
+        .unwrap_or_else(|e| panic!("the listing JSON does not parse ({e}): {json}"));
+    assert_eq!(
+        v["customers"].as_array().map(Vec::len),
+        Some(listing.customers.len())
+    );
+}
+
+/// A failed Graph request: byte 0 picks the status (400 + n mod 200), byte 1 bit 0 whether the
+/// text up to the first newline is a `request-id` header; the rest is the body. The error is
+/// proper, keeps the status and the client request id, and never carries the token.
+pub fn graph_error(data: &[u8]) {
+    let [b0, b1, rest @ ..] = data else { return };
+    let status = 400 + u16::from(*b0) % 200;
+    let mut headers = reqwest::header::HeaderMap::new();
+    let body = if b1 & 1 != 0 {
+        let cut = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+        if let Ok(v) = reqwest::header::HeaderValue::from_bytes(&rest[..cut]) {
+            headers.insert("request-id", v);
+        }
+        rest.get(cut + 1..).unwrap_or(&[])
+    } else {
+        rest
+    };
+    let resp = HttpResponse {
+        status,
+        headers,
+        body: body.to_vec(),
+    };
+    let e = graph_client::service_error(&resp, "cid-1", &[CANARY_TOKEN]);
+    check_error(&e, "Graph error");
+    check_no_secret(&e, &[CANARY_TOKEN], "Graph error");
+    assert_eq!(e.http_status, Some(status));
+    assert!(
+        e.message.ends_with("client-request-id cid-1]"),
+        "{}",
+        e.message
+    );
+    if let Some(code) = &e.service_code {
+        assert!(
+            !code.chars().any(crate::util::is_unsafe_for_terminal),
+            "{code:?}"
+        );
     }
 }

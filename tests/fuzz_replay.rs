@@ -80,4 +80,8 @@ replay_tests!(
     next_link,
     base_url,
     retry_after,
+    batch_answer,
+    batch_invocations,
+    graph_page,
+    graph_error,
 );

@@ -172,6 +172,10 @@ $what = @{
     next_link      = 'nextLink against the Exchange origin'
     base_url       = 'authorityHost / exchangeHost (round trip)'
     retry_after    = 'Retry-After header'
+    batch_answer   = '$batch answer (gzip or not) settled per sub-request'
+    batch_invocations = 'invocations JSON of a batch run at the ABI'
+    graph_page     = 'Graph GDAP relationships page, nextLink; tenant information'
+    graph_error    = 'Graph error body + request-id header, any status'
 }
 foreach ($r in $results) {
     $w = if ($what.ContainsKey($r.Target)) { $what[$r.Target] } else { '' }

@@ -5,6 +5,7 @@
 //! that may have run is never sent again (the single-call rule, `Failure::finish_error`).
 
 use crate::cancel::CancelToken;
+use crate::endpoint::BaseUrl;
 use crate::error::{Error, ExoResult, Reason};
 use crate::exchange::connection::Connection;
 use crate::exchange::cursor::{check_next_link, window_outcome};
@@ -138,7 +139,7 @@ fn invocations_from(v: Value) -> Result<Vec<Invocation>, Error> {
 pub struct InvocationResult {
     pub id: String,
     /// Each page's `value` array, verbatim.
-    pages: Vec<String>,
+    pub(crate) pages: Vec<String>,
     pub warnings: Vec<String>,
     pub retries: Vec<RetryRecord>,
     pub error: Option<Error>,
@@ -530,105 +531,46 @@ impl Batch {
         // The bearer token sent, redacted from the service's text.
         token: &str,
     ) -> Result<(), Error> {
-        #[derive(Deserialize)]
-        struct Raw<'a> {
-            #[serde(borrow)]
-            responses: Vec<RawSub<'a>>,
-        }
-        #[derive(Deserialize)]
-        struct RawSub<'a> {
-            id: String,
-            status: u16,
-            #[serde(default)]
-            headers: Option<HashMap<String, Value>>,
-            #[serde(borrow, default)]
-            body: Option<&'a RawValue>,
-        }
-        let parsed: Option<Raw<'_>> = serde_json::from_slice(body).ok();
-        let mut by_id: HashMap<String, RawSub<'_>> = parsed
-            .map(|r| r.responses.into_iter().map(|s| (s.id.clone(), s)).collect())
-            .unwrap_or_default();
+        let subs: Vec<SubRequest<'_>> = units
+            .iter()
+            .zip(&sub_ids)
+            .map(|(u, sid)| {
+                let spec = &self.specs[u.index];
+                SubRequest {
+                    id: sid,
+                    cmdlet: &spec.cmdlet,
+                    max_records: response::max_records(spec.page_size),
+                    page_link: u.page_link,
+                }
+            })
+            .collect();
+        let outcomes = read_answer(body, &subs, &self.conn.options.exchange, token);
         let mut s = lock(shared);
-        for (u, sid) in units.into_iter().zip(sub_ids) {
-            let spec = &self.specs[u.index];
-            let Some(sub) = by_id.remove(&sid) else {
-                // No answer for it: it may have run.
-                let e = Error::new(
-                    ExoResult::Internal,
-                    Reason::Internal,
-                    format!(
-                        "{}: the batch answer had no response for this invocation",
-                        spec.cmdlet
-                    ),
-                );
-                self.settle_failure(&mut s, u, Failure::ConnectionBroken, e, None, &sid, policy);
-                continue;
-            };
-            let header = |name: &str| -> Option<String> {
-                sub.headers.as_ref().and_then(|h| {
-                    h.iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                        .and_then(|(_, v)| v.as_str().map(str::to_string))
-                })
-            };
-            let sub_body = sub.body.map(|b| b.get().as_bytes()).unwrap_or(b"");
-            if (200..300).contains(&sub.status) {
-                match response::parse_success(
-                    sub_body,
-                    response::max_records(spec.page_size),
-                    &[token],
-                ) {
-                    Ok(page) => {
-                        let next = match page.next_link {
-                            None => None,
-                            Some(link) => {
-                                match check_next_link(&self.conn.options.exchange, &link) {
-                                    Ok(url) => Some(url),
-                                    Err(e) => {
-                                        s.results[u.index].error = Some(e);
-                                        None
-                                    }
-                                }
-                            }
-                        };
-                        let r = &mut s.results[u.index];
-                        r.pages.push(page.value_json);
-                        r.warnings.extend(page.warnings);
-                        if let Some(url) = next {
-                            s.queue.push_back(Unit {
-                                index: u.index,
-                                url,
-                                page_link: true,
-                                retry_no: 0,
-                                not_before: Instant::now(),
-                            });
-                        }
-                    }
-                    Err(mut e) => {
-                        e.request_id = Some(sid.clone());
-                        s.results[u.index].error = Some(e);
+        for ((u, sid), outcome) in units.into_iter().zip(sub_ids).zip(outcomes) {
+            match outcome {
+                SubOutcome::Page { page, next } => {
+                    let r = &mut s.results[u.index];
+                    r.pages.push(page.value_json);
+                    r.warnings.extend(page.warnings);
+                    match next {
+                        None => {}
+                        Some(Err(e)) => r.error = Some(e),
+                        Some(Ok(url)) => s.queue.push_back(Unit {
+                            index: u.index,
+                            url,
+                            page_link: true,
+                            retry_no: 0,
+                            not_before: Instant::now(),
+                        }),
                     }
                 }
-                continue;
+                SubOutcome::Refused(e) => s.results[u.index].error = Some(e),
+                SubOutcome::Failed {
+                    failure,
+                    error,
+                    retry_after,
+                } => self.settle_failure(&mut s, u, failure, error, retry_after, &sid, policy),
             }
-            let se = response::parse_error(
-                sub.status,
-                sub_body,
-                header("x-exceptiontype").as_deref(),
-                &[token],
-            );
-            let f = se.failure(u.page_link);
-            let after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
-            let e = se.into_error(&spec.cmdlet, u.page_link);
-            self.settle_failure(
-                &mut s,
-                u,
-                f,
-                e,
-                after.map(Duration::from_secs),
-                &sid,
-                policy,
-            );
         }
         Ok(())
     }
@@ -672,6 +614,125 @@ impl Batch {
         }
         r.error = Some(error);
     }
+}
+
+/// One sub-request of a sent batch, as reading the answer needs it.
+pub(crate) struct SubRequest<'a> {
+    /// The sub-request's `id` (a GUID the batch made up).
+    pub(crate) id: &'a str,
+    pub(crate) cmdlet: &'a str,
+    /// The record cap of one page (`response::max_records` of its page size).
+    pub(crate) max_records: usize,
+    /// It asked for a next page (how a failure is classified).
+    pub(crate) page_link: bool,
+}
+
+/// What the batch answer says of one sub-request.
+#[derive(Debug)]
+pub(crate) enum SubOutcome {
+    /// A page; `next` is its nextLink, checked against the Exchange origin (a refused link
+    /// ends the invocation with that error, the page is kept).
+    Page {
+        page: response::SuccessPage,
+        next: Option<Result<Url, Error>>,
+    },
+    /// A 2xx answer that is not a page: the invocation's error (it ran; never sent again).
+    Refused(Error),
+    /// Refused or failed by the service, or missing from the answer: retried or recorded
+    /// per the single-call rule (`Failure`).
+    Failed {
+        failure: Failure,
+        error: Error,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// Take a `$batch` answer apart (`{"responses":[{"id","status","headers","body"}]}`, in any
+/// order): one outcome per sub-request of `subs`, in their order. A sub-request the answer does
+/// not hold (or an answer that does not parse) may have run: `Failure::ConnectionBroken`.
+/// `token` (the bearer token sent) is redacted from the service's text.
+pub(crate) fn read_answer(
+    body: &[u8],
+    subs: &[SubRequest<'_>],
+    exchange: &BaseUrl,
+    token: &str,
+) -> Vec<SubOutcome> {
+    #[derive(Deserialize)]
+    struct Raw<'a> {
+        #[serde(borrow)]
+        responses: Vec<RawSub<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct RawSub<'a> {
+        id: String,
+        status: u16,
+        #[serde(default)]
+        headers: Option<HashMap<String, Value>>,
+        #[serde(borrow, default)]
+        body: Option<&'a RawValue>,
+    }
+    let parsed: Option<Raw<'_>> = serde_json::from_slice(body).ok();
+    let mut by_id: HashMap<String, RawSub<'_>> = parsed
+        .map(|r| r.responses.into_iter().map(|s| (s.id.clone(), s)).collect())
+        .unwrap_or_default();
+    subs.iter()
+        .map(|sr| {
+            let Some(sub) = by_id.remove(sr.id) else {
+                // No answer for it: it may have run.
+                let e = Error::new(
+                    ExoResult::Internal,
+                    Reason::Internal,
+                    format!(
+                        "{}: the batch answer had no response for this invocation",
+                        sr.cmdlet
+                    ),
+                );
+                return SubOutcome::Failed {
+                    failure: Failure::ConnectionBroken,
+                    error: e,
+                    retry_after: None,
+                };
+            };
+            let header = |name: &str| -> Option<String> {
+                sub.headers.as_ref().and_then(|h| {
+                    h.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .and_then(|(_, v)| v.as_str().map(str::to_string))
+                })
+            };
+            let sub_body = sub.body.map(|b| b.get().as_bytes()).unwrap_or(b"");
+            if (200..300).contains(&sub.status) {
+                return match response::parse_success(sub_body, sr.max_records, &[token]) {
+                    Ok(mut page) => {
+                        let next = page
+                            .next_link
+                            .take()
+                            .map(|link| check_next_link(exchange, &link));
+                        SubOutcome::Page { page, next }
+                    }
+                    Err(mut e) => {
+                        e.request_id = Some(sr.id.to_string());
+                        SubOutcome::Refused(e)
+                    }
+                };
+            }
+            let se = response::parse_error(
+                sub.status,
+                sub_body,
+                header("x-exceptiontype").as_deref(),
+                &[token],
+            );
+            let failure = se.failure(sr.page_link);
+            let retry_after = header("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            SubOutcome::Failed {
+                failure,
+                error: se.into_error(sr.cmdlet, sr.page_link),
+                retry_after,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -973,6 +1034,52 @@ mod tests {
         let start = Instant::now();
         assert_eq!(batch.run().unwrap_err().code, ExoResult::Cancelled);
         assert!(start.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn an_answer_is_matched_by_id_and_a_missing_response_may_have_run() {
+        let exchange =
+            crate::endpoint::BaseUrl::parse("https://outlook.office365.com", "x").unwrap();
+        let subs: Vec<SubRequest<'_>> = ["a", "b", "c"]
+            .iter()
+            .map(|id| SubRequest {
+                id,
+                cmdlet: "Get-Mailbox",
+                max_records: 10,
+                page_link: false,
+            })
+            .collect();
+        let body = br#"{"responses":[
+            {"id":"c","status":429,"headers":{"Retry-After":"7"},"body":{"error":{"code":"TooManyRequests","message":"tok-123456 slow"}}},
+            {"id":"a","status":200,"body":{"value":[{"N":1}],"@odata.nextLink":"foo://tok-123456/x"}}]}"#;
+        let out = read_answer(body, &subs, &exchange, "tok-123456");
+        match &out[0] {
+            SubOutcome::Page {
+                page,
+                next: Some(Err(e)),
+            } => {
+                assert_eq!(page.records, 1);
+                assert_eq!(e.reason, Reason::ForeignNextLink);
+                assert!(!e.message.contains("tok-123456"), "{}", e.message);
+            }
+            o => panic!("{o:?}"),
+        }
+        match &out[1] {
+            SubOutcome::Failed { failure, .. } => assert_eq!(*failure, Failure::ConnectionBroken),
+            o => panic!("{o:?}"),
+        }
+        match &out[2] {
+            SubOutcome::Failed {
+                failure,
+                error,
+                retry_after,
+            } => {
+                assert_eq!(*failure, Failure::Throttled);
+                assert_eq!(*retry_after, Some(Duration::from_secs(7)));
+                assert!(!error.message.contains("tok-123456"), "{}", error.message);
+            }
+            o => panic!("{o:?}"),
+        }
     }
 
     #[test]

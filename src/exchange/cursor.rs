@@ -386,10 +386,9 @@ pub fn check_next_link(exchange: &crate::endpoint::BaseUrl, link: &str) -> Resul
             ExoResult::InsecureEndpoint,
             Reason::ForeignNextLink,
             format!(
-                "Exchange returned a page link to another endpoint ({}://{}); it was refused so the access \
+                "Exchange returned a page link to another endpoint ({}); it was refused so the access \
                  token is never sent anywhere but {}.",
-                u.scheme(),
-                u.host_str().unwrap_or("?"),
+                crate::endpoint::origin_for_message(&u),
                 exchange.as_str()
             ),
         ));

@@ -4,6 +4,7 @@
 //! refreshed once, and Graph's error body becomes an actionable error.
 
 use crate::cancel::CancelToken;
+use crate::endpoint::BaseUrl;
 use crate::error::{Category, Error, ExoResult, Reason};
 use crate::graph::options::GraphOptions;
 use crate::http::{self, HttpFailure, HttpRequest, HttpResponse};
@@ -50,23 +51,7 @@ impl GraphClient {
     /// A link Graph returned (`@odata.nextLink`): only on the Graph origin, so the
     /// token is never sent anywhere else.
     pub(crate) fn check_link(&self, link: &str) -> Result<Url, Error> {
-        let u = Url::parse(link).map_err(|_| {
-            Error::internal("Microsoft Graph returned a page link that is not a URL")
-        })?;
-        if !self.options.graph.same_origin(&u) {
-            return Err(Error::new(
-                ExoResult::InsecureEndpoint,
-                Reason::ForeignNextLink,
-                format!(
-                    "Microsoft Graph returned a page link to another endpoint ({}://{}); it was refused so \
-                     the token is never sent anywhere but {}.",
-                    u.scheme(),
-                    u.host_str().unwrap_or("?"),
-                    self.options.graph.as_str()
-                ),
-            ));
-        }
-        Ok(u)
+        check_link(&self.options.graph, link)
     }
 
     /// GET `url` and parse the JSON answer, retrying reads per the policy.
@@ -120,14 +105,7 @@ impl GraphClient {
             };
             let (reason, retry_after, mut error) = match http::execute(req, cancel) {
                 Ok(resp) if (200..300).contains(&resp.status) => {
-                    return serde_json::from_slice(&resp.body).map_err(|_| {
-                        let mut e = Error::internal(format!(
-                            "Microsoft Graph answered {} with a body that is not JSON [client-request-id {request_id}]",
-                            url.path()
-                        ));
-                        e.request_id = Some(request_id.clone());
-                        e
-                    });
+                    return parse_answer(&resp.body, url, &request_id);
                 }
                 Ok(resp) if resp.status == 401 && !refreshed => {
                     refreshed = true;
@@ -141,7 +119,7 @@ impl GraphClient {
                     continue;
                 }
                 Ok(resp) => {
-                    let e = service_error(&resp, &request_id);
+                    let e = service_error(&resp, &request_id, &[at.token.expose()]);
                     let transient = matches!(resp.status, 429 | 500 | 502 | 503 | 504);
                     if !transient {
                         return Err(e);
@@ -171,6 +149,37 @@ impl GraphClient {
     }
 }
 
+/// A link Graph returned, checked against the Graph endpoint `graph`: only its origin passes.
+pub(crate) fn check_link(graph: &BaseUrl, link: &str) -> Result<Url, Error> {
+    let u = Url::parse(link)
+        .map_err(|_| Error::internal("Microsoft Graph returned a page link that is not a URL"))?;
+    if !graph.same_origin(&u) {
+        return Err(Error::new(
+            ExoResult::InsecureEndpoint,
+            Reason::ForeignNextLink,
+            format!(
+                "Microsoft Graph returned a page link to another endpoint ({}); it was refused so \
+                 the token is never sent anywhere but {}.",
+                crate::endpoint::origin_for_message(&u),
+                graph.as_str()
+            ),
+        ));
+    }
+    Ok(u)
+}
+
+/// A 2xx answer of Graph to the GET of `url`, as JSON.
+pub(crate) fn parse_answer(body: &[u8], url: &Url, request_id: &str) -> Result<Value, Error> {
+    serde_json::from_slice(body).map_err(|_| {
+        let mut e = Error::internal(format!(
+            "Microsoft Graph answered {} with a body that is not JSON [client-request-id {request_id}]",
+            url.path()
+        ));
+        e.request_id = Some(request_id.to_string());
+        e
+    })
+}
+
 fn record(reason: &str, attempt: u32, wait: std::time::Duration, request_id: &str) -> RetryRecord {
     RetryRecord {
         reason: reason.into(),
@@ -181,18 +190,17 @@ fn record(reason: &str, attempt: u32, wait: std::time::Duration, request_id: &st
 }
 
 /// Graph's `{"error":{"code","message","innerError":{"request-id"}}}` as an error
-/// that says what to do.
-pub(crate) fn service_error(resp: &HttpResponse, request_id: &str) -> Error {
+/// that says what to do. `secrets` (the bearer token sent) are redacted from every field
+/// quoted, before it is cut short.
+pub(crate) fn service_error(resp: &HttpResponse, request_id: &str, secrets: &[&str]) -> Error {
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-    let code = body["error"]["code"].as_str().map(|s| clean_text(s, 80));
-    // An echoed Authorization header loses its token before the text is cut short.
-    let text = body["error"]["message"]
-        .as_str()
-        .map(|s| clean_text(&redact(s, &[]), 400));
+    let quote = |s: &str, max: usize| clean_text(&redact(s, secrets), max);
+    let code = body["error"]["code"].as_str().map(|s| quote(s, 80));
+    let text = body["error"]["message"].as_str().map(|s| quote(s, 400));
     let server_id = body["error"]["innerError"]["request-id"]
         .as_str()
         .or_else(|| resp.header(&HeaderName::from_static("request-id")))
-        .map(|s| clean_text(s, 64));
+        .map(|s| quote(s, 64));
     let said = match (&code, &text) {
         (Some(c), Some(t)) => format!("{c}: {t}"),
         (Some(c), None) => c.clone(),
@@ -279,7 +287,7 @@ mod tests {
 
     #[test]
     fn graph_errors_say_what_they_are_and_what_to_do() {
-        let e = service_error(&resp(403, BODY, None), "cid");
+        let e = service_error(&resp(403, BODY, None), "cid", &[]);
         assert_eq!(
             (e.code, e.reason),
             (ExoResult::Unauthorized, Reason::Forbidden)
@@ -300,7 +308,7 @@ mod tests {
             .contains("DelegatedAdminRelationship.Read.All"));
         assert_eq!(e.http_status, Some(403));
         assert!(e.fatal);
-        let e = service_error(&resp(429, "{}", Some("3")), "cid");
+        let e = service_error(&resp(429, "{}", Some("3")), "cid", &[]);
         assert_eq!(e.code, ExoResult::Throttled);
         assert!(e.retryable);
         assert!(!e.recommended_action.unwrap().contains("Exchange"));
@@ -311,20 +319,21 @@ mod tests {
                 None,
             ),
             "c",
+            &[],
         );
         assert_eq!(e.reason, Reason::NotFound);
         assert_eq!(e.category, Category::ObjectNotFound);
         assert_eq!(
-            service_error(&resp(503, "", None), "c").code,
+            service_error(&resp(503, "", None), "c", &[]).code,
             ExoResult::Transient
         );
-        let e = service_error(&resp(400, "not json", None), "c");
+        let e = service_error(&resp(400, "not json", None), "c", &[]);
         assert_eq!(
             (e.code, e.reason),
             (ExoResult::Internal, Reason::BadRequest)
         );
         assert!(e.message.contains("HTTP 400"));
-        let e = service_error(&resp(401, BODY, None), "c");
+        let e = service_error(&resp(401, BODY, None), "c", &[]);
         assert_eq!(e.reason, Reason::Unauthorized);
     }
 
@@ -334,8 +343,18 @@ mod tests {
             r#"{{"error":{{"code":"X","message":"{}\u0007"}}}}"#,
             "a".repeat(5000)
         );
-        let e = service_error(&resp(500, &long, None), "c");
+        let e = service_error(&resp(500, &long, None), "c", &[]);
         assert!(e.message.len() < 1000, "{}", e.message.len());
         assert!(!e.message.contains('\u{7}'));
+    }
+
+    #[test]
+    fn an_echoed_token_is_redacted_from_every_field() {
+        let t = "eyJ0eXAi.TOKEN-abcdef0123456789";
+        let body = format!(
+            r#"{{"error":{{"code":"{t}","message":"got {t}","innerError":{{"request-id":"{t}"}}}}}}"#
+        );
+        let e = service_error(&resp(400, &body, None), "c", &[t]);
+        assert!(!e.to_json().contains(t), "{}", e.to_json());
     }
 }

@@ -49,7 +49,7 @@ pub struct Listing {
 }
 
 /// One relationship, as far as it matters here.
-struct Relationship {
+pub(crate) struct Relationship {
     tenant_id: String,
     display_name: String,
     status: String,
@@ -61,7 +61,8 @@ fn parse_relationship(v: &Value) -> Option<Relationship> {
     let tenant_id = v["customer"]["tenantId"].as_str()?.to_ascii_lowercase();
     Some(Relationship {
         display_name: clean_text(v["customer"]["displayName"].as_str().unwrap_or(""), 256),
-        status: v["status"].as_str().unwrap_or("").to_string(),
+        // Shown to the caller when no relationship is active: cleaned like every peer's text.
+        status: clean_text(v["status"].as_str().unwrap_or(""), 64),
         end: v["endDateTime"].as_str().map(|s| clean_text(s, 40)),
         roles: v["accessDetails"]["unifiedRoles"]
             .as_array()
@@ -77,7 +78,7 @@ fn parse_relationship(v: &Value) -> Option<Relationship> {
 }
 
 /// Relationships per tenant → customers, in order of first appearance.
-fn group(rels: &[Relationship], include_inactive: bool) -> Vec<Customer> {
+pub(crate) fn group(rels: &[Relationship], include_inactive: bool) -> Vec<Customer> {
     let mut order: Vec<&str> = Vec::new();
     for r in rels {
         if (include_inactive || r.status.eq_ignore_ascii_case("active"))
@@ -123,6 +124,31 @@ fn group(rels: &[Relationship], include_inactive: bool) -> Vec<Customer> {
         .collect()
 }
 
+/// One page of the relationship listing: its relationships go to `rels` (one without a
+/// customer tenant id is skipped with a warning), counted in `listing`. Returns the page's
+/// `@odata.nextLink`, unchecked.
+pub(crate) fn read_page<'a>(
+    page: &'a Value,
+    rels: &mut Vec<Relationship>,
+    listing: &mut Listing,
+) -> Result<Option<&'a str>, Error> {
+    listing.pages += 1;
+    let values = page["value"].as_array().ok_or_else(|| {
+        Error::internal("Microsoft Graph answered the relationship listing without a value array")
+    })?;
+    for v in values {
+        listing.relationships += 1;
+        match parse_relationship(v) {
+            Some(r) if is_guid(&r.tenant_id) => rels.push(r),
+            _ => listing.warnings.push(format!(
+                "A GDAP relationship without a customer tenant id was skipped (id {}).",
+                clean_text(v["id"].as_str().unwrap_or("?"), 80)
+            )),
+        }
+    }
+    Ok(page["@odata.nextLink"].as_str())
+}
+
 /// List the customers: every page of relationships, then the tenant lookups.
 pub fn list(client: &GraphClient, cancel: &Arc<CancelToken>) -> Result<Listing, Error> {
     let include_inactive = client.options.include_inactive;
@@ -136,23 +162,7 @@ pub fn list(client: &GraphClient, cancel: &Arc<CancelToken>) -> Result<Listing, 
     let mut url = client.url(&format!("{RELATIONSHIPS}{query}"))?;
     loop {
         let page = client.get_json(&url, cancel, &mut listing.retries)?;
-        listing.pages += 1;
-        let values = page["value"].as_array().ok_or_else(|| {
-            Error::internal(
-                "Microsoft Graph answered the relationship listing without a value array",
-            )
-        })?;
-        for v in values {
-            listing.relationships += 1;
-            match parse_relationship(v) {
-                Some(r) if is_guid(&r.tenant_id) => rels.push(r),
-                _ => listing.warnings.push(format!(
-                    "A GDAP relationship without a customer tenant id was skipped (id {}).",
-                    clean_text(v["id"].as_str().unwrap_or("?"), 80)
-                )),
-            }
-        }
-        match page["@odata.nextLink"].as_str() {
+        match read_page(&page, &mut rels, &mut listing)? {
             Some(link) if listing.pages < MAX_PAGES => url = client.check_link(link)?,
             Some(_) => {
                 return Err(Error::internal(format!(
@@ -232,10 +242,16 @@ fn lookup_one(
         "v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='{tenant_id}')"
     ))?;
     let v = client.get_json(&url, cancel, retries)?;
-    Ok(v["defaultDomainName"]
+    Ok(tenant_domain(&v))
+}
+
+/// The default domain in a `findTenantInformationByTenantId` answer, if it names one.
+pub(crate) fn tenant_domain(answer: &Value) -> Option<String> {
+    // Empty once cleaned (only controls) is no domain: "" would reach Connect-ExoDelegated.
+    answer["defaultDomainName"]
         .as_str()
+        .map(|s| clean_text(s, 253))
         .filter(|s| !s.is_empty())
-        .map(|s| clean_text(s, 253)))
 }
 
 impl Listing {
@@ -300,5 +316,27 @@ mod tests {
         assert_eq!(all[1].status, "expired");
         assert!(all[1].has_exchange_admin_role);
         assert_eq!(all[2].status, "approvalPending");
+        let hostile = rel(
+            "d",
+            "\u{1b}]0;x\u{7}expired\u{202e}",
+            "2025-01-01T00:00:00Z",
+            &[],
+        );
+        assert_eq!(group(&[hostile], true)[0].status, "]0;x expired");
+    }
+
+    #[test]
+    fn a_default_domain_of_controls_only_is_none() {
+        assert_eq!(
+            tenant_domain(&json!({"defaultDomainName": "contoso.onmicrosoft.com"})).as_deref(),
+            Some("contoso.onmicrosoft.com")
+        );
+        for v in [
+            json!({"defaultDomainName": "\u{1b}\u{202e}"}),
+            json!({"defaultDomainName": ""}),
+            json!({}),
+        ] {
+            assert_eq!(tenant_domain(&v), None, "{v}");
+        }
     }
 }
