@@ -408,13 +408,27 @@ fn bench_page_100k() {
     let conn = emu.connect_rt(&emu.customer(0), json!({})).unwrap();
     // The properties Get-EXOMailbox asks for by default (its Minimum set).
     let minimum = json!([
-        "Alias", "DisplayName", "DistinguishedName", "EmailAddresses", "ExchangeVersion",
-        "ExternalDirectoryObjectId", "Guid", "Id", "Name", "OrganizationId",
-        "PrimarySmtpAddress", "RecipientType", "RecipientTypeDetails", "UserPrincipalName"
+        "Alias",
+        "DisplayName",
+        "DistinguishedName",
+        "EmailAddresses",
+        "ExchangeVersion",
+        "ExternalDirectoryObjectId",
+        "Guid",
+        "Id",
+        "Name",
+        "OrganizationId",
+        "PrimarySmtpAddress",
+        "RecipientType",
+        "RecipientTypeDetails",
+        "UserPrincipalName"
     ]);
     for (label, select) in [
         ("all", None),
-        ("three", Some(json!(["DisplayName", "PrimarySmtpAddress", "Guid"]))),
+        (
+            "three",
+            Some(json!(["DisplayName", "PrimarySmtpAddress", "Guid"])),
+        ),
         ("minimum", Some(minimum)),
     ] {
         let mut req = json!({"cmdlet":"Get-Mailbox","parameters":{"ResultSize":"Unlimited"}});
