@@ -70,41 +70,17 @@ function Resolve-ExoConnection {
 
 function Set-ExoTenantDomain {
     # A connection made by GUID learns its tenant's domain from Exchange: the default accepted
-    # domain (Get-AcceptedDomain; the token carries only the tenant GUID). Best effort: a
-    # failure (no permission to read accepted domains) only leaves TenantDomain empty.
+    # domain (Get-AcceptedDomain; the token carries only the tenant GUID), looked up by the
+    # interop (TenantDomainLookup). Best effort: a failure (no permission to read accepted
+    # domains) only leaves TenantDomain empty.
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory)][ExoDelegated.Connection] $Connection
     )
-    $call = [ExoDelegated.Interop.Bridge]::TryBuildRequest('Get-AcceptedDomain', $null, [string[]]@('DomainName', 'Default', 'InitialDomain'), 0, $null)
-    if (-not $call.Failed) { $call = [ExoDelegated.Interop.Bridge]::TryInvoke($Connection.Handle, $call.Value) }
+    $call = [ExoDelegated.Interop.TenantDomainLookup]::TryFind($Connection.Handle, $Cmdlet)
     if ($call.Failed) { $Cmdlet.WriteVerbose("The tenant's domain is unknown: $($call.Error.Message)"); return }
-    $cursor = $call.Value
-    try {
-        $domains = [System.Collections.Generic.List[psobject]]::new()
-        do {
-            $call = [ExoDelegated.Interop.Bridge]::TryNext($cursor, $null, $null, $Cmdlet)
-            if ($call.Failed) { $Cmdlet.WriteVerbose("The tenant's domain is unknown: $($call.Error.Message)"); return }
-            $domains.AddRange([psobject[]]$call.Value.Records)
-        } while ($call.Value.More)
-        $pick = $null
-        foreach ($d in $domains) {
-            $p = $d.PSObject.Properties
-            if ($p['Default'] -and $p['Default'].Value -eq $true -and $p['DomainName']) { $pick = $p['DomainName'].Value; break }
-        }
-        if (-not $pick) {
-            foreach ($d in $domains) {
-                $p = $d.PSObject.Properties
-                if ($p['InitialDomain'] -and $p['InitialDomain'].Value -eq $true -and $p['DomainName']) { $pick = $p['DomainName'].Value; break }
-            }
-        }
-        if ($pick) {
-            $Connection.SetTenantDomain([string]$pick)
-            $Cmdlet.WriteVerbose("Tenant $($Connection.TenantId) is $pick (its default accepted domain).")
-        }
-    }
-    finally {
-        [ExoDelegated.Interop.Bridge]::Cancel($cursor)
-        $cursor.Dispose()
+    if ($call.Value) {
+        $Connection.SetTenantDomain($call.Value)
+        $Cmdlet.WriteVerbose("Tenant $($Connection.TenantId) is $($call.Value) (its default accepted domain).")
     }
 }
