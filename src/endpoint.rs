@@ -91,6 +91,30 @@ pub(crate) fn origin_for_message(u: &Url) -> String {
     }
 }
 
+/// A page link a service returned (`@odata.nextLink`), checked against the service's endpoint
+/// `base`: only the same scheme, host and port pass, else `InsecureEndpoint`, so the bearer
+/// token is never sent anywhere else. `service` names it in the messages ("Exchange", ...).
+pub(crate) fn check_page_link(base: &BaseUrl, link: &str, service: &str) -> Result<Url, Error> {
+    let u = Url::parse(link).map_err(|_| {
+        Error::internal(format!(
+            "{service} returned a page link that is not a valid URL"
+        ))
+    })?;
+    if !base.same_origin(&u) {
+        return Err(Error::new(
+            ExoResult::InsecureEndpoint,
+            Reason::ForeignNextLink,
+            format!(
+                "{service} returned a page link to another endpoint ({}); it was refused so the \
+                 access token is never sent anywhere but {}.",
+                origin_for_message(&u),
+                base.as_str()
+            ),
+        ));
+    }
+    Ok(u)
+}
+
 /// Host is `localhost`, in 127.0.0.0/8, or `::1` (also as `::ffff:127.x.y.z`).
 pub(crate) fn is_loopback(url: &Url) -> bool {
     let host = match url.host_str() {

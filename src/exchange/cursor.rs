@@ -379,21 +379,7 @@ pub fn window_outcome(
 /// The nextLink rule, on its own for testing: same scheme, host and port as
 /// the Exchange endpoint, else `InsecureEndpoint`.
 pub fn check_next_link(exchange: &crate::endpoint::BaseUrl, link: &str) -> Result<Url, Error> {
-    let u = Url::parse(link)
-        .map_err(|_| Error::internal("Exchange returned a page link that is not a valid URL"))?;
-    if !exchange.same_origin(&u) {
-        return Err(Error::new(
-            ExoResult::InsecureEndpoint,
-            Reason::ForeignNextLink,
-            format!(
-                "Exchange returned a page link to another endpoint ({}); it was refused so the access \
-                 token is never sent anywhere but {}.",
-                crate::endpoint::origin_for_message(&u),
-                exchange.as_str()
-            ),
-        ));
-    }
-    Ok(u)
+    crate::endpoint::check_page_link(exchange, link, "Exchange")
 }
 
 #[cfg(test)]

@@ -151,21 +151,7 @@ impl GraphClient {
 
 /// A link Graph returned, checked against the Graph endpoint `graph`: only its origin passes.
 pub(crate) fn check_link(graph: &BaseUrl, link: &str) -> Result<Url, Error> {
-    let u = Url::parse(link)
-        .map_err(|_| Error::internal("Microsoft Graph returned a page link that is not a URL"))?;
-    if !graph.same_origin(&u) {
-        return Err(Error::new(
-            ExoResult::InsecureEndpoint,
-            Reason::ForeignNextLink,
-            format!(
-                "Microsoft Graph returned a page link to another endpoint ({}); it was refused so \
-                 the token is never sent anywhere but {}.",
-                crate::endpoint::origin_for_message(&u),
-                graph.as_str()
-            ),
-        ));
-    }
-    Ok(u)
+    crate::endpoint::check_page_link(graph, link, "Microsoft Graph")
 }
 
 /// A 2xx answer of Graph to the GET of `url`, as JSON.
