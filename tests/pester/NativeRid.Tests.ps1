@@ -1,8 +1,11 @@
-# The one RID/file-name mapping (Private/Get-ExoNativeRid.ps1): the module's loader, the packaged
-# emulator, build.ps1 and tools/CTest.psm1 all resolve file names through it, for all six RIDs.
+# The RID/file-name mapping: Private/Get-ExoNativeRid.ps1 for the packaged emulator, build.ps1 and
+# tools/ (they run before the interop assembly exists), and the interop's NativeRid for the module's
+# import (ModuleLoader; script at import is slow). Both are checked here, and against each other.
 BeforeAll {
     $script:RepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
     . (Join-Path $RepoRoot 'psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
+    # The interop assembly (built into the module's lib/).
+    Import-Module (Join-Path $RepoRoot 'psmodule/ExoDelegated/ExoDelegated.psd1') -Force
 }
 
 Describe 'Get-ExoNativeRid -Rid <Rid>' -ForEach @(
@@ -22,6 +25,12 @@ Describe 'Get-ExoNativeRid -Rid <Rid>' -ForEach @(
         $t.RustTarget | Should -BeExactly $Triple
         "$($t.OS)-$($t.Architecture)" | Should -BeExactly $Rid
     }
+
+    It "is the interop's mapping too (NativeRid: the module's import loads the library through it)" {
+        $t = Get-ExoNativeRid -Rid $Rid
+        [ExoDelegated.Interop.NativeRid]::LibraryFile($Rid) | Should -BeExactly $t.LibraryFile
+        [ExoDelegated.Interop.NativeRid]::EmulatorFile($Rid) | Should -BeExactly $t.EmulatorFile
+    }
 }
 
 Describe 'Get-ExoNativeRid' {
@@ -38,14 +47,25 @@ Describe 'Get-ExoNativeRid' {
         @{ Bad = 'linux-x86' }, @{ Bad = 'freebsd-x64' }, @{ Bad = 'WIN-X64' }
     ) {
         { Get-ExoNativeRid -Rid $Bad } | Should -Throw -ExceptionType ([System.PlatformNotSupportedException]) -ExpectedMessage '*Supported: win-x64, win-arm64, linux-x64, linux-arm64, osx-x64, osx-arm64*'
+        $script = try { Get-ExoNativeRid -Rid $Bad } catch { $_.Exception.Message }
+        $interop = try { [ExoDelegated.Interop.NativeRid]::LibraryFile($Bad) } catch { $_.Exception.InnerException.Message }
+        $interop | Should -BeExactly $script
     }
 
-    It 'is the only place that spells the native file names (build.ps1, CTest, loader and emulator use it)' {
+    It "names this process's RID as the interop does, and the module loaded the library it names" {
+        [ExoDelegated.Interop.NativeRid]::Current() | Should -BeExactly (Get-ExoNativeRid).Rid
+        $version = Get-ExoDelegatedVersion
+        $version.Platform | Should -BeExactly (Get-ExoNativeRid).Rid
+        Split-Path -Leaf $version.NativeLibrary | Should -BeExactly (Get-ExoNativeRid).LibraryFile
+    }
+
+    It 'and NativeRid are the only places that spell the native file names (build.ps1, tools, loader and emulator use them)' {
         $users = 'build.ps1', 'tools/CTest.psm1', 'tools/ExoEmulator.psm1', 'tools/Package.psm1',
-            'psmodule/ExoDelegated/Private/Initialize-ExoNative.ps1', 'psmodule/ExoDelegated/Public/Start-ExoDelegatedEmulator.ps1'
+            'psmodule/ExoDelegated/Public/Start-ExoDelegatedEmulator.ps1', 'interop/ModuleLoader.cs', 'psmodule/ExoDelegated/ExoDelegated.psm1'
         foreach ($file in $users) {
             $text = Get-Content -Raw (Join-Path $RepoRoot $file)
-            $text | Should -Match 'Get-ExoNativeRid' -Because "$file resolves names through Get-ExoNativeRid"
+            $uses = if ($file -like 'interop/*') { 'NativeRid\.LibraryFile' } elseif ($file -like '*.psm1' -and $file -like 'psmodule/*') { 'ModuleLoader' } else { 'Get-ExoNativeRid' }
+            $text | Should -Match $uses -Because "$file resolves names through $uses"
             $text | Should -Not -Match 'libexo_bridge\.|exo_bridge\.dll' -Because "$file must not spell a library file name itself"
         }
     }

@@ -9,24 +9,6 @@ function Initialize-ExoConnectionRegistry {
     $script:ExoProgressId = 0
 }
 
-function Register-ExoConnection {
-    # Adds a connection and makes it the current one. A connection already open
-    # under the same name is disconnected and replaced, with a warning (a runbook that
-    # reconnects in a loop keeps working; one that reuses a name by mistake is told).
-    param([Parameter(Mandatory)][ExoDelegated.Connection] $Connection, [System.Management.Automation.PSCmdlet] $Cmdlet)
-    $previous = $script:ExoConnections[$Connection.Name]
-    if ($null -ne $previous -and -not [object]::ReferenceEquals($previous, $Connection)) {
-        if ($Cmdlet) {
-            $Cmdlet.WriteWarning(("A connection named '{0}' (tenant {1}) was already open: it has been closed and replaced by the new one (tenant {2}). Use -Name to keep several connections open." -f
-                    $Connection.Name, $previous.TenantId, $Connection.TenantId))
-        }
-        $previous.Disconnect()
-        $script:ExoConnections.Remove($Connection.Name)
-    }
-    $script:ExoConnections[$Connection.Name] = $Connection
-    $script:ExoCurrentConnection = $Connection
-}
-
 function Unregister-ExoConnection {
     param([Parameter(Mandatory)][ExoDelegated.Connection] $Connection)
     $registered = $script:ExoConnections[$Connection.Name]
@@ -66,21 +48,4 @@ function Resolve-ExoConnection {
                 'Connect again with Connect-ExoDelegated.'))
     }
     $resolved
-}
-
-function Set-ExoTenantDomain {
-    # A connection made by GUID learns its tenant's domain from Exchange: the default accepted
-    # domain (Get-AcceptedDomain; the token carries only the tenant GUID), looked up by the
-    # interop (TenantDomainLookup). Best effort: a failure (no permission to read accepted
-    # domains) only leaves TenantDomain empty.
-    param(
-        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory)][ExoDelegated.Connection] $Connection
-    )
-    $call = [ExoDelegated.Interop.TenantDomainLookup]::TryFind($Connection.Handle, $Cmdlet)
-    if ($call.Failed) { $Cmdlet.WriteVerbose("The tenant's domain is unknown: $($call.Error.Message)"); return }
-    if ($call.Value) {
-        $Connection.SetTenantDomain($call.Value)
-        $Cmdlet.WriteVerbose("Tenant $($Connection.TenantId) is $($call.Value) (its default accepted domain).")
-    }
 }

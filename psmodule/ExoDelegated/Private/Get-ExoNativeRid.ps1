@@ -5,8 +5,10 @@ function Get-ExoNativeRid {
     library and of exo-emulator for it.
 
     .DESCRIPTION
-    The one RID/file-name mapping of the project: the module's loader, Start-ExoDelegatedEmulator,
-    build.ps1 and tools/CTest.psm1 all use it (the build dot-sources this file).
+    The RID/file-name mapping of Start-ExoDelegatedEmulator, build.ps1 and tools/ (the build
+    dot-sources this file: it runs before the interop assembly exists). The module's import uses
+    the interop's copy of it (interop/NativeRid.cs: no script at import); change both together,
+    tests/pester/NativeRid.Tests.ps1 checks that they agree for all six RIDs.
     With -Rid, describes that RID instead of this process (for building and packaging other platforms).
     Throws PlatformNotSupportedException for anything but the six supported RIDs.
     #>

@@ -247,100 +247,34 @@ function Connect-ExoDelegated {
     )
 
     begin {
-        # From the pipeline (many customers): up to 16 tenants connect at once, the connections
-        # come out in the order the tenants came in, and a tenant's failure does not stop the others.
+        # Tenants from the pipeline connect through a queue (Connect-ExoPipedOrDeviceCode): up to 16
+        # at once, the connections come out in the order the tenants came in, and a tenant's
+        # failure does not stop the others.
         $queue = $null
     }
 
     process {
-        $perTenant = $MyInvocation.ExpectingInput
-
         # The defaults above are the native library's (shown by Get-Help); only values given
         # explicitly are sent, so the library stays the one place that applies them.
         if (-not $AuthorityHost -and -not $ExchangeHost -and $env:EXODELEGATED_EMULATOR_URL) {
-            $emulator = Resolve-ExoEmulatorUrl -Cmdlet $PSCmdlet -Url $env:EXODELEGATED_EMULATOR_URL
-            $AuthorityHost = $ExchangeHost = $emulator
+            $AuthorityHost = $ExchangeHost = Resolve-ExoEmulatorUrl -Cmdlet $PSCmdlet -Url $env:EXODELEGATED_EMULATOR_URL
         }
-        $credential = if ($PSCmdlet.ParameterSetName -eq 'RefreshTokenConfidential') { 'RefreshToken' } else { $PSCmdlet.ParameterSetName }
-        $options = [ordered]@{
-            tenantId    = $TenantId
-            credential  = $credential
-            environment = $Environment
-        }
-        if ($ApplicationId) { $options.applicationId = $ApplicationId }
-        elseif ($credential -eq 'AccessToken') {
-            # The access token already names its application; the native options still want an id.
-            $options.applicationId = [guid]::Empty.ToString()
-        }
-        if ($AuthorityHost) { $options.authorityHost = $AuthorityHost.TrimEnd('/') }
-        if ($ExchangeHost) { $options.exchangeHost = $ExchangeHost.TrimEnd('/') }
-        if ($AnchorMailbox) { $options.anchorMailbox = $AnchorMailbox }
-        if ($PSBoundParameters.ContainsKey('PageSize')) { $options.pageSize = $PageSize }
-        if ($PSBoundParameters.ContainsKey('ConnectTimeoutSec')) { $options.connectTimeoutMs = $ConnectTimeoutSec * 1000 }
-        if ($PSBoundParameters.ContainsKey('TimeoutSec')) { $options.readTimeoutMs = $TimeoutSec * 1000 }
-        if ($PSBoundParameters.ContainsKey('MaximumRetryCount')) { $options.maxRetries = $MaximumRetryCount }
-        if ($PSBoundParameters.ContainsKey('MaximumRetryWaitSec')) { $options.maxRetryWaitMs = $MaximumRetryWaitSec * 1000 }
-        if ($PSBoundParameters.ContainsKey('ThrottleLimit')) { $options.throttleLimit = $ThrottleLimit }
-        $options.clientApplication = 'ExoDelegated'
-        # No secret is ever part of the options: they travel separately, as zeroed unmanaged buffers.
-        $optionsJson = ConvertTo-ExoJson $options
-        $PSCmdlet.WriteDebug("exo_connect options: $optionsJson")
-        $PSCmdlet.WriteVerbose("Connecting to tenant '$TenantId' ($Environment) with $credential.")
-
-        $handle = $null
-        $connectionName = if ($Name -and -not $perTenant) { $Name } else { $TenantId }
-        if ($perTenant -and $credential -in 'RefreshToken', 'AppSecret') {
-            if ($null -eq $queue) { $queue = [ExoDelegated.Interop.ConnectQueue]::new(16) }
-            $queue.Start($optionsJson, $RefreshToken, $ClientSecret, @{ TenantId = $TenantId; Domain = $DefaultDomainName })
-            while ($null -ne ($done = $queue.TakeNext(0))) { Complete-ExoQueuedConnect -Cmdlet $PSCmdlet -Pending $done }
+        # One tenant given by parameters: the options, the sign-in, the tenant's domain and the
+        # registration under its name are one call to the interop. (PowerShell compiles this whole
+        # body at the first call, and each member access costs a compilation of its own: the
+        # pipeline and device code ways live in Private/ExoConnect.ps1.)
+        $connection = [ExoDelegated.Interop.ConnectOperation]::Connect($PSCmdlet, $AuthorityHost, $ExchangeHost, $script:ExoConnections)
+        if ($null -eq $connection) {
+            if ($null -eq $queue -and $MyInvocation.ExpectingInput) { $queue = [ExoDelegated.Interop.ConnectQueue]::new(16) }
+            Connect-ExoPipedOrDeviceCode -Cmdlet $PSCmdlet -Queue $queue -TenantId $TenantId -DefaultDomainName $DefaultDomainName -Name $Name `
+                -AuthorityHost $AuthorityHost -ExchangeHost $ExchangeHost -RefreshToken $RefreshToken -ClientSecret $ClientSecret -AccessToken $AccessToken
             return
         }
-        if ($credential -eq 'DeviceCode') {
-            $call = [ExoDelegated.Interop.Bridge]::TryStartDeviceCode($optionsJson)
-            if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
-            $flow = $call.Value
-            try {
-                $prompt = [ExoDelegated.Interop.Bridge]::DeviceCodeMessageJson($flow) | ConvertFrom-Json
-                $text = if ($prompt.PSObject.Properties['message'] -and $prompt.message) { $prompt.message }
-                        else {
-                            $uri = $prompt.PSObject.Properties['verification_uri']?.Value
-                            $code = $prompt.PSObject.Properties['user_code']?.Value
-                            "To sign in, open $uri and enter the code $code to authenticate."
-                        }
-                Write-Host $text
-                # Short waits, so that Ctrl+C is honoured within a quarter second.
-                while ($null -eq $handle) {
-                    $call = [ExoDelegated.Interop.Bridge]::TryWaitDeviceCode($flow, 250)
-                    if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating }
-                    $handle = $call.Value
-                }
-            }
-            finally {
-                if ($null -eq $handle) { [ExoDelegated.Interop.Bridge]::CancelDeviceCode($flow) }
-                $flow.Dispose()
-            }
-        }
-        else {
-            $call = [ExoDelegated.Interop.Bridge]::TryConnect($optionsJson, $RefreshToken, $ClientSecret, $AccessToken)
-            if ($call.Failed) {
-                if ($perTenant) { Write-ExoTenantConnectFailure -Cmdlet $PSCmdlet -Exception $call.Error -TenantId $TenantId -Domain $DefaultDomainName; return }
-                Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $TenantId -Terminating
-            }
-            $handle = $call.Value
-        }
-
-        Complete-ExoConnect -Cmdlet $PSCmdlet -Handle $handle -Name $connectionName -DefaultDomainName $DefaultDomainName
+        $script:ExoCurrentConnection = $connection
+        $connection
     }
 
     end {
-        if ($null -eq $queue) { return }
-        try {
-            # Short waits, so that Ctrl+C is honoured within a quarter second.
-            while ($queue.Count -gt 0) {
-                $done = $queue.TakeNext(250)
-                if ($null -ne $done) { Complete-ExoQueuedConnect -Cmdlet $PSCmdlet -Pending $done }
-            }
-        }
-        finally { $queue.Abandon() }
+        if ($null -ne $queue) { Complete-ExoConnectQueue -Cmdlet $PSCmdlet -Queue $queue }
     }
 }
