@@ -29,6 +29,26 @@ catch { throw $_.Exception.InnerException }
 # file (never built, or a source file changed since) dot-sources the source files instead.
 foreach ($file in [ExoDelegated.Interop.ModuleLoader]::ScriptFiles($PSScriptRoot)) { . $file }
 
-Initialize-ExoConnectionRegistry
-# Emulators started by Start-ExoDelegatedEmulator stop with the module and with PowerShell.
-Initialize-ExoEmulatorRegistry -ModuleRoot $PSScriptRoot
+# The module's state, one per runspace that imports it (set here rather than by functions: the first
+# call of a function is compiled first). The open connections by name and the current one
+# (Private/ExoConnectionRegistry.ps1): connection objects themselves (and the native library behind
+# them) are shared by the whole process, so a connection made in one runspace can be passed to
+# another ($using:). The progress ids of this runspace's commands.
+$script:ExoConnections = [System.Collections.Specialized.OrderedDictionary]::new([System.StringComparer]::OrdinalIgnoreCase)
+$script:ExoCurrentConnection = $null
+$script:ExoProgressId = 0
+# The emulators Start-ExoDelegatedEmulator started (Private/ExoEmulatorRegistry.ps1): they stop with
+# the module and with PowerShell. The PowerShell-exit subscription is made by Register-ExoEmulator
+# with the first emulator: the eventing machinery's first use costs about a tenth of a second,
+# which every import paid.
+$script:ExoModuleRoot = $PSScriptRoot
+$script:ExoEmulators = [System.Collections.Generic.List[object]]::new()
+$script:ExoEmulatorExitSubscriber = $null
+$ExecutionContext.SessionState.Module.OnRemove = {
+    Stop-ExoEmulatorList $script:ExoEmulators
+    $subscriber = $script:ExoEmulatorExitSubscriber
+    if ($subscriber) {
+        Unregister-Event -SubscriptionId $subscriber.Id -ErrorAction SilentlyContinue
+        Remove-Job -Id $subscriber.Id -Force -ErrorAction SilentlyContinue
+    }
+}

@@ -1,13 +1,8 @@
-# The module-scoped registry of open connections (one per name) and the current one.
-# Each runspace that imports the module has its own registry; connection objects
-# themselves (and the native library behind them) are shared by the whole process,
-# so a connection made in one runspace can be passed to another ($using:).
-
-function Initialize-ExoConnectionRegistry {
-    $script:ExoConnections = [System.Collections.Specialized.OrderedDictionary]::new([System.StringComparer]::OrdinalIgnoreCase)
-    $script:ExoCurrentConnection = $null
-    $script:ExoProgressId = 0
-}
+# The module-scoped registry of open connections (one per name, $script:ExoConnections) and the
+# current one ($script:ExoCurrentConnection), both set up by ExoDelegated.psm1. Each runspace that
+# imports the module has its own registry; connection objects themselves (and the native library
+# behind them) are shared by the whole process, so a connection made in one runspace can be passed
+# to another ($using:). Connect-ExoDelegated registers through the interop (ConnectOperation).
 
 function Unregister-ExoConnection {
     param([Parameter(Mandatory)][ExoDelegated.Connection] $Connection)

@@ -1,29 +1,5 @@
-function Initialize-ExoEmulatorRegistry {
-    <#
-    .SYNOPSIS
-    Tracks the emulators Start-ExoDelegatedEmulator starts, and stops them when the module is removed or PowerShell exits.
-    .DESCRIPTION
-    The PowerShell-exit subscription is made by Register-ExoEmulator with the first emulator: the
-    eventing machinery's first use costs about a tenth of a second, which every import paid.
-    #>
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][string] $ModuleRoot)
-
-    $script:ExoModuleRoot = $ModuleRoot
-    $script:ExoEmulators = [System.Collections.Generic.List[object]]::new()
-    $script:ExoEmulatorExitSubscriber = $null
-    $module = $ExecutionContext.SessionState.Module
-    if ($module) {
-        $module.OnRemove = {
-            Stop-ExoEmulatorList $script:ExoEmulators
-            $subscriber = $script:ExoEmulatorExitSubscriber
-            if ($subscriber) {
-                Unregister-Event -SubscriptionId $subscriber.Id -ErrorAction SilentlyContinue
-                Remove-Job -Id $subscriber.Id -Force -ErrorAction SilentlyContinue
-            }
-        }
-    }
-}
+# The emulators Start-ExoDelegatedEmulator started ($script:ExoEmulators, set up by
+# ExoDelegated.psm1, which also stops them when the module is removed).
 
 function Stop-ExoEmulatorList {
     # Stops every emulator in the list (gracefully: stdin closed, then killed after 2 s) and empties it.
