@@ -7,12 +7,16 @@ Set-StrictMode -Version 3.0
 # the type names a script uses ([ExoDelegated.Interop.Bridge], ...) while parsing it, and a type not
 # loaded yet is searched for in every loaded assembly, at each use (a tenth of a second per import).
 if (-not ('ExoDelegated.Interop.Bridge' -as [type])) {
-    $interop = [System.IO.Path]::Combine($PSScriptRoot, 'lib', 'ExoDelegated.Interop.dll')
-    if (-not [System.IO.File]::Exists($interop)) {
-        throw [System.IO.FileNotFoundException]::new(
-            "ExoDelegated's interop assembly is missing: '$interop'. Build it with 'pwsh ./build.ps1 build'.", $interop)
+    # Loaded first, checked on failure: each .NET call made here costs a compilation of its own.
+    try { $null = [System.Reflection.Assembly]::LoadFrom("$PSScriptRoot/lib/ExoDelegated.Interop.dll") }
+    catch {
+        $interop = [System.IO.Path]::Combine($PSScriptRoot, 'lib', 'ExoDelegated.Interop.dll')
+        if (-not [System.IO.File]::Exists($interop)) {
+            throw [System.IO.FileNotFoundException]::new(
+                "ExoDelegated's interop assembly is missing: '$interop'. Build it with 'pwsh ./build.ps1 build'.", $interop)
+        }
+        throw
     }
-    $null = [System.Reflection.Assembly]::LoadFrom($interop)
 }
 
 # The rest of the import is the interop's (ModuleLoader): script run here is compiled first,
