@@ -1,6 +1,7 @@
-# The RID/file-name mapping: Private/Get-ExoNativeRid.ps1 for the packaged emulator, build.ps1 and
-# tools/ (they run before the interop assembly exists), and the interop's NativeRid for the module's
-# import (ModuleLoader; script at import is slow). Both are checked here, and against each other.
+# The RID/file-name mapping: Private/Get-ExoNativeRid.ps1 for build.ps1 and tools/ (they run before
+# the interop assembly exists), and the interop's NativeRid for the module (its import and
+# Start-ExoDelegatedEmulator: script is compiled at its first run). Both are checked here, and
+# against each other.
 BeforeAll {
     $script:RepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
     . (Join-Path $RepoRoot 'psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
@@ -59,12 +60,17 @@ Describe 'Get-ExoNativeRid' {
         Split-Path -Leaf $version.NativeLibrary | Should -BeExactly (Get-ExoNativeRid).LibraryFile
     }
 
-    It 'and NativeRid are the only places that spell the native file names (build.ps1, tools, loader and emulator use them)' {
+    It 'and NativeRid are the only places that spell the native file names (build.ps1, tools, the import and Start-ExoDelegatedEmulator use them)' {
         $users = 'build.ps1', 'tools/CTest.psm1', 'tools/ExoEmulator.psm1', 'tools/Package.psm1',
             'psmodule/ExoDelegated/Public/Start-ExoDelegatedEmulator.ps1', 'interop/ModuleLoader.cs', 'psmodule/ExoDelegated/ExoDelegated.psm1'
         foreach ($file in $users) {
             $text = Get-Content -Raw (Join-Path $RepoRoot $file)
-            $uses = if ($file -like 'interop/*') { 'NativeRid\.LibraryFile' } elseif ($file -like '*.psm1' -and $file -like 'psmodule/*') { 'ModuleLoader' } else { 'Get-ExoNativeRid' }
+            $uses = switch -Wildcard ($file) {
+                'interop/*' { 'NativeRid\.LibraryFile' }
+                '*.psm1' { if ($file -like 'psmodule/*') { 'ModuleLoader' } else { 'Get-ExoNativeRid' } }
+                '*Start-ExoDelegatedEmulator*' { 'NativeRid\]::EmulatorFile' }
+                default { 'Get-ExoNativeRid' }
+            }
             $text | Should -Match $uses -Because "$file resolves names through $uses"
             $text | Should -Not -Match 'libexo_bridge\.|exo_bridge\.dll' -Because "$file must not spell a library file name itself"
         }

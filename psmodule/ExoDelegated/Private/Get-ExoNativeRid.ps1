@@ -5,10 +5,10 @@ function Get-ExoNativeRid {
     library and of exo-emulator for it.
 
     .DESCRIPTION
-    The RID/file-name mapping of Start-ExoDelegatedEmulator, build.ps1 and tools/ (the build
-    dot-sources this file: it runs before the interop assembly exists). The module's import uses
-    the interop's copy of it (interop/NativeRid.cs: no script at import); change both together,
-    tests/pester/NativeRid.Tests.ps1 checks that they agree for all six RIDs.
+    The RID/file-name mapping of build.ps1 and tools/ (they dot-source this file: they run before
+    the interop assembly exists). The module itself (its import, Start-ExoDelegatedEmulator) uses
+    the interop's copy of it (interop/NativeRid.cs: no script compiled at first use); change both
+    together, tests/pester/NativeRid.Tests.ps1 checks that they agree for all six RIDs.
     With -Rid, describes that RID instead of this process (for building and packaging other platforms).
     Throws PlatformNotSupportedException for anything but the six supported RIDs.
     #>

@@ -105,14 +105,16 @@ function Start-ExoDelegatedEmulator {
         $Path = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($Path)
     }
     else {
-        $target = Get-ExoNativeRid
-        $Path = [System.IO.Path]::Combine($script:ExoModuleRoot, 'runtimes', $target.Rid, 'native', $target.EmulatorFile)
+        # The RID the import loaded the native library for, and the interop's file names for it
+        # (NativeRid, the same mapping as Get-ExoNativeRid, which is script compiled at its first call).
+        $rid = $script:ExoNative.Rid
+        $Path = [System.IO.Path]::Combine($script:ExoModuleRoot, 'runtimes', $rid, 'native', [ExoDelegated.Interop.NativeRid]::EmulatorFile($rid))
         if (-not [System.IO.File]::Exists($Path)) {
             $e = [System.Management.Automation.ErrorRecord]::new(
-                [System.IO.FileNotFoundException]::new("exo-emulator for $($target.Rid) is not in this package: '$Path'.", $Path),
+                [System.IO.FileNotFoundException]::new("exo-emulator for $rid is not in this package: '$Path'.", $Path),
                 'ExoDelegated.EmulatorMissing', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $Path)
-            $e.ErrorDetails = [System.Management.Automation.ErrorDetails]::new("exo-emulator for $($target.Rid) is not in this package: '$Path'.")
-            $e.ErrorDetails.RecommendedAction = "Install a package built for $($target.Rid), build it with 'pwsh ./build.ps1 build', or pass -Path."
+            $e.ErrorDetails = [System.Management.Automation.ErrorDetails]::new("exo-emulator for $rid is not in this package: '$Path'.")
+            $e.ErrorDetails.RecommendedAction = "Install a package built for $rid, build it with 'pwsh ./build.ps1 build', or pass -Path."
             $PSCmdlet.ThrowTerminatingError($e)
         }
     }
