@@ -25,15 +25,7 @@ namespace ExoDelegated.Interop
             string tenantId = ConnectOptions.Text(bound, "TenantId");
             string optionsJson = Options(cmdlet, tenantId, authorityHost, exchangeHost);
             CallResult call = Bridge.TryConnect(optionsJson, Secret(bound, "RefreshToken"), Secret(bound, "ClientSecret"), Secret(bound, "AccessToken"));
-            if (call.Failed)
-            {
-                if (call.Error.Code == ResultCode.Cancelled && cmdlet.Stopping)
-                {
-                    // Cancelled because the user pressed Ctrl+C: the pipeline is stopping anyway.
-                    throw new PipelineStoppedException();
-                }
-                cmdlet.ThrowTerminatingError(ErrorMapper.ToErrorRecord(call.Error, tenantId));
-            }
+            if (call.Failed) ErrorMapper.Report(cmdlet, call.Error, tenantId, true);
             string name = ConnectOptions.Text(bound, "Name");
             return Complete(cmdlet, (ConnectionHandle)call.Value, string.IsNullOrEmpty(name) ? tenantId : name,
                 ConnectOptions.Text(bound, "DefaultDomainName"), registry);

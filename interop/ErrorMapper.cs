@@ -58,6 +58,19 @@ namespace ExoDelegated.Interop
             return record;
         }
 
+        /// <summary>Reports a failed native call on behalf of a public command: per-item failures
+        /// (not found, throttled beyond retries, ...) as non-terminating errors; failures that
+        /// would repeat for every item (the native library marks them fatal: authentication,
+        /// closed connection, invalid arguments), or terminating = true, as terminating errors.
+        /// A call cancelled because the user pressed Ctrl+C stops the pipeline quietly.</summary>
+        public static void Report(PSCmdlet cmdlet, ExoNativeException exception, object target, bool terminating)
+        {
+            if (exception.Code == ResultCode.Cancelled && cmdlet.Stopping) throw new PipelineStoppedException();
+            var record = ToErrorRecord(exception, target);
+            if (terminating || exception.Fatal) cmdlet.ThrowTerminatingError(record);
+            cmdlet.WriteError(record);
+        }
+
         /// <summary>An ErrorRecord raised by the module itself (not connected, calendar not found, ...).</summary>
         public static ErrorRecord Create(string reason, string message, ErrorCategory category, object target, string recommendedAction)
         {

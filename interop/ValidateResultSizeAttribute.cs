@@ -21,7 +21,17 @@ namespace ExoDelegated.Interop
             if (string.Equals(text, "Unlimited", StringComparison.OrdinalIgnoreCase)) return true;
             if (text[0] < '1' || text[0] > '9') return false;
             for (int i = 1; i < text.Length; i++) if (text[i] < '0' || text[i] > '9') return false;
-            return true;
+            // A number beyond a 64-bit count is not a size either.
+            long ignored;
+            return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ignored);
+        }
+
+        /// <summary>The most records to emit for a valid -ResultSize: 'Unlimited' is 0 (no limit).</summary>
+        public static long ToLimit(string resultSize)
+        {
+            if (string.Equals(resultSize, "Unlimited", StringComparison.OrdinalIgnoreCase)) return 0;
+            if (!IsValid(resultSize)) throw new ArgumentException("ResultSize must be a positive number or 'Unlimited'.", nameof(resultSize));
+            return long.Parse(resultSize, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

@@ -70,14 +70,16 @@ function Get-EmulatorStats($Emulator) { Invoke-RestMethod "$($Emulator.url)/_emu
 
 function Invoke-Child {
     # Runs a script in a fresh pwsh; the script's last output line is JSON.
-    param([string] $Script, [hashtable] $Variables = @{})
+    # -With: the PowerShell to start (default: this one; e.g. 'dotnet', '<dir>/pwsh.dll').
+    param([string] $Script, [hashtable] $Variables = @{}, [string[]] $With = @($Pwsh))
     $prelude = ($Variables.GetEnumerator() | ForEach-Object {
             '${0} = ''{1}''' -f $_.Key, ("$($_.Value)" -replace "'", "''")
         }) -join "`n"
     $file = Join-Path ([IO.Path]::GetTempPath()) "exo-bench-$PID.ps1"
     Set-Content -Path $file -Value "$prelude`n$Script"
     $sw = [Diagnostics.Stopwatch]::StartNew()
-    $out = & $Pwsh -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" }
+    $exeArgs = @($With | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)
+    $out = & $With[0] @exeArgs 2>&1 | ForEach-Object { "$_" }
     $wall = $sw.Elapsed.TotalMilliseconds
     Remove-Item $file
     if ($LASTEXITCODE -ne 0) { throw "benchmark child failed: $($out -join "`n")" }
@@ -132,23 +134,25 @@ $emu = Start-Emulator @('--tenants', '1', '--mailboxes', '50')
 try {
     $vars = Get-Vars $emu $emu.customers[0].tenantId
     # The module child times its own phases and prints them with [Console] (no formatting
-    # or JSON cmdlet, which would add their own first-use cost to what is measured).
+    # or JSON cmdlet, which would add their own first-use cost to what is measured). It is given
+    # the secrets as the baseline is, as plain strings (Connect-ExoDelegated takes them, as
+    # Get-AzKeyVaultSecret -AsPlainText returns them); what a first ConvertTo-SecureString costs
+    # is a row of its own.
     $moduleCold = @'
 $sw = [Diagnostics.Stopwatch]::StartNew()
 Import-Module $Manifest
 $importMs = $sw.Elapsed.TotalMilliseconds
-$rt = ConvertTo-SecureString $RefreshToken -AsPlainText -Force
-$cs = ConvertTo-SecureString $ClientSecret -AsPlainText -Force
-$null = Connect-ExoDelegated -TenantId $Tenant -ApplicationId $AppId -RefreshToken $rt -ClientSecret $cs -AuthorityHost $Url -ExchangeHost $Url
+$null = Connect-ExoDelegated -TenantId $Tenant -ApplicationId $AppId -RefreshToken $RefreshToken -ClientSecret $ClientSecret -AuthorityHost $Url -ExchangeHost $Url
 $connectMs = $sw.Elapsed.TotalMilliseconds - $importMs
 $null = Get-EXOMailbox -ResultSize 1
 $firstMs = $sw.Elapsed.TotalMilliseconds - $importMs - $connectMs
 [Console]::Out.WriteLine([string]::Format([cultureinfo]::InvariantCulture, '{{"ImportMs":{0},"ConnectMs":{1},"FirstCallMs":{2}}}', $importMs, $connectMs, $firstMs))
 '@
+    # The overhead itself is timed on a child without the stopwatch and [Console] lines (their own
+    # first use costs tens of milliseconds), like the baseline's child.
+    $moduleWall = "Import-Module `$Manifest`n`$null = Connect-ExoDelegated -TenantId `$Tenant -ApplicationId `$AppId -RefreshToken `$RefreshToken -ClientSecret `$ClientSecret -AuthorityHost `$Url -ExchangeHost `$Url`n`$null = Get-EXOMailbox -ResultSize 1"
     $baseCold = "$BaselineConnect`n`$null = Invoke-BaselineExoCommand -ExchangeHost `$Url -TenantId `$Tenant -AccessToken `$tok.access_token -Cmdlet Get-Mailbox -Select `$Select.Split(',') -Parameters @{ResultSize=1}"
-    # Paired: each run starts a bare pwsh, the module and the baseline back to back, so
-    # that load from elsewhere on the machine hits all three alike; overheads are the
-    # medians of the per-run differences.
+    $secureCold = "`$null = ConvertTo-SecureString 'x' -AsPlainText -Force"
     # The floor of any script module: a one-function manifest module imported and its function
     # called once (no native library, no network).
     $trivialDir = Join-Path ([IO.Path]::GetTempPath()) "exo-bench-trivial-$PID"
@@ -156,23 +160,50 @@ $firstMs = $sw.Elapsed.TotalMilliseconds - $importMs - $connectMs
     Set-Content -Path (Join-Path $trivialDir 'Trivial.psm1') -Value "function Get-Trivial { [CmdletBinding()] param([string] `$Name = 'x') `$Name }"
     Set-Content -Path (Join-Path $trivialDir 'Trivial.psd1') -Value "@{ RootModule = 'Trivial.psm1'; ModuleVersion = '1.0'; GUID = '$([guid]::NewGuid())'; FunctionsToExport = @('Get-Trivial'); CmdletsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
     $trivialCold = "Import-Module '$(Join-Path $trivialDir 'Trivial.psd1')'; `$null = Get-Trivial"
-    $pairs = foreach ($i in 1..$ColdStartRuns) {
-        $bare = (Invoke-Child '1').WallMs
-        $m = Invoke-Child $moduleCold $vars
-        $b = (Invoke-Child $baseCold $vars).WallMs
-        $t = (Invoke-Child $trivialCold).WallMs
-        [pscustomobject]@{ Bare = $bare; Module = $m.WallMs - $bare; Baseline = $b - $bare; Trivial = $t - $bare; Import = $m.ImportMs; Connect = $m.ConnectMs; First = $m.FirstCallMs }
+    # Paired: each run starts a bare pwsh, the module, the baseline and the others back to back,
+    # so that load from elsewhere on the machine hits all alike; overheads are the medians of the
+    # per-run differences.
+    function Measure-ColdStart([string[]] $With) {
+        foreach ($i in 1..$ColdStartRuns) {
+            $bare = (Invoke-Child '1' -With $With).WallMs
+            $m = Invoke-Child $moduleCold $vars -With $With
+            $mw = (Invoke-Child $moduleWall $vars -With $With).WallMs
+            $b = (Invoke-Child $baseCold $vars -With $With).WallMs
+            $t = (Invoke-Child $trivialCold -With $With).WallMs
+            $c = (Invoke-Child $secureCold -With $With).WallMs
+            [pscustomobject]@{ Bare = $bare; Module = $mw - $bare; Baseline = $b - $bare; Trivial = $t - $bare; Secure = $c - $bare; Import = $m.ImportMs; Connect = $m.ConnectMs; First = $m.FirstCallMs }
+        }
+    }
+    function Add-ColdRows([object[]] $Pairs, [string] $Engine) {
+        $modOver = Get-Median $Pairs.Module
+        $baseOver = Get-Median $Pairs.Baseline
+        Add-Row 'Cold start' "$Engine import + connect + first Get-EXOMailbox: overhead over bare pwsh (median of paired runs)" ([Math]::Round($modOver)) ([Math]::Round($baseOver)) '<= 250 ms' ($(if ($modOver -le 250) { 'met' } else { 'missed' })) 'ms'
+        Add-Row 'Cold start' "$Engine of which Import-Module (timed inside the process, median)" ([Math]::Round((Get-Median $Pairs.Import))) $null '' '' 'ms'
+        Add-Row 'Cold start' "$Engine of which first Connect-ExoDelegated (median)" ([Math]::Round((Get-Median $Pairs.Connect))) $null '' '' 'ms'
+        Add-Row 'Cold start' "$Engine of which first Get-EXOMailbox -ResultSize 1 (median)" ([Math]::Round((Get-Median $Pairs.First))) $null '' '' 'ms'
+        Add-Row 'Cold start' "$Engine bare pwsh -NoProfile -File (script: 1) (median)" ([Math]::Round((Get-Median $Pairs.Bare))) $null '' '' 'ms'
+        Add-Row 'Cold start' "$Engine floor of any script module: import a one-function module and call it once, overhead over bare pwsh (median)" ([Math]::Round((Get-Median $Pairs.Trivial))) $null '' '' 'ms'
+        Add-Row 'Cold start' "$Engine for reference, not in the rows above: a first ConvertTo-SecureString (PowerShell autoloads Microsoft.PowerShell.Security), overhead over bare pwsh (median)" ([Math]::Round((Get-Median $Pairs.Secure))) $null '' '' 'ms'
+        $Floors.Add(("Cold start ({6}): importing a one-function script module and calling its function once costs {0:N0} ms over a bare pwsh here, before any work of the module's own; the baseline's Invoke-RestMethod runbook costs {1:N0} ms. The module's {2:N0} ms are its import ({3:N0} ms: parsing its functions, loading the interop and the native library), and PowerShell compiling each function the first time it runs (Connect-ExoDelegated {4:N0} ms, Get-EXOMailbox {5:N0} ms, including one token request, the tenant's domain and one InvokeCommand request)." -f (Get-Median $Pairs.Trivial), $baseOver, $modOver, (Get-Median $Pairs.Import), (Get-Median $Pairs.Connect), (Get-Median $Pairs.First), $Engine.Trim('[', ']', ' ')))
+    }
+    $pairs = @(Measure-ColdStart @($Pwsh))
+    # The same on a ReadyToRun engine, as the official PowerShell packages ship it (the global tool
+    # is IL only): tools/ReadyToRunPwsh.ps1 compiles a copy with crossgen2 from NuGet.
+    Write-Step 'ReadyToRun pwsh for the cold start (tools/ReadyToRunPwsh.ps1)'
+    $r2r = & (Join-Path $Root 'tools/ReadyToRunPwsh.ps1') -Destination (Join-Path $Root 'build/pwsh-r2r') -PackageCache (Join-Path $Root 'build/nuget')
+    if ($r2r.ReadyToRun -and $r2r.Command.Count -eq 0) {
+        Add-ColdRows $pairs '[ReadyToRun pwsh]'
+    }
+    else {
+        Add-ColdRows $pairs '[IL-only pwsh: the global tool]'
+        if ($r2r.ReadyToRun) {
+            $r2rPairs = @(Measure-ColdStart $r2r.Command)
+            Add-ColdRows $r2rPairs '[ReadyToRun pwsh, as the official packages]'
+            $Floors.Add("Cold start: PowerShell's official packages ship its engine ReadyToRun-compiled; the global tool this benchmark runs is IL only, so every engine path is JIT-compiled at its first use, the module's and the baseline's alike. tools/ReadyToRunPwsh.ps1 made a ReadyToRun copy of this pwsh ($($r2r.Note)); the rows marked [ReadyToRun pwsh, as the official packages] ran on it.")
+        }
+        else { Add-Row 'Cold start' "[ReadyToRun pwsh] not measured: $($r2r.Note)" $null $null '' '' '' }
     }
     Remove-Item -Recurse -Force $trivialDir
-    $modOver = Get-Median $pairs.Module
-    $baseOver = Get-Median $pairs.Baseline
-    Add-Row 'Cold start' 'import + connect + first Get-EXOMailbox: overhead over bare pwsh (median of paired runs)' ([Math]::Round($modOver)) ([Math]::Round($baseOver)) '<= 250 ms' ($(if ($modOver -le 250) { 'met' } else { 'missed' })) 'ms'
-    Add-Row 'Cold start' 'of which Import-Module (timed inside the process, median)' ([Math]::Round((Get-Median $pairs.Import))) $null '' '' 'ms'
-    Add-Row 'Cold start' 'of which first Connect-ExoDelegated (median)' ([Math]::Round((Get-Median $pairs.Connect))) $null '' '' 'ms'
-    Add-Row 'Cold start' 'of which first Get-EXOMailbox -ResultSize 1 (median)' ([Math]::Round((Get-Median $pairs.First))) $null '' '' 'ms'
-    Add-Row 'Cold start' 'bare pwsh -NoProfile -File (script: 1) (median)' ([Math]::Round((Get-Median $pairs.Bare))) $null '' '' 'ms'
-    Add-Row 'Cold start' 'floor of any script module: import a one-function module and call it once, overhead over bare pwsh (median)' ([Math]::Round((Get-Median $pairs.Trivial))) $null '' '' 'ms'
-    $Floors.Add(("Cold start: importing a one-function script module and calling its function once costs {0:N0} ms over a bare pwsh here, before any work of the module's own; the baseline's Invoke-RestMethod runbook costs {1:N0} ms. The module's {2:N0} ms are its import ({3:N0} ms: parsing its functions, loading the interop and the native library), and PowerShell compiling each function the first time it runs (Connect-ExoDelegated {4:N0} ms, Get-EXOMailbox {5:N0} ms, including one token and one InvokeCommand request each)." -f (Get-Median $pairs.Trivial), $baseOver, $modOver, (Get-Median $pairs.Import), (Get-Median $pairs.Connect), (Get-Median $pairs.First)))
 }
 finally { Stop-Emulator $emu }
 

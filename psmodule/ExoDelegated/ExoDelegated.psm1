@@ -37,10 +37,9 @@ foreach ($file in [ExoDelegated.Interop.ModuleLoader]::ScriptFiles($PSScriptRoot
 # call of a function is compiled first). The open connections by name and the current one
 # (Private/ExoConnectionRegistry.ps1): connection objects themselves (and the native library behind
 # them) are shared by the whole process, so a connection made in one runspace can be passed to
-# another ($using:). The progress ids of this runspace's commands.
+# another ($using:).
 $script:ExoConnections = [System.Collections.Specialized.OrderedDictionary]::new([System.StringComparer]::OrdinalIgnoreCase)
 $script:ExoCurrentConnection = $null
-$script:ExoProgressId = 0
 # The emulators Start-ExoDelegatedEmulator started (Private/ExoEmulatorRegistry.ps1): they stop with
 # the module and with PowerShell. The PowerShell-exit subscription is made by Register-ExoEmulator
 # with the first emulator: the eventing machinery's first use costs about a tenth of a second,

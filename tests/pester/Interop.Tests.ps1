@@ -337,3 +337,44 @@ Describe 'Paging through the native cursor' {
         @(Get-EXOMailbox -Connection $paged -ResultSize Unlimited).Count | Should -Be 20
     }
 }
+
+Describe 'The commands'' shared steps (compiled)' {
+    It 'selects the Minimum set, then the named sets and properties, in order, once each, any case' {
+        $minimum = [ExoDelegated.Interop.PropertySets]::Get('Mailbox', 'Minimum')
+        $minimum | Should -Contain 'PrimarySmtpAddress'
+        $select = [ExoDelegated.Interop.PropertySets]::Select('mailbox', [string[]]('archive', 'Minimum'), [string[]]('ArchiveGuid', 'Extra1', 'extra1'))
+        $select[0..($minimum.Count - 1)] | Should -Be $minimum
+        $select | Should -Contain 'ArchiveDatabase'
+        @($select | Where-Object { $_ -eq 'ArchiveGuid' }).Count | Should -Be 1
+        @($select | Where-Object { $_ -eq 'ExternalDirectoryObjectId' }).Count | Should -Be 1
+        $select[-1] | Should -BeExactly 'Extra1'
+    }
+    It 'asks for every property with the set All or the property *, and for a kind without sets given no properties' {
+        [ExoDelegated.Interop.PropertySets]::Select('Mailbox', [string[]]('all'), $null) | Should -BeNullOrEmpty
+        [ExoDelegated.Interop.PropertySets]::Select('Recipient', $null, [string[]]('*')) | Should -BeNullOrEmpty
+        [ExoDelegated.Interop.PropertySets]::Select('MailboxPermission', $null, $null) | Should -BeNullOrEmpty
+        [ExoDelegated.Interop.PropertySets]::Select('MailboxPermission', $null, [string[]]('User', 'AccessRights')) | Should -Be @('User', 'AccessRights')
+    }
+    It 'copies only the Exchange parameters given, switches as booleans, into an ordered dictionary' {
+        $bound = [System.Collections.Generic.Dictionary[string, object]]::new([System.StringComparer]::OrdinalIgnoreCase)
+        $bound['Identity'] = 'x'; $bound['Archive'] = [switch]$true; $bound['Connection'] = 'not sent'; $bound['SoftDeletedMailbox'] = [switch]$false
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($bound, [string[]]('Identity', 'Archive', 'Filter', 'SoftDeletedMailbox'), $null)
+        @($p.Keys) | Should -Be @('Identity', 'Archive', 'SoftDeletedMailbox')
+        $p['Archive'] | Should -BeOfType [bool]
+        $p['Archive'] | Should -BeTrue
+        $p['SoftDeletedMailbox'] | Should -BeFalse
+        $p['identity'] | Should -Be 'x'
+    }
+    It 'reads -ResultSize as a limit (Unlimited = 0) and refuses what is not one' {
+        [ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit('unlimited') | Should -Be 0
+        [ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit('250') | Should -Be 250
+        { [ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit('99999999999999999999') } | Should -Throw '*positive number*'
+        { Get-EXOMailbox -ResultSize 99999999999999999999 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Get-EXOMailbox'
+    }
+    It 'hands out a new progress activity id each time' {
+        $a = [ExoDelegated.Interop.ProgressIds]::Next()
+        $b = [ExoDelegated.Interop.ProgressIds]::Next()
+        $b | Should -Not -Be $a
+        $a | Should -BeGreaterThan 0
+    }
+}

@@ -18,29 +18,3 @@ function Unregister-ExoConnection {
 function Get-ExoRegisteredConnection {
     , @($script:ExoConnections.Values)
 }
-
-function Resolve-ExoConnection {
-    # The connection a command uses: -Connection, else the connection the piped
-    # record came from, else the current one. Terminates the command when there is none.
-    param(
-        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet,
-        [AllowNull()][ExoDelegated.Connection] $Connection,
-        [AllowNull()][object] $InputObject
-    )
-    $resolved = $Connection
-    if ($null -eq $resolved -and $null -ne $InputObject) {
-        $resolved = [ExoDelegated.Interop.RecordOrigin]::Get($InputObject)
-    }
-    if ($null -eq $resolved) { $resolved = $script:ExoCurrentConnection }
-    if ($null -eq $resolved) {
-        $Cmdlet.ThrowTerminatingError([ExoDelegated.Interop.ErrorMapper]::Create(
-                'NotConnected', 'There is no ExoDelegated connection.', 'ConnectionError', $null,
-                'Run Connect-ExoDelegated first, or pass -Connection.'))
-    }
-    if ($resolved.State -ne 'Connected') {
-        $Cmdlet.ThrowTerminatingError([ExoDelegated.Interop.ErrorMapper]::Create(
-                'Disconnected', "The connection '$($resolved.Name)' is disconnected.", 'ConnectionError', $resolved.Name,
-                'Connect again with Connect-ExoDelegated.'))
-    }
-    $resolved
-}

@@ -56,7 +56,7 @@ function Add-ExoWhatIf {
 function Test-ExoNoWhatIfError {
     # Exchange's binding error for a cmdlet without a WhatIf parameter: nothing ran.
     param([Parameter(Mandatory)][System.Exception] $Exception)
-    "$($Exception.Message)" -match "parameter name 'WhatIf'"
+    [ExoDelegated.Interop.DryRun]::IsNoWhatIfError($Exception)
 }
 
 function Write-ExoNoDryRun {
@@ -68,8 +68,5 @@ function Write-ExoNoDryRun {
         # Sent with WhatIf and refused by Exchange (rather than known from the module's list).
         [switch] $Sent
     )
-    $why = if ($Sent) { "Exchange answered that $CmdletName has no WhatIf parameter" }
-           else { "Exchange's $CmdletName has no WhatIf parameter (the module's cmdlet list), so it was not sent" }
-    $Cmdlet.WriteWarning(("{0} cannot be dry-run on the server: {1}. Nothing was changed, and its parameters and objects were not validated{2}." -f
-            $CmdletName, $why, $(if ($null -ne $Target) { " (target: $Target)" } else { '' })))
+    $Cmdlet.WriteWarning([ExoDelegated.Interop.DryRun]::NoDryRunWarning($CmdletName, $Target, $Sent.IsPresent))
 }

@@ -4,7 +4,7 @@
 
 function Start-ExoItemProgress {
     param([Parameter(Mandatory)][System.Management.Automation.PSCmdlet] $Cmdlet, [Parameter(Mandatory)][string] $Activity)
-    @{ Id = ++$script:ExoProgressId; Activity = $Activity; Count = 0; Cmdlet = $Cmdlet }
+    @{ Id = [ExoDelegated.Interop.ProgressIds]::Next(); Activity = $Activity; Count = 0; Cmdlet = $Cmdlet }
 }
 
 function Step-ExoItemProgress {

@@ -93,9 +93,9 @@ function Add-EXOCalendarPermission {
     begin { $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Adding calendar permissions' }
 
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
         # -WhatIf: Exchange checks the change (its own WhatIf switch) and changes nothing.
-        $p = Copy-ExoParameter $PSBoundParameters 'User', 'AccessRights', 'SharingPermissionFlags', 'SendNotificationToUser'
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('User', 'AccessRights', 'SharingPermissionFlags', 'SendNotificationToUser'), $null)
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Add-MailboxFolderPermission' -Parameters $p `
             -TypeName 'ExoDelegated.CalendarPermission' -CalendarOf $Identity -DryRun:([bool]$WhatIfPreference) `
             -ShouldProcessAction "Grant '$User' $($AccessRights -join ', ') on the calendar"

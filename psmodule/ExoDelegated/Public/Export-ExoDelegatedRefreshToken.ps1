@@ -50,7 +50,7 @@ function Export-ExoDelegatedRefreshToken {
     )
 
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $null, $script:ExoCurrentConnection)
         # No -Connection: the newest token of this credential across all open connections.
         $call = if ($Connection) { [ExoDelegated.Interop.Bridge]::TryExportRefreshToken($c.Handle) }
                 else { [ExoDelegated.Interop.Bridge]::TryExportNewestRefreshToken($c.Handle) }

@@ -80,8 +80,8 @@ function Get-EXOCalendarPermission {
     begin { $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Calendar permissions' }
 
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        $p = Copy-ExoParameter $PSBoundParameters 'User'
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('User'), $null)
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MailboxFolderPermission' -Parameters $p `
             -TypeName 'ExoDelegated.CalendarPermission' -CalendarOf $Identity
     }

@@ -141,19 +141,19 @@ function Get-EXOMailbox {
     )
 
     begin {
-        $select = Resolve-ExoSelect -Kind Mailbox -PropertySets $PropertySets -Properties $Properties
-        $limit = ConvertTo-ExoResultSize $ResultSize
+        $select = [ExoDelegated.Interop.PropertySets]::Select('Mailbox', $PropertySets, $Properties)
+        $limit = [ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit($ResultSize)
         $piped = [System.Collections.Generic.List[ExoDelegated.Connection]]::new()
         $explicit = [System.Collections.Generic.Dictionary[string, object]]::new($PSBoundParameters)
     }
     process {
-        if (Add-ExoPipedConnection $_ $piped) { return }
-        $c = Resolve-ExoConnectionSet -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Anr', 'Filter', 'OrganizationalUnit', 'RecipientTypeDetails', 'MailboxPlan',
-            'Archive', 'InactiveMailboxOnly', 'IncludeInactiveMailbox', 'SoftDeletedMailbox'
+        if ([ExoDelegated.Interop.ConnectionResolver]::AddPiped($_, $piped)) { return }
+        $c = [ExoDelegated.Interop.ConnectionResolver]::ResolveSet($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('Identity', 'Anr', 'Filter', 'OrganizationalUnit', 'RecipientTypeDetails', 'MailboxPlan',
+            'Archive', 'InactiveMailboxOnly', 'IncludeInactiveMailbox', 'SoftDeletedMailbox'), $null)
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
-        Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName 'Get-Mailbox' -Parameters $p -Select $select `
-            -TypeName 'ExoDelegated.Mailbox' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c[0].TenantId }) -ThrottleLimit $ThrottleLimit
+        [ExoDelegated.Interop.TenantCommand]::Run($PSCmdlet, $c, 'Get-Mailbox', $p, $select, 'ExoDelegated.Mailbox', $limit,
+            $(if ($Identity) { $Identity } else { $c[0].TenantId }), $null, $ThrottleLimit, $false)
     }
-    end { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $explicit -Connections $piped }
+    end { if ($piped.Count) { Invoke-ExoForPipedConnection -Cmdlet $PSCmdlet -BoundParameters $explicit -Connections $piped } }
 }

@@ -75,11 +75,11 @@ function Get-EXOMailboxFolderPermission {
 
     begin {
         $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Folder permissions'
-        $select = Resolve-ExoSelect -Kind MailboxFolderPermission -Properties $Properties
+        $select = [ExoDelegated.Interop.PropertySets]::Select('MailboxFolderPermission', $null, $Properties)
     }
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'User', 'GroupMailbox'
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('Identity', 'User', 'GroupMailbox'), $null)
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MailboxFolderPermission' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MailboxFolderPermission' -Target $Identity
     }

@@ -95,12 +95,12 @@ function Get-EXOMailboxFolderStatistics {
 
     begin {
         $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Mailboxes'
-        $select = Resolve-ExoSelect -Kind MailboxFolderStatistics -Properties $Properties
-        $limit = ConvertTo-ExoResultSize $ResultSize
+        $select = [ExoDelegated.Interop.PropertySets]::Select('MailboxFolderStatistics', $null, $Properties)
+        $limit = [ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit($ResultSize)
     }
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'FolderScope', 'Archive', 'IncludeOldestAndNewestItems', 'IncludeSoftDeletedRecipients'
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('Identity', 'FolderScope', 'Archive', 'IncludeOldestAndNewestItems', 'IncludeSoftDeletedRecipients'), $null)
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MailboxFolderStatistics' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MailboxFolderStatistics' -ResultSize $limit -Target $Identity

@@ -91,12 +91,12 @@ function Get-EXOMailboxPermission {
 
     begin {
         $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Mailbox permissions'
-        $select = Resolve-ExoSelect -Kind MailboxPermission -Properties $Properties
-        $limit = ConvertTo-ExoResultSize $ResultSize
+        $select = [ExoDelegated.Interop.PropertySets]::Select('MailboxPermission', $null, $Properties)
+        $limit = [ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit($ResultSize)
     }
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'User', 'SoftDeletedMailbox'
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('Identity', 'User', 'SoftDeletedMailbox'), $null)
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MailboxPermission' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MailboxPermission' -ResultSize $limit -Target $Identity

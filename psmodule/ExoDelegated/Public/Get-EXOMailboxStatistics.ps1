@@ -82,11 +82,11 @@ function Get-EXOMailboxStatistics {
 
     begin {
         $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Mailboxes'
-        $select = Resolve-ExoSelect -Kind MailboxStatistics -PropertySets $PropertySets -Properties $Properties
+        $select = [ExoDelegated.Interop.PropertySets]::Select('MailboxStatistics', $PropertySets, $Properties)
     }
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Archive', 'IncludeSoftDeletedRecipients'
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('Identity', 'Archive', 'IncludeSoftDeletedRecipients'), $null)
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MailboxStatistics' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MailboxStatistics' -Target $Identity
     }

@@ -85,11 +85,11 @@ function Get-EXOMobileDeviceStatistics {
 
     begin {
         $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Mailboxes'
-        $select = Resolve-ExoSelect -Kind MobileDeviceStatistics -Properties $Properties
+        $select = [ExoDelegated.Interop.PropertySets]::Select('MobileDeviceStatistics', $null, $Properties)
     }
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        $p = Copy-ExoParameter $PSBoundParameters 'ActiveSync', 'OWAforDevices', 'RestApi', 'UniversalOutlook' -Into ([ordered]@{ Mailbox = $Identity })
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('ActiveSync', 'OWAforDevices', 'RestApi', 'UniversalOutlook'), [ordered]@{ Mailbox = $Identity })
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-MobileDeviceStatistics' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.MobileDeviceStatistics' -Target $Identity
     }

@@ -83,12 +83,12 @@ function Get-EXORecipientPermission {
 
     begin {
         $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Recipient permissions'
-        $select = Resolve-ExoSelect -Kind RecipientPermission -Properties $Properties
-        $limit = ConvertTo-ExoResultSize $ResultSize
+        $select = [ExoDelegated.Interop.PropertySets]::Select('RecipientPermission', $null, $Properties)
+        $limit = [ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit($ResultSize)
     }
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
-        $p = Copy-ExoParameter $PSBoundParameters 'Identity', 'Trustee', 'AccessRights'
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('Identity', 'Trustee', 'AccessRights'), $null)
         $p.ResultSize = if ($limit -eq 0) { 'Unlimited' } else { $limit }
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Get-RecipientPermission' -Parameters $p -Select $select `
             -TypeName 'ExoDelegated.RecipientPermission' -ResultSize $limit -Target $(if ($Identity) { $Identity } else { $c.TenantId })

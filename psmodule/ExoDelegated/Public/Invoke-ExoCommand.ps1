@@ -164,18 +164,17 @@ function Invoke-ExoCommand {
         $target = if ($null -ne $identity) { $identity } else { $Name }
         if (@($Connection).Count -gt 1) {
             # Several tenants: the native fan-out, one ShouldProcess for all of them.
-            $c = Resolve-ExoConnectionSet -Cmdlet $PSCmdlet -Connection $Connection
+            $c = [ExoDelegated.Interop.ConnectionResolver]::ResolveSet($PSCmdlet, $Connection, $null, $script:ExoCurrentConnection)
             $decision = Confirm-ExoWrite -Cmdlet $PSCmdlet -CmdletName $Name -Parameters $Parameters -Identity $identity -Where "$($c.Count) tenants"
             if ($decision -eq 'Skip') { return }
             $dryRun = $decision -eq 'DryRun'
             $send = if ($dryRun) { Add-ExoWhatIf $Parameters } else { $Parameters }
-            Invoke-ExoTenantCommand -Cmdlet $PSCmdlet -Connection $c -CmdletName $Name -Parameters $send -Select $Properties `
-                -TypeName $type -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox `
-                -DryRun:$dryRun -ThrottleLimit $tenantsAtOnce
+            [ExoDelegated.Interop.TenantCommand]::Run($PSCmdlet, $c, $Name, $send, $Properties, $type,
+                [ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit($ResultSize), $target, $AnchorMailbox, $tenantsAtOnce, $dryRun)
             return
         }
         $one = if ($Connection) { $Connection[0] } else { $null }
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $one -InputObject $_
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $one, $_, $script:ExoCurrentConnection)
         $tag = $null
         if ($MyInvocation.ExpectingInput) {
             # Piped invocations: every record and error says which one it belongs to.
@@ -193,7 +192,7 @@ function Invoke-ExoCommand {
         if ($decision -eq 'Skip') { return }
         $dryRun = $decision -eq 'DryRun'
         Add-ExoBatchItem $queue -Connection $c -CmdletName $Name -Parameters $Parameters -Select $Properties -TypeName $type `
-            -ResultSize (ConvertTo-ExoResultSize $ResultSize) -Target $target -AnchorMailbox $AnchorMailbox -AddProperty $tag -DryRun:$dryRun
+            -ResultSize ([ExoDelegated.Interop.ValidateResultSizeAttribute]::ToLimit($ResultSize)) -Target $target -AnchorMailbox $AnchorMailbox -AddProperty $tag -DryRun:$dryRun
     }
 
     end { Complete-ExoBatchQueue $queue }

@@ -74,7 +74,7 @@ function Remove-EXOCalendarPermission {
     begin { $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Removing calendar permissions' }
 
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
         # -WhatIf: Exchange checks the change (its own WhatIf switch) and changes nothing.
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Remove-MailboxFolderPermission' -Parameters ([ordered]@{ User = $User }) `
             -TypeName 'ExoDelegated.CalendarPermission' -CalendarOf $Identity -DryRun:([bool]$WhatIfPreference) `

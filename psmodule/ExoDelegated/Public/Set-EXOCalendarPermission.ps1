@@ -97,9 +97,9 @@ function Set-EXOCalendarPermission {
     begin { $queue = New-ExoBatchQueue -Cmdlet $PSCmdlet -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -Activity 'Setting calendar permissions' }
 
     process {
-        $c = Resolve-ExoConnection -Cmdlet $PSCmdlet -Connection $Connection -InputObject $_
+        $c = [ExoDelegated.Interop.ConnectionResolver]::Resolve($PSCmdlet, $Connection, $_, $script:ExoCurrentConnection)
         # -WhatIf: Exchange checks the change (its own WhatIf switch) and changes nothing.
-        $p = Copy-ExoParameter $PSBoundParameters 'User', 'AccessRights', 'SharingPermissionFlags', 'SendNotificationToUser'
+        $p = [ExoDelegated.Interop.ExchangeParameters]::Copy($PSBoundParameters, [string[]]('User', 'AccessRights', 'SharingPermissionFlags', 'SendNotificationToUser'), $null)
         Add-ExoBatchItem $queue -Connection $c -CmdletName 'Set-MailboxFolderPermission' -Parameters $p `
             -TypeName 'ExoDelegated.CalendarPermission' -CalendarOf $Identity -DryRun:([bool]$WhatIfPreference) `
             -ShouldProcessAction "Set calendar permission of '$User' to $($AccessRights -join ', ')"
