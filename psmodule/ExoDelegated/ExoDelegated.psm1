@@ -24,8 +24,12 @@ if (-not ('ExoDelegated.Interop.Bridge' -as [type])) {
 # when the platform is unsupported, the native library is missing or its version is not the one
 # the interop was built for. Safe to repeat, and in many runspaces of one process: the interop
 # assembly and the native library are loaded once per process.
+# (A .NET method's exception reaches script wrapped in a MethodInvocationException: unwrapped.)
 try { $script:ExoNative = [ExoDelegated.Interop.ModuleLoader]::Initialize($PSScriptRoot) }
-catch { throw $_.Exception.InnerException }
+catch {
+    if ($_.Exception.InnerException) { throw $_.Exception.InnerException }
+    throw
+}
 
 # The functions come from Private/ and Public/. `pwsh ./build.ps1 build` merges those files
 # into ExoDelegated.Merged.ps1 (git-ignored; the package ships only it): one file to read
