@@ -49,28 +49,16 @@ namespace ExoDelegated.Interop
         {
             var connection = new ExoDelegated.Connection(handle, name);
             if (string.IsNullOrEmpty(connection.TenantDomain) && !string.IsNullOrEmpty(defaultDomainName)) connection.SetTenantDomain(defaultDomainName);
-            if (string.IsNullOrEmpty(connection.TenantDomain)) LookUpTenantDomain(cmdlet, connection);
+            if (string.IsNullOrEmpty(connection.TenantDomain))
+            {
+                connection.LookUpTenantDomain();
+                cmdlet.WriteVerbose("Tenant " + connection.TenantId + ": its domain (the default accepted domain) is read meanwhile; TenantDomain shows it.");
+            }
             Register(cmdlet, connection, registry);
             string who = string.IsNullOrEmpty(connection.User) ? "application " + connection.ApplicationId : connection.User;
             cmdlet.WriteVerbose("Connected to tenant '" + connection.TenantId + "' as " + who + "; token valid until " +
                 Convert.ToString(connection.TokenExpiresUtc, CultureInfo.InvariantCulture) + " UTC.");
             return connection;
-        }
-
-        // A connection made by GUID learns its tenant's domain from Exchange (TenantDomainLookup).
-        // Best effort: a failure (no permission to read accepted domains) only leaves it empty.
-        private static void LookUpTenantDomain(PSCmdlet cmdlet, ExoDelegated.Connection connection)
-        {
-            CallResult call = TenantDomainLookup.TryFind(connection.Handle, cmdlet);
-            if (call.Failed)
-            {
-                cmdlet.WriteVerbose("The tenant's domain is unknown: " + call.Error.Message);
-                return;
-            }
-            string domain = call.Value as string;
-            if (string.IsNullOrEmpty(domain)) return;
-            connection.SetTenantDomain(domain);
-            cmdlet.WriteVerbose("Tenant " + connection.TenantId + " is " + domain + " (its default accepted domain).");
         }
 
         // A connection already open under the same name is disconnected and replaced, with a

@@ -24,7 +24,7 @@ namespace ExoDelegated
             Name = string.IsNullOrEmpty(name) ? TenantId : name;
             Guid unused;
             // Connected by domain: that is the domain. By GUID: the module learns it (SetTenantDomain).
-            if (TenantId != null && !Guid.TryParse(TenantId, out unused)) TenantDomain = TenantId;
+            if (TenantId != null && !Guid.TryParse(TenantId, out unused)) tenantDomain = TenantId;
             Interlocked.Increment(ref open);
         }
 
@@ -34,9 +34,48 @@ namespace ExoDelegated
         /// in the default table view when more than one is open.</summary>
         public static int OpenCount { get { return Volatile.Read(ref open); } }
 
+        private string tenantDomain;
+        private TenantDomainLookup.Background domainLookup;
+        // How long reading TenantDomain waits for a lookup still under way: it takes one request;
+        // a server that does not answer within this leaves the domain unknown, and nothing hangs.
+        private static readonly TimeSpan DomainWait = TimeSpan.FromSeconds(10);
+
         /// <summary>The tenant's domain: the one connected to, or, for a connection made by
-        /// GUID, the tenant's default accepted domain when Exchange could tell (else null).</summary>
-        public string TenantDomain { get; private set; }
+        /// GUID, the tenant's default accepted domain when Exchange could tell (else null). The
+        /// lookup runs while the runbook goes on; reading this waits for it.</summary>
+        public string TenantDomain
+        {
+            get
+            {
+                TenantDomainLookup.Background lookup;
+                lock (gate) { lookup = domainLookup; }
+                if (lookup != null && lookup.Result.Wait(DomainWait))
+                {
+                    lock (gate)
+                    {
+                        if (ReferenceEquals(domainLookup, lookup))
+                        {
+                            domainLookup = null;
+                            if (tenantDomain == null && !string.IsNullOrEmpty(lookup.Result.Result)) tenantDomain = lookup.Result.Result;
+                        }
+                    }
+                }
+                lock (gate) { return tenantDomain; }
+            }
+        }
+
+        /// <summary>Starts looking up the tenant's default accepted domain (Get-AcceptedDomain) for a
+        /// connection made by GUID, without waiting for it: a runbook connecting to hundreds of
+        /// tenants by id does not pay one more round trip per tenant. Best effort: a failure (no
+        /// permission to read accepted domains) leaves TenantDomain empty.</summary>
+        internal void LookUpTenantDomain()
+        {
+            lock (gate)
+            {
+                if (tenantDomain != null || domainLookup != null || Handle.IsClosed) return;
+                domainLookup = new TenantDomainLookup.Background(Handle);
+            }
+        }
 
         /// <summary>The Exchange endpoint when it is not the cloud's default (the emulator, a
         /// proxy); null for the default endpoint of Environment.</summary>
@@ -56,7 +95,8 @@ namespace ExoDelegated
 
         public void SetTenantDomain(string domain)
         {
-            if (!string.IsNullOrEmpty(domain)) TenantDomain = domain;
+            if (string.IsNullOrEmpty(domain)) return;
+            lock (gate) { tenantDomain = domain; }
         }
 
         private static string DefaultExchangeHost(string environment)
@@ -140,6 +180,7 @@ namespace ExoDelegated
         {
             lock (gate)
             {
+                if (domainLookup != null) domainLookup.Cancel();
                 if (!Handle.IsClosed)
                 {
                     Bridge.Disconnect(Handle);

@@ -18,9 +18,61 @@ namespace ExoDelegated.Interop
             return CallResult.Run(() => Find(conn, stopSignal), "connection");
         }
 
-        private static string Find(ConnectionHandle conn, Cmdlet stopSignal)
+        /// <summary>The lookup on a worker thread, for a connection that should not wait one more
+        /// round trip for it (Connection.LookUpTenantDomain): its result is null when the domain
+        /// could not be read (best effort, as TryFind). Cancel() stops it (Disconnect).</summary>
+        internal sealed class Background
+        {
+            private readonly object gate = new object();
+            private CursorHandle cursor;
+            private bool cancelled;
+
+            internal Background(ConnectionHandle conn)
+            {
+                Result = System.Threading.Tasks.Task.Run(() =>
+                {
+                    try { return Find(conn, null, this); }
+                    catch (Exception) { return null; }
+                });
+            }
+
+            internal System.Threading.Tasks.Task<string> Result { get; private set; }
+
+            internal void Cancel()
+            {
+                lock (gate)
+                {
+                    cancelled = true;
+                    CancelCursor();
+                }
+            }
+
+            internal void Track(CursorHandle c)
+            {
+                lock (gate)
+                {
+                    cursor = c;
+                    if (cancelled) CancelCursor();
+                }
+            }
+
+            internal void Untrack()
+            {
+                lock (gate) { cursor = null; }
+            }
+
+            private void CancelCursor()
+            {
+                if (cursor == null || cursor.IsClosed) return;
+                try { Bridge.Cancel(cursor); }
+                catch (ObjectDisposedException) { /* already freed: nothing left to cancel */ }
+            }
+        }
+
+        private static string Find(ConnectionHandle conn, Cmdlet stopSignal, Background owner = null)
         {
             CursorHandle cursor = Bridge.Invoke(conn, RequestWriter.Build("Get-AcceptedDomain", null, Select, 0, null));
+            if (owner != null) owner.Track(cursor);
             try
             {
                 string initial = null;
@@ -39,6 +91,7 @@ namespace ExoDelegated.Interop
             }
             finally
             {
+                if (owner != null) owner.Untrack();
                 Bridge.Cancel(cursor);
                 cursor.Dispose();
             }

@@ -24,7 +24,8 @@ function Connect-ExoDelegated {
 
     The connection shows the tenant's domain (TenantDomain) even when connected by GUID: it
     is then read from Exchange (the default accepted domain, Get-AcceptedDomain; one request),
-    since the token names only the tenant's GUID. The Endpoint column shows the Exchange
+    since the token names only the tenant's GUID. That request runs while your script goes on
+    (reading TenantDomain waits for it), so connecting by GUID costs no extra round trip. The Endpoint column shows the Exchange
     endpoint when it is not the cloud's default (e.g. exo-emulator).
 
     The first token is requested before the command returns, so a wrong secret, a missing
