@@ -12,16 +12,24 @@ use crate::identity::grant::TokenEndpoint;
 use crate::identity::token_cache::{Credential, TokenSource};
 use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
-use crate::util::{clean_text, new_guid, redact};
+use crate::util::{lock, new_guid, quote_redacted};
 use reqwest::header::{HeaderName, ACCEPT, AUTHORIZATION};
 use reqwest::Url;
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+/// Access tokens remembered for redaction (the newest ones sent): a Graph that answers 401
+/// to every request makes the client refresh each time, and the list must not grow with it.
+const TOKENS_REMEMBERED: usize = 8;
 
 /// A partner's Graph session: options and the cached Graph token of its credential.
 pub struct GraphClient {
     pub(crate) options: GraphOptions,
     tokens: TokenSource,
+    /// The refresh token and client secret as given, for redaction.
+    given: Vec<Arc<Secret>>,
+    /// The access tokens sent, newest last, for redaction.
+    sent: Mutex<Vec<Arc<Secret>>>,
 }
 
 impl GraphClient {
@@ -33,6 +41,10 @@ impl GraphClient {
         client_secret: Option<Secret>,
     ) -> GraphClient {
         let ep = TokenEndpoint::from_options(&options.base, options.scope());
+        let given = std::iter::once(&refresh_token)
+            .chain(client_secret.as_ref())
+            .map(|s| Arc::new(s.clone()))
+            .collect();
         let tokens = TokenSource::new(
             ep,
             Credential::RefreshToken {
@@ -40,7 +52,31 @@ impl GraphClient {
                 client_secret,
             },
         );
-        GraphClient { options, tokens }
+        GraphClient {
+            options,
+            tokens,
+            given,
+            sent: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Every secret Graph's text is redacted of: the refresh token (as given and as rotated),
+    /// the client secret, and the newest access tokens sent.
+    pub(crate) fn secrets(&self) -> Vec<Arc<Secret>> {
+        let mut all = self.given.clone();
+        all.extend(self.tokens.refresh_token().map(|(t, _)| Arc::new(t)));
+        all.extend(lock(&self.sent).iter().cloned());
+        all
+    }
+
+    fn note_sent(&self, token: &Arc<Secret>) {
+        let mut sent = lock(&self.sent);
+        if !sent.iter().any(|t| t.expose() == token.expose()) {
+            if sent.len() == TOKENS_REMEMBERED {
+                sent.remove(0);
+            }
+            sent.push(token.clone());
+        }
     }
 
     /// `{graph}/{path}` (path and query built by this crate).
@@ -83,6 +119,7 @@ impl GraphClient {
                 Err(e) => return Err(e),
             };
             stale = None;
+            self.note_sent(&at.token);
             let request_id = new_guid();
             let req = HttpRequest {
                 method: reqwest::Method::GET,
@@ -119,7 +156,9 @@ impl GraphClient {
                     continue;
                 }
                 Ok(resp) => {
-                    let e = service_error(&resp, &request_id, &[at.token.expose()]);
+                    let held = self.secrets();
+                    let secrets: Vec<&str> = held.iter().map(|s| s.expose()).collect();
+                    let e = service_error(&resp, &request_id, &secrets);
                     let transient = matches!(resp.status, 429 | 500 | 502 | 503 | 504);
                     if !transient {
                         return Err(e);
@@ -176,11 +215,11 @@ fn record(reason: &str, attempt: u32, wait: std::time::Duration, request_id: &st
 }
 
 /// Graph's `{"error":{"code","message","innerError":{"request-id"}}}` as an error
-/// that says what to do. `secrets` (the bearer token sent) are redacted from every field
-/// quoted, before it is cut short.
+/// that says what to do. `secrets` (the bearer token sent, every other secret of the client)
+/// are redacted from every field quoted, before it is cut short.
 pub(crate) fn service_error(resp: &HttpResponse, request_id: &str, secrets: &[&str]) -> Error {
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-    let quote = |s: &str, max: usize| clean_text(&redact(s, secrets), max);
+    let quote = |s: &str, max: usize| quote_redacted(s, max, secrets);
     let code = body["error"]["code"].as_str().map(|s| quote(s, 80));
     let text = body["error"]["message"].as_str().map(|s| quote(s, 400));
     let server_id = body["error"]["innerError"]["request-id"]
@@ -342,5 +381,11 @@ mod tests {
         );
         let e = service_error(&resp(400, &body, None), "c", &[t]);
         assert!(!e.to_json().contains(t), "{}", e.to_json());
+        // Split by a bidi control (JSON-escaped in the body), which cleaning drops.
+        let split = format!("{}\\u202e{}", &t[..10], &t[10..]);
+        let body = format!(r#"{{"error":{{"code":"X","message":"got {split}"}}}}"#);
+        let e = service_error(&resp(400, &body, None), "c", &[t]);
+        assert!(!e.to_json().contains(t), "{}", e.to_json());
+        assert!(e.message.contains("<redacted>"), "{}", e.message);
     }
 }
