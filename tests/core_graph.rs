@@ -261,3 +261,26 @@ fn an_echoed_token_reaches_no_customer_and_no_warning_and_warnings_are_bounded()
     );
     assert_eq!(got["relationships"], 37);
 }
+
+#[test]
+fn a_page_of_too_many_values_is_refused_before_it_is_built() {
+    let emu = Emulator::start(&["--tenants", "1", "--mailboxes", "1"]);
+    // 300,000 empty arrays (900 KB): cheap to send, gigabytes had it been 64 MB and built.
+    let body = format!(r#"{{"value":[{}]}}"#, vec!["[]"; 300_000].join(","));
+    let graph = FakeServer::start(move |_| FakeResponse {
+        status: 200,
+        headers: vec![],
+        body: body.clone(),
+    });
+    let e = list_customers(&client(&emu, &graph.url), &Arc::new(CancelToken::new()))
+        .err()
+        .expect("the page is refused");
+    assert_eq!(e.reason.as_str(), "MalformedResponse");
+    assert!(
+        e.message.contains("more than 250000 JSON values"),
+        "{}",
+        e.message
+    );
+    // Refused, not retried.
+    assert_eq!(graph.request_count(), 1);
+}

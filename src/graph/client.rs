@@ -193,16 +193,94 @@ pub(crate) fn check_link(graph: &BaseUrl, link: &str) -> Result<Url, Error> {
     crate::endpoint::check_page_link(graph, link, "Microsoft Graph")
 }
 
-/// A 2xx answer of Graph to the GET of `url`, as JSON.
+/// JSON values (objects, arrays, strings, numbers…) one Graph answer may hold: a page of
+/// 300 relationships holds some 12,000. Counted before the answer is built in memory, where
+/// a 64 MB page of `[]` would take gigabytes.
+pub(crate) const MAX_VALUES_PER_ANSWER: u32 = 250_000;
+
+/// A 2xx answer of Graph to the GET of `url`, as JSON (at most `MAX_VALUES_PER_ANSWER` values).
 pub(crate) fn parse_answer(body: &[u8], url: &Url, request_id: &str) -> Result<Value, Error> {
-    serde_json::from_slice(body).map_err(|_| {
-        let mut e = Error::internal(format!(
-            "Microsoft Graph answered {} with a body that is not JSON [client-request-id {request_id}]",
-            url.path()
-        ));
+    let with_id = |mut e: Error| {
         e.request_id = Some(request_id.to_string());
         e
+    };
+    let counted = std::cell::Cell::new(0u32);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    if serde::de::DeserializeSeed::deserialize(ValueCount(&counted), &mut de).is_err()
+        && counted.get() > MAX_VALUES_PER_ANSWER
+    {
+        return Err(with_id(Error::malformed_response(format!(
+            "Microsoft Graph answered {} with more than {MAX_VALUES_PER_ANSWER} JSON values in one \
+             answer (a page of 300 relationships holds some 12,000); it was refused \
+             [client-request-id {request_id}]",
+            url.path()
+        ))));
+    }
+    serde_json::from_slice(body).map_err(|_| {
+        with_id(Error::internal(format!(
+            "Microsoft Graph answered {} with a body that is not JSON [client-request-id {request_id}]",
+            url.path()
+        )))
     })
+}
+
+/// Counts the values of a JSON document without building them (nothing is allocated per
+/// value), failing once the count passes `MAX_VALUES_PER_ANSWER`.
+struct ValueCount<'a>(&'a std::cell::Cell<u32>);
+
+impl ValueCount<'_> {
+    fn tick<E: serde::de::Error>(&self) -> Result<(), E> {
+        let n = self.0.get() + 1;
+        self.0.set(n);
+        if n > MAX_VALUES_PER_ANSWER {
+            return Err(E::custom("too many values"));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for ValueCount<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ValueCount<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.tick()?;
+        while seq.next_element_seed(ValueCount(self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.tick()?;
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            map.next_value_seed(ValueCount(self.0))?;
+        }
+        Ok(())
+    }
 }
 
 fn record(reason: &str, attempt: u32, wait: std::time::Duration, request_id: &str) -> RetryRecord {
@@ -371,6 +449,35 @@ mod tests {
         let e = service_error(&resp(500, &long, None), "c", &[]);
         assert!(e.message.len() < 1000, "{}", e.message.len());
         assert!(!e.message.contains('\u{7}'));
+    }
+
+    #[test]
+    fn an_answer_with_too_many_values_is_refused_before_it_is_built() {
+        let url = Url::parse("https://graph.microsoft.com/v1.0/x").unwrap();
+        let many = |n: usize, item: &str| {
+            format!(r#"{{"value":[{}]}}"#, vec![item; n].join(",")).into_bytes()
+        };
+        // The object, the array and the values: 2 + n.
+        let fits = MAX_VALUES_PER_ANSWER as usize - 2;
+        assert!(parse_answer(&many(fits, "[]"), &url, "cid").is_ok());
+        for item in ["[]", "{}", "0", "\"x\"", r#"{"a":[null]}"#] {
+            let e = parse_answer(&many(fits + 1, item), &url, "cid").unwrap_err();
+            assert_eq!(e.reason, Reason::MalformedResponse, "{item}");
+            assert!(
+                e.message.contains("more than 250000 JSON values"),
+                "{}",
+                e.message
+            );
+            assert_eq!(e.request_id.as_deref(), Some("cid"));
+        }
+        // A real-sized page of 300 relationships is far below the bound.
+        let rel = r#"{"id":"r","displayName":"d","status":"active","endDateTime":"2027-01-01T00:00:00Z","customer":{"tenantId":"abd4ce38-520c-458d-b07d-593b03ccb00e","displayName":"Org"},"accessDetails":{"unifiedRoles":[{"roleDefinitionId":"x"},{"roleDefinitionId":"y"}]}}"#;
+        assert!(parse_answer(&many(300, rel), &url, "cid").is_ok());
+        // Not JSON, cut short, or too deep stays what it was.
+        for body in ["not json", r#"{"value":[1,2"#, &"[".repeat(200)] {
+            let e = parse_answer(body.as_bytes(), &url, "cid").unwrap_err();
+            assert_eq!(e.reason, Reason::Internal, "{body}");
+        }
     }
 
     #[test]
