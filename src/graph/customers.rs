@@ -91,15 +91,19 @@ impl Listing {
         }
     }
 
-    /// One more warning per kind that was cut short, saying how many were not shown.
+    /// One more warning per kind that was cut short, saying how many were not shown, after
+    /// the ones shown of its kind (skipped relationships come first: pages precede lookups).
     pub(crate) fn finish_warnings(&mut self) {
         let more = |n: u32| n.saturating_sub(MAX_WARNINGS_PER_KIND);
         if more(self.skipped) > 0 {
-            self.warnings.push(format!(
-                "... and {} more GDAP relationships without a customer tenant id were skipped ({} in all).",
-                more(self.skipped),
-                self.skipped
-            ));
+            self.warnings.insert(
+                MAX_WARNINGS_PER_KIND as usize,
+                format!(
+                    "... and {} more GDAP relationships without a customer tenant id were skipped ({} in all).",
+                    more(self.skipped),
+                    self.skipped
+                ),
+            );
         }
         if more(self.unknown_tenants) > 0 {
             self.warnings.push(format!(
@@ -643,13 +647,14 @@ mod tests {
         assert_eq!((listing.skipped, listing.unknown_tenants), (25, 12));
         let w = &listing.warnings;
         assert_eq!(w.len(), 10 + 1 + 10 + 1, "{w:#?}");
-        // The first ten of each kind, then one per kind for the rest.
+        // The first ten of each kind, each followed by one that counts the rest.
         assert!(w[9].contains("(id r-9)"), "{}", w[9]);
-        assert!(w[19].contains(&tid(9)), "{}", w[19]);
         assert_eq!(
-            w[20],
+            w[10],
             "... and 15 more GDAP relationships without a customer tenant id were skipped (25 in all)."
         );
+        assert!(w[11].contains(&tid(0)), "{}", w[11]);
+        assert!(w[20].contains(&tid(9)), "{}", w[20]);
         assert!(
             w[21].starts_with("... and 2 more customers have no tenant information"),
             "{}",
