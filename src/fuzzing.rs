@@ -220,6 +220,10 @@ pub fn exchange_page(data: &[u8]) {
                     !w.chars().any(crate::util::is_unsafe_for_terminal),
                     "a warning reaches the terminal with a control character: {w:?}"
                 );
+                assert!(
+                    !w.contains(CANARY_SECRETS[0]),
+                    "a secret in a warning: {w:?}"
+                );
             }
             let exchange = BaseUrl::parse(EXCHANGE, "exchangeHost").expect("base");
             let more = match &p.next_link {
@@ -295,6 +299,7 @@ pub fn exchange_error(data: &[u8]) {
     let _ = se.is_transient_exception();
     let e = se.into_error("Get-Mailbox", page_link);
     check_error(&e, "Exchange error");
+    check_no_secret(&e, &[CANARY_SECRETS[0]], "Exchange error");
     assert!(e.message.starts_with("Get-Mailbox: "), "{}", e.message);
     assert_eq!(e.http_status, Some(status));
 }
