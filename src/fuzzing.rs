@@ -220,6 +220,10 @@ pub fn exchange_page(data: &[u8]) {
                     !w.chars().any(crate::util::is_unsafe_for_terminal),
                     "a warning reaches the terminal with a control character: {w:?}"
                 );
+                assert!(
+                    !w.contains(CANARY_SECRETS[0]),
+                    "a secret in a warning: {w:?}"
+                );
             }
             let exchange = BaseUrl::parse(EXCHANGE, "exchangeHost").expect("base");
             let more = match &p.next_link {
@@ -295,6 +299,7 @@ pub fn exchange_error(data: &[u8]) {
     let _ = se.is_transient_exception();
     let e = se.into_error("Get-Mailbox", page_link);
     check_error(&e, "Exchange error");
+    check_no_secret(&e, &[CANARY_SECRETS[0]], "Exchange error");
     assert!(e.message.starts_with("Get-Mailbox: "), "{}", e.message);
     assert_eq!(e.http_status, Some(status));
 }
@@ -648,7 +653,8 @@ const GRAPHS: [&str; 3] = [
 /// A 2xx Microsoft Graph answer: byte 0 bit 0 is `-IncludeInactive`, bits 1–2 pick the Graph
 /// endpoint (mod 3); the rest is the body, read as a page of delegatedAdminRelationships and as
 /// a `findTenantInformationByTenantId` answer. Customers are GUID tenants, each once, with text
-/// safe for a terminal; a nextLink passes only on the Graph origin.
+/// safe for a terminal and bounded; warnings are bounded per kind; the token sent (planted as
+/// `CANARY_TOKEN`) reaches neither; a nextLink passes only on the Graph origin.
 pub fn graph_page(data: &[u8]) {
     let Some((&b, body)) = data.split_first() else {
         return;
@@ -665,7 +671,7 @@ pub fn graph_page(data: &[u8]) {
             return;
         }
     };
-    if let Some(domain) = customers::tenant_domain(&page) {
+    if let Some(domain) = customers::tenant_domain(&page, &[CANARY_TOKEN]) {
         assert!(
             !domain.is_empty() && domain.chars().count() <= 254,
             "{domain:?}"
@@ -674,10 +680,11 @@ pub fn graph_page(data: &[u8]) {
             !domain.chars().any(crate::util::is_unsafe_for_terminal),
             "{domain:?}"
         );
+        assert!(!domain.contains(CANARY_TOKEN), "{domain:?}");
     }
     let mut listing = customers::Listing::default();
-    let mut rels = Vec::new();
-    match customers::read_page(&page, &mut rels, &mut listing) {
+    let mut tenants = customers::Tenants::default();
+    match customers::read_page(&page, &mut tenants, &mut listing, &[CANARY_TOKEN]) {
         Ok(next) => {
             if let Some(link) = next {
                 match graph_client::check_link(&graph, link) {
@@ -688,15 +695,25 @@ pub fn graph_page(data: &[u8]) {
         }
         Err(e) => {
             check_error(&e, "Graph page");
+            check_no_secret(&e, &[CANARY_TOKEN], "Graph page");
             return;
         }
     }
     assert_eq!(listing.pages, 1);
     assert_eq!(
-        rels.len() + listing.warnings.len(),
-        listing.relationships as usize
+        tenants.relationships() + listing.skipped,
+        listing.relationships
     );
-    listing.customers = customers::group(&rels, include_inactive);
+    listing.customers = tenants.customers(include_inactive);
+    listing.finish_warnings();
+    // Warnings per kind are bounded: the first ones, then one that counts the rest.
+    let max = customers::MAX_WARNINGS_PER_KIND as usize;
+    assert_eq!(
+        listing.warnings.len(),
+        listing.skipped.min(max as u32) as usize + usize::from(listing.skipped as usize > max),
+        "{:?}",
+        listing.warnings
+    );
     let mut seen = std::collections::HashSet::new();
     for c in &listing.customers {
         assert!(crate::util::is_guid(&c.tenant_id), "{:?}", c.tenant_id);
@@ -721,6 +738,10 @@ pub fn graph_page(data: &[u8]) {
         assert!(!w.chars().any(crate::util::is_unsafe_for_terminal), "{w:?}");
     }
     let json = listing.to_json();
+    assert!(
+        !json.contains(CANARY_TOKEN),
+        "the token sent reached the listing: {json}"
+    );
     let v: Value = serde_json::from_str(&json)
         .unwrap_or_else(|e| panic!("the listing JSON does not parse ({e}): {json}"));
     assert_eq!(

@@ -166,6 +166,11 @@ pub(crate) const REDACTED: &str = "<redacted>";
 pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for s in secrets.iter().filter(|s| s.chars().count() >= 4) {
+        // Every form is at least as long as the secret: text shorter than it (a display name
+        // against a token) cannot hold it, and is not searched.
+        if s.len() > out.len() {
+            continue;
+        }
         let mut form = String::new();
         form_escape(&mut form, s);
         let json = serde_json::to_string(s).unwrap_or_default();
@@ -278,6 +283,14 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// Peer text that may echo a secret, for a message, warning or output field: cleaned for a
+/// terminal, then redacted of `secrets`, then cut to `max` characters. Cleaning comes first:
+/// it drops bidi controls, and a secret split by one would pass the redaction and be joined
+/// again by a later cleaning; the cut comes last, so no part of a secret survives it.
+pub(crate) fn quote_redacted(text: &str, max: usize, secrets: &[&str]) -> String {
+    clean_text(&redact(&clean_text(text, usize::MAX), secrets), max)
+}
+
 /// Service text made safe for a one-line message: the one place every text from a peer
 /// (error messages, `@adminapi.warnings`, the device-code message) is cleaned before it can
 /// reach a terminal. Controls and separators become spaces, bidi controls are dropped, and it
@@ -379,6 +392,23 @@ mod tests {
             "got authorization: Bearer <redacted> and BEARER\t<redacted>, bearer token"
         );
         assert_eq!(redact("short abc", &["abc"]), "short abc");
+    }
+
+    #[test]
+    fn a_secret_split_by_what_cleaning_drops_is_still_redacted() {
+        let s = "eyJ0eXAi.secret-token-0123456789";
+        let (a, b) = s.split_at(12);
+        for text in [
+            format!("{a}\u{202e}{b}"),
+            format!("x {a}\u{2066}\u{200f}{b} y"),
+            format!("{s}{}", "z".repeat(500)),
+        ] {
+            let q = quote_redacted(&text, 40, &[s]);
+            assert!(!q.contains(s) && q.contains(REDACTED), "{q:?}");
+            // Cleaning alone would have joined it again.
+            assert!(clean_text(&redact(&text, &[s]), 1000).contains(s) || text.contains(s));
+        }
+        assert_eq!(quote_redacted("\u{1b}[2Jplain", 100, &[s]), "[2Jplain");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::error::{Category, Error, ExoResult, Reason};
 use crate::exchange::failure::Failure;
 use crate::http::HttpResponse;
-use crate::util::clean_text;
+use crate::util::{clean_text, quote_redacted};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -91,11 +91,8 @@ pub(crate) fn parse_success(
         .into_iter()
         .take(MAX_WARNINGS)
         .map(|w| match w {
-            Value::String(s) => clean_text(&crate::util::redact(&s, secrets), MAX_WARNING_CHARS),
-            other => clean_text(
-                &crate::util::redact(&other.to_string(), secrets),
-                MAX_WARNING_CHARS,
-            ),
+            Value::String(s) => quote_redacted(&s, MAX_WARNING_CHARS, secrets),
+            other => quote_redacted(&other.to_string(), MAX_WARNING_CHARS, secrets),
         })
         .filter(|w| !w.is_empty())
         .collect();
@@ -233,8 +230,10 @@ pub(crate) struct ServiceError {
     pub(crate) page_expired: bool,
 }
 
-fn short_type(t: &str) -> String {
-    clean_text(t.rsplit('.').next().unwrap_or(t).trim(), 128)
+/// The last part of a .NET type name, redacted of `secrets` before it is cut.
+fn short_type(t: &str, secrets: &[&str]) -> String {
+    let t = quote_redacted(t, usize::MAX, secrets);
+    clean_text(t.rsplit('.').next().unwrap_or(&t).trim(), 128)
 }
 
 /// A 401 that a new token may cure: the service challenges the token
@@ -274,7 +273,9 @@ fn text_field(obj: Option<&Value>, key: &str) -> Option<String> {
 
 /// Parse an error response. `exception_header` is `X-ExceptionType`, if any. `secrets` (the
 /// bearer token sent) are redacted from the whole body before anything is taken from it: a
-/// hostile or broken server may echo the request's `Authorization` header anywhere.
+/// hostile or broken server may echo the request's `Authorization` header anywhere; and again
+/// from every field once parsed and cleaned, where a JSON escape (`\u0043`) or a bidi control
+/// inside the secret no longer hides it.
 pub(crate) fn parse_error(
     status: u16,
     body: &[u8],
@@ -299,17 +300,18 @@ pub(crate) fn parse_error(
         code = e
             .get("code")
             .and_then(|c| c.as_str())
-            .map(|s| clean_text(s, 64));
+            .map(|s| quote_redacted(s, 64, secrets));
         if let Some(details) = e.get("details").and_then(|d| d.as_array()) {
             for d in details {
                 if target.is_none() {
-                    target = text_field(Some(d), "target").map(|t| clean_text(&t, 256));
+                    target =
+                        text_field(Some(d), "target").map(|t| quote_redacted(&t, 256, secrets));
                 }
                 if let Some(m) = d.get("message").and_then(|m| m.as_str()) {
                     let parts: Vec<&str> = m.splitn(3, '|').collect();
                     if parts.len() == 3 {
                         if exception_type.is_none() && !parts[1].trim().is_empty() {
-                            exception_type = Some(short_type(parts[1]));
+                            exception_type = Some(short_type(parts[1], secrets));
                         }
                         if message.is_none() && !parts[2].trim().is_empty() {
                             message = Some(parts[2].to_string());
@@ -339,21 +341,21 @@ pub(crate) fn parse_error(
         if exception_type.is_none() {
             exception_type = text_field(internal, "type")
                 .or_else(|| text_field(inner, "type"))
-                .map(|t| short_type(&t));
+                .map(|t| short_type(&t, secrets));
         }
     }
     if exception_type.is_none() {
         exception_type = exception_header
             .filter(|h| !h.trim().is_empty())
-            .map(|h| short_type(&crate::util::redact(h, secrets)));
+            .map(|h| short_type(h, secrets));
     }
     let json = v.is_some();
     let message = match message {
-        Some(m) => clean_text(&m, 1000),
+        Some(m) => quote_redacted(&m, 1000, secrets),
         None if !json && !text.trim().is_empty() => {
             format!(
                 "HTTP {status} with a non-JSON body: {}",
-                clean_text(&text, 200)
+                quote_redacted(&text, 200, secrets)
             )
         }
         None => format!("HTTP {status} without an error message"),
@@ -577,6 +579,11 @@ mod tests {
             format!(
                 r#"{{"error":{{"code":"X","message":"m","details":[{{"message":"E|T|header Bearer {token}"}}]}}}}"#
             ),
+            // JSON-escaped inside the secret, or split by a bidi control cleaning drops: the
+            // whole-body redaction cannot see it, the per-field one does.
+            r#"{"error":{"code":"X","message":"you sent eyJ0eXAi.\u0073ecret-token.sig"}}"#.into(),
+            r#"{"error":{"code":"X","message":"you sent eyJ0eXAi.secret\u202e-token.sig"}}"#.into(),
+            r#"{"error":{"code":"eyJ0eXAi.secret-\u0074oken.sig","message":"m","details":[{"target":"eyJ0eXAi.secret-\u2066token.sig"}]}}"#.into(),
         ] {
             let se =
                 crate::exchange::response::parse_error(400, body.as_bytes(), Some(token), &[token]);
@@ -586,6 +593,14 @@ mod tests {
         }
         let p = parse_success(
             format!(r#"{{"value":[],"@adminapi.warnings":["token {token}"]}}"#).as_bytes(),
+            10,
+            &[token],
+        )
+        .unwrap();
+        assert_eq!(p.warnings, vec!["token <redacted>"]);
+        let p = parse_success(
+            r#"{"value":[],"@adminapi.warnings":["token eyJ0eXAi.secret\u202e-token.sig"]}"#
+                .as_bytes(),
             10,
             &[token],
         )

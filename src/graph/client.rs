@@ -12,16 +12,24 @@ use crate::identity::grant::TokenEndpoint;
 use crate::identity::token_cache::{Credential, TokenSource};
 use crate::retry::{RetryPolicy, RetryRecord};
 use crate::secret::Secret;
-use crate::util::{clean_text, new_guid, redact};
+use crate::util::{lock, new_guid, quote_redacted};
 use reqwest::header::{HeaderName, ACCEPT, AUTHORIZATION};
 use reqwest::Url;
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+/// Access tokens remembered for redaction (the newest ones sent): a Graph that answers 401
+/// to every request makes the client refresh each time, and the list must not grow with it.
+const TOKENS_REMEMBERED: usize = 8;
 
 /// A partner's Graph session: options and the cached Graph token of its credential.
 pub struct GraphClient {
     pub(crate) options: GraphOptions,
     tokens: TokenSource,
+    /// The refresh token and client secret as given, for redaction.
+    given: Vec<Arc<Secret>>,
+    /// The access tokens sent, newest last, for redaction.
+    sent: Mutex<Vec<Arc<Secret>>>,
 }
 
 impl GraphClient {
@@ -33,6 +41,10 @@ impl GraphClient {
         client_secret: Option<Secret>,
     ) -> GraphClient {
         let ep = TokenEndpoint::from_options(&options.base, options.scope());
+        let given = std::iter::once(&refresh_token)
+            .chain(client_secret.as_ref())
+            .map(|s| Arc::new(s.clone()))
+            .collect();
         let tokens = TokenSource::new(
             ep,
             Credential::RefreshToken {
@@ -40,7 +52,31 @@ impl GraphClient {
                 client_secret,
             },
         );
-        GraphClient { options, tokens }
+        GraphClient {
+            options,
+            tokens,
+            given,
+            sent: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Every secret Graph's text is redacted of: the refresh token (as given and as rotated),
+    /// the client secret, and the newest access tokens sent.
+    pub(crate) fn secrets(&self) -> Vec<Arc<Secret>> {
+        let mut all = self.given.clone();
+        all.extend(self.tokens.refresh_token().map(|(t, _)| Arc::new(t)));
+        all.extend(lock(&self.sent).iter().cloned());
+        all
+    }
+
+    fn note_sent(&self, token: &Arc<Secret>) {
+        let mut sent = lock(&self.sent);
+        if !sent.iter().any(|t| t.expose() == token.expose()) {
+            if sent.len() == TOKENS_REMEMBERED {
+                sent.remove(0);
+            }
+            sent.push(token.clone());
+        }
     }
 
     /// `{graph}/{path}` (path and query built by this crate).
@@ -83,6 +119,7 @@ impl GraphClient {
                 Err(e) => return Err(e),
             };
             stale = None;
+            self.note_sent(&at.token);
             let request_id = new_guid();
             let req = HttpRequest {
                 method: reqwest::Method::GET,
@@ -119,7 +156,9 @@ impl GraphClient {
                     continue;
                 }
                 Ok(resp) => {
-                    let e = service_error(&resp, &request_id, &[at.token.expose()]);
+                    let held = self.secrets();
+                    let secrets: Vec<&str> = held.iter().map(|s| s.expose()).collect();
+                    let e = service_error(&resp, &request_id, &secrets);
                     let transient = matches!(resp.status, 429 | 500 | 502 | 503 | 504);
                     if !transient {
                         return Err(e);
@@ -154,16 +193,94 @@ pub(crate) fn check_link(graph: &BaseUrl, link: &str) -> Result<Url, Error> {
     crate::endpoint::check_page_link(graph, link, "Microsoft Graph")
 }
 
-/// A 2xx answer of Graph to the GET of `url`, as JSON.
+/// JSON values (objects, arrays, strings, numbers…) one Graph answer may hold: a page of
+/// 300 relationships holds some 12,000. Counted before the answer is built in memory, where
+/// a 64 MB page of `[]` would take gigabytes.
+pub(crate) const MAX_VALUES_PER_ANSWER: u32 = 250_000;
+
+/// A 2xx answer of Graph to the GET of `url`, as JSON (at most `MAX_VALUES_PER_ANSWER` values).
 pub(crate) fn parse_answer(body: &[u8], url: &Url, request_id: &str) -> Result<Value, Error> {
-    serde_json::from_slice(body).map_err(|_| {
-        let mut e = Error::internal(format!(
-            "Microsoft Graph answered {} with a body that is not JSON [client-request-id {request_id}]",
-            url.path()
-        ));
+    let with_id = |mut e: Error| {
         e.request_id = Some(request_id.to_string());
         e
+    };
+    let counted = std::cell::Cell::new(0u32);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    if serde::de::DeserializeSeed::deserialize(ValueCount(&counted), &mut de).is_err()
+        && counted.get() > MAX_VALUES_PER_ANSWER
+    {
+        return Err(with_id(Error::malformed_response(format!(
+            "Microsoft Graph answered {} with more than {MAX_VALUES_PER_ANSWER} JSON values in one \
+             answer (a page of 300 relationships holds some 12,000); it was refused \
+             [client-request-id {request_id}]",
+            url.path()
+        ))));
+    }
+    serde_json::from_slice(body).map_err(|_| {
+        with_id(Error::internal(format!(
+            "Microsoft Graph answered {} with a body that is not JSON [client-request-id {request_id}]",
+            url.path()
+        )))
     })
+}
+
+/// Counts the values of a JSON document without building them (nothing is allocated per
+/// value), failing once the count passes `MAX_VALUES_PER_ANSWER`.
+struct ValueCount<'a>(&'a std::cell::Cell<u32>);
+
+impl ValueCount<'_> {
+    fn tick<E: serde::de::Error>(&self) -> Result<(), E> {
+        let n = self.0.get() + 1;
+        self.0.set(n);
+        if n > MAX_VALUES_PER_ANSWER {
+            return Err(E::custom("too many values"));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for ValueCount<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ValueCount<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.tick()
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.tick()?;
+        while seq.next_element_seed(ValueCount(self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.tick()?;
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            map.next_value_seed(ValueCount(self.0))?;
+        }
+        Ok(())
+    }
 }
 
 fn record(reason: &str, attempt: u32, wait: std::time::Duration, request_id: &str) -> RetryRecord {
@@ -176,11 +293,11 @@ fn record(reason: &str, attempt: u32, wait: std::time::Duration, request_id: &st
 }
 
 /// Graph's `{"error":{"code","message","innerError":{"request-id"}}}` as an error
-/// that says what to do. `secrets` (the bearer token sent) are redacted from every field
-/// quoted, before it is cut short.
+/// that says what to do. `secrets` (the bearer token sent, every other secret of the client)
+/// are redacted from every field quoted, before it is cut short.
 pub(crate) fn service_error(resp: &HttpResponse, request_id: &str, secrets: &[&str]) -> Error {
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-    let quote = |s: &str, max: usize| clean_text(&redact(s, secrets), max);
+    let quote = |s: &str, max: usize| quote_redacted(s, max, secrets);
     let code = body["error"]["code"].as_str().map(|s| quote(s, 80));
     let text = body["error"]["message"].as_str().map(|s| quote(s, 400));
     let server_id = body["error"]["innerError"]["request-id"]
@@ -335,6 +452,35 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_with_too_many_values_is_refused_before_it_is_built() {
+        let url = Url::parse("https://graph.microsoft.com/v1.0/x").unwrap();
+        let many = |n: usize, item: &str| {
+            format!(r#"{{"value":[{}]}}"#, vec![item; n].join(",")).into_bytes()
+        };
+        // The object, the array and the values: 2 + n.
+        let fits = MAX_VALUES_PER_ANSWER as usize - 2;
+        assert!(parse_answer(&many(fits, "[]"), &url, "cid").is_ok());
+        for item in ["[]", "{}", "0", "\"x\"", r#"{"a":[null]}"#] {
+            let e = parse_answer(&many(fits + 1, item), &url, "cid").unwrap_err();
+            assert_eq!(e.reason, Reason::MalformedResponse, "{item}");
+            assert!(
+                e.message.contains("more than 250000 JSON values"),
+                "{}",
+                e.message
+            );
+            assert_eq!(e.request_id.as_deref(), Some("cid"));
+        }
+        // A real-sized page of 300 relationships is far below the bound.
+        let rel = r#"{"id":"r","displayName":"d","status":"active","endDateTime":"2027-01-01T00:00:00Z","customer":{"tenantId":"abd4ce38-520c-458d-b07d-593b03ccb00e","displayName":"Org"},"accessDetails":{"unifiedRoles":[{"roleDefinitionId":"x"},{"roleDefinitionId":"y"}]}}"#;
+        assert!(parse_answer(&many(300, rel), &url, "cid").is_ok());
+        // Not JSON, cut short, or too deep stays what it was.
+        for body in ["not json", r#"{"value":[1,2"#, &"[".repeat(200)] {
+            let e = parse_answer(body.as_bytes(), &url, "cid").unwrap_err();
+            assert_eq!(e.reason, Reason::Internal, "{body}");
+        }
+    }
+
+    #[test]
     fn an_echoed_token_is_redacted_from_every_field() {
         let t = "eyJ0eXAi.TOKEN-abcdef0123456789";
         let body = format!(
@@ -342,5 +488,11 @@ mod tests {
         );
         let e = service_error(&resp(400, &body, None), "c", &[t]);
         assert!(!e.to_json().contains(t), "{}", e.to_json());
+        // Split by a bidi control (JSON-escaped in the body), which cleaning drops.
+        let split = format!("{}\\u202e{}", &t[..10], &t[10..]);
+        let body = format!(r#"{{"error":{{"code":"X","message":"got {split}"}}}}"#);
+        let e = service_error(&resp(400, &body, None), "c", &[t]);
+        assert!(!e.to_json().contains(t), "{}", e.to_json());
+        assert!(e.message.contains("<redacted>"), "{}", e.message);
     }
 }

@@ -324,9 +324,10 @@ fn map(b: &AadErrorBody, status: u16, ctx: &AadContext<'_>) -> Mapped {
     auth(Reason::AuthFailed, String::new())
 }
 
-/// Raw, form-encoded and JSON-escaped secrets, and bearer tokens, out of service text.
+/// Raw, form-encoded and JSON-escaped secrets, and bearer tokens, out of service text, cleaned
+/// first: a secret split by a bidi control, which cleaning drops, would pass the redaction.
 fn redact(text: &str, secrets: &[&str]) -> String {
-    crate::util::redact(text, secrets)
+    crate::util::quote_redacted(text, usize::MAX, secrets)
 }
 
 /// Build the error for a failed token response. `secrets` are redacted from
@@ -555,6 +556,10 @@ mod tests {
         let e = to_error(400, body, &ctx, &["SECRET-canary"]);
         assert!(!e.to_json().contains("SECRET-canary"), "{}", e.to_json());
         assert!(e.message.contains("<redacted>"), "{}", e.message);
+        // Split by bidi controls, which cleaning drops after the redaction looked.
+        let body = br#"{"error":"SECRET\u202e-canary","error_description":"AADSTS1: SECRET-\u2066canary","error_codes":[1],"correlation_id":"SECRET-can\u200fary"}"#;
+        let e = to_error(400, body, &ctx, &["SECRET-canary"]);
+        assert!(!e.to_json().contains("SECRET-canary"), "{}", e.to_json());
     }
 
     #[test]

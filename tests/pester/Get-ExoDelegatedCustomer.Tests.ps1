@@ -104,6 +104,76 @@ Describe 'Get-ExoDelegatedCustomer' {
         finally { Stop-ExoEmulator $denied }
     }
 
+    It 'against a Graph that echoes the token: shows it nowhere, and bounds its warnings' {
+        # A tiny Graph on 127.0.0.1 (the emulator issues the token): 13 relationships without a
+        # customer tenant id whose id is the bearer token (raw, or split by a JSON-escaped bidi
+        # control), 2 customers named after it; Graph knows neither tenant (404 quoting it).
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $graph = "http://127.0.0.1:$($listener.LocalEndpoint.Port)"
+        $server = Start-ThreadJob -ArgumentList $listener -ScriptBlock {
+            param($listener)
+            while ($true) {
+                try { $client = $listener.AcceptTcpClient() } catch { return }
+                try {
+                    $stream = $client.GetStream()
+                    $stream.ReadTimeout = 5000
+                    $head = [System.Text.StringBuilder]::new()
+                    while (-not $head.ToString().EndsWith("`r`n`r`n")) {
+                        $b = $stream.ReadByte()
+                        if ($b -lt 0) { throw 'closed' }
+                        $null = $head.Append([char]$b)
+                    }
+                    $text = $head.ToString()
+                    $t = if ($text -match '(?im)^authorization:\s*Bearer\s+(.+?)\r$') { $Matches[1] } else { '' }
+                    Write-Output $t
+                    $split = $t.Substring(0, 10) + '\u202e' + $t.Substring(10)
+                    if ($text -match 'findTenantInformationByTenantId') {
+                        $status = 404
+                        $body = '{"error":{"code":"Request_ResourceNotFound","message":"no tenant for Bearer ' + $t + '"}}'
+                    }
+                    else {
+                        $status = 200
+                        $rels = foreach ($i in 1..13) { '{"id":"' + $(if ($i % 2) { $t } else { $split }) + '","status":"active"}' }
+                        $rels += '{"id":"r1","status":"active","customer":{"tenantId":"0000000a-0000-4000-8000-000000000000","displayName":"' + $split + '"}}'
+                        $rels += '{"id":"r2","status":"active","customer":{"tenantId":"0000000b-0000-4000-8000-000000000000","displayName":"Org of ' + $t + '"}}'
+                        $body = '{"value":[' + ($rels -join ',') + ']}'
+                    }
+                    $bytes = [System.Text.Encoding]::UTF8.GetBytes($body)
+                    $headBytes = [System.Text.Encoding]::ASCII.GetBytes("HTTP/1.1 $status X`r`nContent-Type: application/json`r`nContent-Length: $($bytes.Length)`r`nConnection: close`r`n`r`n")
+                    $stream.Write($headBytes, 0, $headBytes.Length)
+                    $stream.Write($bytes, 0, $bytes.Length)
+                }
+                catch { }
+                finally { $client.Dispose() }
+            }
+        }
+        try {
+            $w = $null
+            $out = @(Get-ExoDelegatedCustomer @partner -GraphHost $graph -WarningVariable w -WarningAction SilentlyContinue -Verbose 4>&1)
+            $customers = @($out | Where-Object { $_.PSObject.TypeNames -contains 'ExoDelegated.Customer' })
+            $customers.Count | Should -Be 2
+            $customers[0].DisplayName | Should -Be '<redacted>'
+            $customers[1].DisplayName | Should -Be 'Org of <redacted>'
+            # Ten skipped relationships, one that counts the other 3, then the 2 unknown tenants.
+            @($w).Count | Should -Be 13
+            $w[0].Message | Should -Be 'A GDAP relationship without a customer tenant id was skipped (id <redacted>).'
+            $w[10].Message | Should -Be '... and 3 more GDAP relationships without a customer tenant id were skipped (13 in all).'
+            $w[11].Message | Should -Match '0000000a-0000-4000-8000-000000000000 \(<redacted>\)'
+            $w[12].Message | Should -Match '0000000b-0000-4000-8000-000000000000 \(Org of <redacted>\)'
+        }
+        finally {
+            $listener.Stop()
+            $sent = @($server | Wait-Job -Timeout 10 | Receive-Job)
+            $server | Remove-Job -Force
+        }
+        # The tokens the emulator issued and Graph got: in no object, warning or verbose line.
+        $sent.Count | Should -Be 3
+        $all = (ConvertTo-TestText $out) + ($w | Out-String -Width 4096)
+        $all | Should -Match '<redacted>'
+        Find-TestSecret $all (@($sent) + $emu.refreshToken + $emu.clientSecret) | Should -BeNullOrEmpty
+    }
+
     It 'refuses plain http to a Graph host that is not this machine' {
         { Get-ExoDelegatedCustomer @partner -GraphHost 'http://graph.example.com' } | Should -Throw -ErrorId 'ExoDelegated.InsecureEndpoint,*'
     }

@@ -25,6 +25,12 @@ function Get-ExoDelegatedCustomer {
     DelegatedAdminRelationship.Read.All; otherwise Graph answers 403, reported as
     ExoDelegated.Forbidden with what to do. Throttling (429) is retried with Retry-After.
 
+    A relationship without a customer tenant id is skipped, and a customer Graph has no
+    tenant information for keeps no DefaultDomainName, each with a warning; past ten of a
+    kind, one more warning counts the rest. Text from Graph is cleaned for the terminal and
+    never shows a token. A listing past 100,000 relationships (far above any real partner; a
+    Graph host that never stops listing) ends with ExoDelegated.MalformedResponse.
+
     .PARAMETER ApplicationId
     The application (client) id the refresh token was issued to.
 
