@@ -89,12 +89,16 @@ function Invoke-ExoPaged {
             $emitted += $records.Count
             if ($collect) { $Into.AddRange([psobject[]]$records) }
             else { $Cmdlet.WriteObject($records, $true) }
+            # The records are downstream's now: not held here while the next page is fetched
+            # (a collection then finds only the page read ahead alive; GarbageBound).
+            $records = $null; $call = $null
             if ($last) { if ($collect) { $true }; break }
 
             if ($progressId -eq 0) { $progressId = ++$script:ExoProgressId }
             $progress = [System.Management.Automation.ProgressRecord]::new($progressId, "$CmdletName ($($Connection.Name))",
                 ("{0} object(s) so far, fetching page {1}" -f $emitted, ($page.Number + 1)))
             $Cmdlet.WriteProgress($progress)
+            $page = $null
         }
     }
     finally {
