@@ -1,4 +1,5 @@
 using System;
+using System.Runtime;
 using System.Threading;
 
 namespace ExoDelegated.Interop
@@ -41,6 +42,9 @@ namespace ExoDelegated.Interop
             }
             long limit = Volatile.Read(ref bound);
             if (allocated - Volatile.Read(ref mark) < limit) return;
+            // A user's own choice of no (or few) collections stands.
+            var mode = GCSettings.LatencyMode;
+            if (mode == GCLatencyMode.NoGCRegion || mode == GCLatencyMode.LowLatency) return;
             // Not blocking: should the GC make it a full collection, it may run in the background.
             GC.Collect(0, GCCollectionMode.Forced, false);
             // Most of it still alive: the records are kept (in a variable, a list), not dropped,
