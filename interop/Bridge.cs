@@ -245,6 +245,7 @@ namespace ExoDelegated.Interop
             // ExoTenant on every record; the tenant column while several connections are open.
             string tenant = origin == null ? null : origin.ExoTenant;
             bool multiTenant = origin != null && ExoDelegated.Connection.OpenCount > 1;
+            if (cursor.PagesRead > 0) GarbageBound.BeforePage();
             var page = PagePrefetcher.Take(cursor, stopSignal) ?? Fetch(cursor, typeName, tag, tenant, multiTenant, stopSignal);
             if (page.More) PagePrefetcher.Start(cursor, () => Fetch(cursor, typeName, tag, tenant, multiTenant, null));
             return page;

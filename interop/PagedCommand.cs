@@ -82,6 +82,11 @@ namespace ExoDelegated.Interop
                     emitted += records.Length;
                     if (into != null) into.AddRange(records);
                     else cmdlet.WriteObject(records, true);
+                    // The records are downstream's now: not held here while the next page is fetched
+                    // (a collection then finds only the page read ahead alive; GarbageBound).
+                    // Explicit, as code not yet optimized keeps every local alive to the end.
+                    records = null;
+                    call = null;
                     if (last) return true;
 
                     if (progressId == 0)
@@ -91,6 +96,7 @@ namespace ExoDelegated.Interop
                     }
                     cmdlet.WriteProgress(new ProgressRecord(progressId, activity,
                         string.Format(CultureInfo.CurrentCulture, "{0} object(s) so far, fetching page {1}", emitted, page.Number + 1)));
+                    page = null;
                 }
             }
             finally

@@ -367,7 +367,8 @@ exo_result exo_invoke(const exo_connection *conn,
  Fetch the next page. `*page_json` (owned by the caller, free with
  `exo_string_free`) receives
  `{"value":[…],"warnings":[…],"retries":[{"reason","attempt","waitMs","requestId"}],"requestId":"…","page":1,"more":true}`.
- After the last page `more` is false and further calls return an empty
+ Blanks may follow the page (it is built in the response's own block,
+ without a copy). After the last page `more` is false and further calls return an empty
  page. Errors leave the cursor usable (call again to retry the page),
  except `EXO_RESULT_PAGE_EXPIRED` and `EXO_RESULT_INSECURE_ENDPOINT` (a
  page link to another endpoint), which repeat. After `exo_cursor_cancel`:

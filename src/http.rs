@@ -285,7 +285,9 @@ fn perform(req: &mut HttpRequest) -> Result<HttpResponse, HttpFailure> {
     } else {
         req.max_body.min(MAX_ERROR_BODY_BYTES)
     };
-    let mut body = Vec::new();
+    // Sized once from Content-Length (bounded by the cap): growing by doubling copies the body
+    // several times, and every block given up is wiped (`crate::wipe`).
+    let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0).min(limit + 1) as usize);
     let mut reader = resp.take(limit + 1);
     if let Err(e) = reader.read_to_end(&mut body) {
         body.zeroize();
@@ -379,7 +381,7 @@ fn content_encoding(headers: &HeaderMap) -> Encoding {
 /// compressed body can expand to gigabytes (a decompression bomb), so the cap on
 /// plain bodies applies to what the body expands to, not only to what was received.
 pub(crate) fn gunzip(compressed: &[u8], limit: u64) -> Result<Vec<u8>, HttpFailure> {
-    let mut out = Vec::with_capacity(compressed.len().saturating_mul(4).min(64 << 20));
+    let mut out = Vec::with_capacity(gunzip_capacity(compressed, limit));
     let decoder = flate2::read::MultiGzDecoder::new(compressed);
     if let Err(e) = decoder.take(limit + 1).read_to_end(&mut out) {
         out.zeroize();
@@ -397,6 +399,30 @@ pub(crate) fn gunzip(compressed: &[u8], limit: u64) -> Result<Vec<u8>, HttpFailu
     }
     Ok(out)
 }
+
+/// Room for a gzip body's plain text: the trailer's ISIZE (the plain size, mod 2^32, of the
+/// last member), so a page is decompressed into one block instead of one grown by doubling
+/// (each step a copy of megabytes and a wipe). Only a hint: never more than `limit` or than
+/// deflate can expand `compressed` to, and a body it does not fit (several members, a wrong
+/// trailer) still grows as needed. `PAGE_SLACK` more: the page the cursor hands on
+/// (`exchange::cursor`) is built in this block.
+fn gunzip_capacity(compressed: &[u8], limit: u64) -> usize {
+    const GZIP_FRAME: usize = 18;
+    const MAX_DEFLATE_RATIO: u64 = 1032;
+    let n = compressed.len();
+    if n < GZIP_FRAME {
+        return 0;
+    }
+    let mut isize = [0u8; 4];
+    isize.copy_from_slice(&compressed[n - 4..]);
+    let plain = u64::from(u32::from_le_bytes(isize))
+        .min(limit)
+        .min((n as u64).saturating_mul(MAX_DEFLATE_RATIO));
+    plain as usize + PAGE_SLACK
+}
+
+/// Spare room after a page's plain body: see `gunzip_capacity`.
+pub(crate) const PAGE_SLACK: usize = 1024;
 
 struct Slot {
     result: Mutex<Option<Result<HttpResponse, HttpFailure>>>,
@@ -612,6 +638,23 @@ mod tests {
             .unwrap();
         assert_eq!(r.body, plain);
         h.join().unwrap();
+    }
+
+    #[test]
+    fn a_gzip_body_is_decompressed_into_one_block() {
+        let plain: Vec<u8> = (0..300_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let packed = gzip(&plain);
+        assert_eq!(gunzip_capacity(&packed, 64 << 20), plain.len() + PAGE_SLACK);
+        let out = gunzip(&packed, 64 << 20).unwrap();
+        assert_eq!(out, plain);
+        assert_eq!(out.capacity(), plain.len() + PAGE_SLACK);
+        // The trailer is only a hint: bounded by the cap and by what deflate can expand to.
+        assert_eq!(gunzip_capacity(&packed, 1000), 1000 + PAGE_SLACK);
+        let mut lying = gzip(b"tiny");
+        let n = lying.len();
+        lying[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(gunzip_capacity(&lying, 64 << 20) <= n * 1032 + PAGE_SLACK);
+        assert_eq!(gunzip_capacity(b"short", 64 << 20), 0);
     }
 
     #[test]

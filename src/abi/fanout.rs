@@ -128,7 +128,7 @@ pub extern "C" fn exo_fanout_next(
         let f = unsafe { fanout_ref(fanout) }?;
         let ev = lock(&f.fanout).next(Duration::from_millis(timeout_ms as u64))?;
         let (kind, i, text) = match ev {
-            Event::Page { index, page } => (ExoFanoutEvent::Page, index, Some(page.to_json())),
+            Event::Page { index, page } => (ExoFanoutEvent::Page, index, Some(page.into_json())),
             Event::Failed { index, error } => {
                 (ExoFanoutEvent::Failed, index, Some(error.to_json()))
             }

@@ -35,8 +35,41 @@ impl Page {
     /// `more` stays the last member: the interop reads only the end of the text to fetch ahead.
     pub fn to_json(&self) -> String {
         let mut s = String::with_capacity(self.value_json.len() + 256);
-        s.push_str("{\"value\":");
+        s.push_str(PAGE_START);
         s.push_str(&self.value_json);
+        s.push_str(&self.json_end());
+        s
+    }
+
+    /// `to_json`, for handing on as a C string (`abi::strings::c_string`), without copying the
+    /// records: when `value_json`'s block has room for the rest of the page (it is the
+    /// response body's, `http::PAGE_SLACK`), the page is built in it, and blanks fill the
+    /// block up to its last byte, which the NUL takes; a C string is freed as a block of
+    /// exactly its length, so a block with room left over would be copied into a new one.
+    /// Otherwise the page is written into a block of exactly that size. JSON allows
+    /// whitespace after the page, and the caller's check of `"more"` skips it.
+    pub fn into_json(self) -> String {
+        let end = self.json_end();
+        let exact = PAGE_START.len() + self.value_json.len() + end.len() + 1;
+        let room = self.value_json.capacity().checked_sub(exact);
+        if matches!(room, Some(blanks) if blanks <= MAX_PAGE_BLANKS) {
+            let mut s = self.value_json;
+            s.insert_str(0, PAGE_START);
+            s.push_str(&end);
+            let blanks = s.capacity() - s.len() - 1;
+            s.extend(std::iter::repeat(' ').take(blanks));
+            return s;
+        }
+        let mut s = String::with_capacity(exact);
+        s.push_str(PAGE_START);
+        s.push_str(&self.value_json);
+        s.push_str(&end);
+        s
+    }
+
+    /// Everything after the records: `,"warnings":[…],…,"more":true}`.
+    fn json_end(&self) -> String {
+        let mut s = String::with_capacity(128);
         s.push_str(",\"warnings\":");
         s.push_str(&serde_json::to_string(&self.warnings).unwrap_or_else(|_| "[]".into()));
         s.push_str(",\"retries\":");
@@ -47,6 +80,11 @@ impl Page {
         s
     }
 }
+
+const PAGE_START: &str = "{\"value\":";
+/// Most blanks `Page::into_json` leaves after a page (the spare room of a response body's
+/// block, a few KB); a block with more room left over is not handed on as it is.
+const MAX_PAGE_BLANKS: usize = 16 << 10;
 
 enum State {
     First(Url),
@@ -267,7 +305,8 @@ impl Cursor {
             let (failure, mut error, retry_after) = match answer {
                 Ok(resp) if (200..300).contains(&resp.status) => {
                     let max = response::max_records(self.page_size);
-                    return match response::parse_success(&resp.body, max, &[at.token.expose()]) {
+                    return match response::parse_success_owned(resp.body, max, &[at.token.expose()])
+                    {
                         Ok(p) => Ok((p, request_id, retries)),
                         Err(mut e) => {
                             e.request_id = Some(request_id);
@@ -437,5 +476,47 @@ mod tests {
         assert_eq!(v["more"], true);
         // The interop reads only the end of the text to decide whether to fetch ahead.
         assert!(p.to_json().ends_with(",\"more\":true}"));
+    }
+
+    fn page_of(value_json: String) -> Page {
+        Page {
+            value_json,
+            warnings: vec!["w".into()],
+            retries: vec![],
+            request_id: "rid".into(),
+            page: 3,
+            more: true,
+        }
+    }
+
+    #[test]
+    fn into_json_is_to_json_without_a_copy() {
+        let records = r#"[{"Name":"a"},{"Name":"b"}]"#;
+        // With room in the block (a response body's): built in place, blanks up to the NUL.
+        let mut roomy = String::with_capacity(records.len() + 1024);
+        roomy.push_str(records);
+        let block = roomy.as_ptr();
+        let want = page_of(records.into()).to_json();
+        let json = page_of(roomy).into_json();
+        assert_eq!(json.as_ptr(), block);
+        assert_eq!(json.capacity(), json.len() + 1);
+        assert_eq!(json.trim_end(), want);
+        assert!(json[want.len()..].bytes().all(|b| b == b' '));
+        // Without room, or with too much: a block of exactly the page and its NUL.
+        for value in [records.to_string(), {
+            let mut s = String::with_capacity(MAX_PAGE_BLANKS * 2);
+            s.push_str(records);
+            s
+        }] {
+            let json = page_of(value).into_json();
+            assert_eq!(json, want);
+            assert_eq!(json.capacity(), json.len() + 1);
+        }
+        // A C string made of it keeps the block (the ABI hands pages on as C strings).
+        let json = page_of(records.into()).into_json();
+        let block = json.as_ptr();
+        let c = std::ffi::CString::new(json).unwrap();
+        assert_eq!(c.as_ptr() as *const u8, block);
+        assert_eq!(c.to_str().unwrap(), want);
     }
 }

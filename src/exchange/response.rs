@@ -52,40 +52,82 @@ pub(crate) fn parse_success(
     max_records: usize,
     secrets: &[&str],
 ) -> Result<SuccessPage, Error> {
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(SuccessPage {
-            value_json: "[]".into(),
-            records: 0,
-            next_link: None,
-            warnings: Vec::new(),
-        });
+    let (mut page, value) = parse_page(body, max_records, secrets)?;
+    if let Some(v) = value {
+        page.value_json = as_array(v);
     }
-    let raw: RawPage<'_> = serde_json::from_slice(body).map_err(|e| {
+    Ok(page)
+}
+
+/// As `parse_success`, taking the body: its `value` array becomes `value_json` in the body's
+/// own block (moved to its start), so a page of megabytes is not copied into a new one.
+pub(crate) fn parse_success_owned(
+    mut body: Vec<u8>,
+    max_records: usize,
+    secrets: &[&str],
+) -> Result<SuccessPage, Error> {
+    let (mut page, value) = parse_page(&body, max_records, secrets)?;
+    let array = match value {
+        None => return Ok(page),
+        Some(v) if !v.trim_start().starts_with('[') => {
+            page.value_json = as_array(v);
+            return Ok(page);
+        }
+        // Where the array lies in the body (`v` borrows from it).
+        Some(v) => {
+            (v.as_ptr() as usize - body.as_ptr() as usize)
+                ..(v.as_ptr() as usize - body.as_ptr() as usize + v.len())
+        }
+    };
+    let len = array.len();
+    body.copy_within(array, 0);
+    body.truncate(len);
+    // Valid UTF-8 (it was a `&str`), so this cannot fail; checked anyway, never assumed.
+    page.value_json = String::from_utf8(body).map_err(|_| {
+        Error::malformed_response("Exchange answered with records that are not UTF-8 text")
+    })?;
+    Ok(page)
+}
+
+/// `value` as an array: a lone record is wrapped in one.
+fn as_array(v: &str) -> String {
+    if v.trim_start().starts_with('[') {
+        v.to_string()
+    } else {
+        format!("[{v}]")
+    }
+}
+
+/// The page without its `value_json` ("[]"), and the `value` text (borrowed from `body`).
+fn parse_page<'a>(
+    body: &'a [u8],
+    max_records: usize,
+    secrets: &[&str],
+) -> Result<(SuccessPage, Option<&'a str>), Error> {
+    let mut page = SuccessPage {
+        value_json: "[]".into(),
+        records: 0,
+        next_link: None,
+        warnings: Vec::new(),
+    };
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok((page, None));
+    }
+    let raw: RawPage<'a> = serde_json::from_slice(body).map_err(|e| {
         Error::malformed_response(format!(
             "Exchange answered with a body that is not the expected JSON ({})",
             json_problem(&e)
         ))
     })?;
-    let records = match raw.value {
-        None => 0,
-        Some(v) => scan_records(v.get(), max_records).map_err(|problem| {
+    let value = raw.value.map(|v| v.get());
+    if let Some(v) = value {
+        page.records = scan_records(v, max_records).map_err(|problem| {
             Error::malformed_response(format!(
                 "Exchange answered with records no JSON reader should accept: {problem}"
             ))
-        })?,
-    };
-    let value_json = match raw.value {
-        None => "[]".to_string(),
-        Some(v) => {
-            let t = v.get().trim_start();
-            if t.starts_with('[') {
-                v.get().to_string()
-            } else {
-                format!("[{}]", v.get())
-            }
-        }
-    };
-    let warnings = raw
+        })?;
+    }
+    page.warnings = raw
         .warnings
         .unwrap_or_default()
         .into_iter()
@@ -96,12 +138,8 @@ pub(crate) fn parse_success(
         })
         .filter(|w| !w.is_empty())
         .collect();
-    Ok(SuccessPage {
-        value_json,
-        records,
-        next_link: raw.next_link.filter(|s| !s.is_empty()),
-        warnings,
-    })
+    page.next_link = raw.next_link.filter(|s| !s.is_empty());
+    Ok((page, value))
 }
 
 /// What serde_json found wrong, without quoting the body (it may hold anything).
@@ -667,6 +705,38 @@ mod tests {
         assert_eq!(p.value_json, "[]");
         assert!(page(b"").unwrap().next_link.is_none());
         assert!(page(b"<html>").is_err());
+    }
+
+    #[test]
+    fn a_taken_body_gives_the_same_page() {
+        for body in [
+            r#"{"@odata.context":"c","value":[{"Name":"a"},{"Name":"b"}],"@odata.nextLink":"https://h/x?$skiptoken=1","@adminapi.warnings":["w"]}"#,
+            r#"{"value":  [ {"E":"\ud83d\ude00 \u00e9 [{"} ] }"#,
+            r#"{"value":{"a":1}}"#,
+            r#"{"value":[]}"#,
+            r#"{}"#,
+            "  ",
+        ] {
+            let want = page(body.as_bytes()).unwrap();
+            let got = parse_success_owned(body.as_bytes().to_vec(), 2000, &[]).unwrap();
+            assert_eq!(got.value_json, want.value_json, "{body}");
+            assert_eq!(got.records, want.records, "{body}");
+            assert_eq!(got.next_link, want.next_link, "{body}");
+            assert_eq!(got.warnings, want.warnings, "{body}");
+        }
+        // The records stay in the body's block.
+        let body = br#"{"@odata.context":"c","value":[{"Name":"a"}]}"#.to_vec();
+        let block = body.as_ptr();
+        let p = parse_success_owned(body, 2000, &[]).unwrap();
+        assert_eq!(p.value_json.as_ptr(), block);
+        for bad in [
+            r#"{"value":[{"Name":"\ud800"}]}"#,
+            "<html>",
+            r#"{"value":[{},{}]}"#,
+        ] {
+            let e = parse_success_owned(bad.as_bytes().to_vec(), 1, &[]).unwrap_err();
+            assert_eq!(e.reason, Reason::MalformedResponse, "{bad}");
+        }
     }
 
     #[test]
