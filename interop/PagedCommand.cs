@@ -54,6 +54,14 @@ namespace ExoDelegated.Interop
                     call = Bridge.TryNext(cursor, typeName, connection, cmdlet);
                     if (call.Failed) { Fail(cmdlet, call.Error, cmdletName, target, dryRun); return false; }
                     var page = (Page)call.Value;
+                    if (connection.Handle.IsClosed)
+                    {
+                        // Disconnected while the enumeration ran (downstream, or another runspace):
+                        // it ends here, even when the next pages were already read ahead.
+                        cmdlet.ThrowTerminatingError(ErrorMapper.Create("Disconnected",
+                            "The connection '" + connection.Name + "' was disconnected while " + cmdletName + " was running.",
+                            ErrorCategory.ConnectionError, connection.Name, "Connect again with Connect-ExoDelegated."));
+                    }
 
                     if (page.Retries != null)
                     {

@@ -28,6 +28,20 @@ Describe 'Disconnect-ExoDelegated' {
         @(Get-ExoDelegatedConnection).Name | Should -Be @('a')
     }
 
+    It 'ends an enumeration that is running with ExoDelegated.Disconnected, pages read ahead included' {
+        # Five mailboxes in pages of two: when the first record reaches downstream, the next pages
+        # may already be read ahead; none of them comes out after the disconnect.
+        $a = Connect-TestTenant $emu -Index 0 -Options @{ Name = 'a'; PageSize = 2 }
+        $seen = [System.Collections.Generic.List[object]]::new()
+        $err = $null
+        try { Get-EXOMailbox -Connection $a -ResultSize Unlimited | ForEach-Object { $seen.Add($_); if ($seen.Count -eq 1) { Disconnect-ExoDelegated -Connection $a } } }
+        catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'ExoDelegated.Disconnected*'
+        $err.Exception.Message | Should -BeLike "*'a' was disconnected while Get-Mailbox was running*"
+        $seen.Count | Should -Be 2
+    }
+
     It 'closes connections given by -Connection or piped in' {
         $a = Connect-TestTenant $emu -Index 0 -Options @{ Name = 'a' }
         $b = Connect-TestTenant $emu -Index 1 -Options @{ Name = 'b' }
