@@ -132,8 +132,11 @@ Describe 'Refresh-token export while the token rotates' {
             $t = ConvertFrom-TestSecret $s
             if ($t -notmatch '^rt-(\d+)-(x*)$' -or $Matches[2].Length -ne ([int]$Matches[1] % 97)) { $bad.Add($t) }
         }
+        # The job's state can read as no longer Running a moment before it is finished (seen under
+        # heavy load): wait for it, bounded, before receiving and removing it.
+        $null = $rotator | Wait-Job -Timeout 120
         $rotator | Receive-Job -ErrorAction Stop
-        $rotator | Remove-Job
+        $rotator | Remove-Job -Force
         $exports | Should -BeGreaterThan 20
         $bad | Should -BeNullOrEmpty
         # The last rotation is what the newest export returns now.
