@@ -322,6 +322,20 @@ fn too_many_relationships(listing: &Listing) -> Error {
     )
 }
 
+/// A Graph that keeps sending page links (empty pages, say) ends the listing like one that
+/// sends too many relationships: a service answer we refuse, not a fault of ours.
+fn too_many_pages() -> Error {
+    Error::malformed_response(format!(
+        "Microsoft Graph kept returning page links after {MAX_PAGES} pages of GDAP relationships: \
+         the listing was stopped so that a service that never stops listing cannot run forever, \
+         and no customer is returned."
+    ))
+    .with_action(
+        "The Graph host answered wrongly: retry later, and check -GraphHost. Should the partner \
+         really need more pages, report it (the bound is in docs/PROTOCOL.md).",
+    )
+}
+
 /// List the customers: every page of relationships, then the tenant lookups.
 pub fn list(client: &GraphClient, cancel: &Arc<CancelToken>) -> Result<Listing, Error> {
     let include_inactive = client.options.include_inactive;
@@ -339,11 +353,7 @@ pub fn list(client: &GraphClient, cancel: &Arc<CancelToken>) -> Result<Listing, 
         let secrets: Vec<&str> = held.iter().map(|s| s.expose()).collect();
         match read_page(&page, &mut tenants, &mut listing, &secrets)? {
             Some(link) if listing.pages < MAX_PAGES => url = client.check_link(link)?,
-            Some(_) => {
-                return Err(Error::internal(format!(
-                    "Microsoft Graph kept returning page links after {MAX_PAGES} pages"
-                )))
-            }
+            Some(_) => return Err(too_many_pages()),
             None => break,
         }
     }
@@ -774,5 +784,13 @@ mod tests {
         ] {
             assert_eq!(tenant_domain(&v, &[]), None, "{v}");
         }
+    }
+
+    #[test]
+    fn endless_page_links_end_with_a_service_error_that_says_what_to_do() {
+        let e = too_many_pages();
+        assert_eq!(e.reason, Reason::MalformedResponse);
+        assert!(e.message.contains(&MAX_PAGES.to_string()), "{}", e.message);
+        assert!(e.recommended_action.unwrap().contains("-GraphHost"));
     }
 }
