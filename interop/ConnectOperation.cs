@@ -31,6 +31,13 @@ namespace ExoDelegated.Interop
                 ConnectOptions.Text(bound, "DefaultDomainName"), registry);
         }
 
+        /// <summary>RefreshToken, AppSecret, AccessToken or DeviceCode: how the cmdlet signs in (its
+        /// parameter set; the confidential RefreshToken set counts as RefreshToken).</summary>
+        public static string Credential(PSCmdlet cmdlet)
+        {
+            return ConnectOptions.Credential(cmdlet);
+        }
+
         /// <summary>The options JSON of exo_connect (written to the debug stream; it holds no
         /// secret), and the verbose "Connecting to tenant ..." line.</summary>
         public static string Options(PSCmdlet cmdlet, string tenantId, string authorityHost, string exchangeHost)

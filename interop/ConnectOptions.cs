@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
+using System.Collections.Specialized;
 using System.Management.Automation;
-using System.Text;
-using System.Text.Json;
 
 namespace ExoDelegated.Interop
 {
@@ -36,39 +34,33 @@ namespace ExoDelegated.Interop
         {
             var bound = cmdlet.MyInvocation.BoundParameters;
             string credential = Credential(cmdlet);
-            using (var stream = new MemoryStream())
-            {
-                using (var w = new Utf8JsonWriter(stream))
-                {
-                    w.WriteStartObject();
-                    w.WriteString("tenantId", tenantId ?? "");
-                    w.WriteString("credential", credential ?? "");
-                    w.WriteString("environment", Environment(bound));
-                    string applicationId = Text(bound, "ApplicationId");
-                    if (!string.IsNullOrEmpty(applicationId)) w.WriteString("applicationId", applicationId);
-                    // The access token already names its application; the native options still want an id.
-                    else if (credential == "AccessToken") w.WriteString("applicationId", Guid.Empty.ToString());
-                    if (!string.IsNullOrEmpty(authorityHost)) w.WriteString("authorityHost", authorityHost.TrimEnd('/'));
-                    if (!string.IsNullOrEmpty(exchangeHost)) w.WriteString("exchangeHost", exchangeHost.TrimEnd('/'));
-                    string anchorMailbox = Text(bound, "AnchorMailbox");
-                    if (!string.IsNullOrEmpty(anchorMailbox)) w.WriteString("anchorMailbox", anchorMailbox);
-                    WriteIfBound(w, bound, "PageSize", "pageSize", 1);
-                    WriteIfBound(w, bound, "ConnectTimeoutSec", "connectTimeoutMs", 1000);
-                    WriteIfBound(w, bound, "TimeoutSec", "readTimeoutMs", 1000);
-                    WriteIfBound(w, bound, "MaximumRetryCount", "maxRetries", 1);
-                    WriteIfBound(w, bound, "MaximumRetryWaitSec", "maxRetryWaitMs", 1000);
-                    WriteIfBound(w, bound, "ThrottleLimit", "throttleLimit", 1);
-                    w.WriteString("clientApplication", "ExoDelegated");
-                    w.WriteEndObject();
-                }
-                return Encoding.UTF8.GetString(stream.ToArray());
-            }
+            // Written by the module's one flat-options writer (RequestWriter.Options), in this order.
+            var options = new OrderedDictionary();
+            options["tenantId"] = tenantId ?? "";
+            options["credential"] = credential ?? "";
+            options["environment"] = Environment(bound);
+            string applicationId = Text(bound, "ApplicationId");
+            if (!string.IsNullOrEmpty(applicationId)) options["applicationId"] = applicationId;
+            // The access token already names its application; the native options still want an id.
+            else if (credential == "AccessToken") options["applicationId"] = Guid.Empty.ToString();
+            if (!string.IsNullOrEmpty(authorityHost)) options["authorityHost"] = authorityHost.TrimEnd('/');
+            if (!string.IsNullOrEmpty(exchangeHost)) options["exchangeHost"] = exchangeHost.TrimEnd('/');
+            string anchorMailbox = Text(bound, "AnchorMailbox");
+            if (!string.IsNullOrEmpty(anchorMailbox)) options["anchorMailbox"] = anchorMailbox;
+            AddIfBound(options, bound, "PageSize", "pageSize", 1);
+            AddIfBound(options, bound, "ConnectTimeoutSec", "connectTimeoutMs", 1000);
+            AddIfBound(options, bound, "TimeoutSec", "readTimeoutMs", 1000);
+            AddIfBound(options, bound, "MaximumRetryCount", "maxRetries", 1);
+            AddIfBound(options, bound, "MaximumRetryWaitSec", "maxRetryWaitMs", 1000);
+            AddIfBound(options, bound, "ThrottleLimit", "throttleLimit", 1);
+            options["clientApplication"] = "ExoDelegated";
+            return RequestWriter.Options(options);
         }
 
-        private static void WriteIfBound(Utf8JsonWriter w, Dictionary<string, object> bound, string parameter, string option, int factor)
+        private static void AddIfBound(OrderedDictionary options, Dictionary<string, object> bound, string parameter, string option, int factor)
         {
             object value = Value(bound, parameter);
-            if (value != null) w.WriteNumber(option, Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) * factor);
+            if (value != null) options[option] = Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) * factor;
         }
 
         internal static object Value(Dictionary<string, object> bound, string parameter)

@@ -16,7 +16,7 @@ function Connect-ExoPipedOrDeviceCode {
         [securestring] $AccessToken
     )
     $perTenant = $Cmdlet.MyInvocation.ExpectingInput
-    $credential = if ($Cmdlet.ParameterSetName -eq 'RefreshTokenConfidential') { 'RefreshToken' } else { $Cmdlet.ParameterSetName }
+    $credential = [ExoDelegated.Interop.ConnectOperation]::Credential($Cmdlet)
     $optionsJson = [ExoDelegated.Interop.ConnectOperation]::Options($Cmdlet, $TenantId, $AuthorityHost, $ExchangeHost)
 
     $handle = $null
@@ -52,11 +52,10 @@ function Connect-ExoPipedOrDeviceCode {
         }
     }
     else {
+        # A piped tenant with an access token (the queue takes refresh tokens and app secrets; a
+        # tenant given by parameters is ConnectOperation.Connect's): its failure names the tenant.
         $call = [ExoDelegated.Interop.Bridge]::TryConnect($optionsJson, $RefreshToken, $ClientSecret, $AccessToken)
-        if ($call.Failed) {
-            if ($perTenant) { Write-ExoTenantConnectFailure -Cmdlet $Cmdlet -Exception $call.Error -TenantId $TenantId -Domain $DefaultDomainName; return }
-            Write-ExoFailure -Cmdlet $Cmdlet -Exception $call.Error -Target $TenantId -Terminating
-        }
+        if ($call.Failed) { Write-ExoTenantConnectFailure -Cmdlet $Cmdlet -Exception $call.Error -TenantId $TenantId -Domain $DefaultDomainName; return }
         $handle = $call.Value
     }
 

@@ -264,13 +264,16 @@ function Connect-ExoDelegated {
         # registration under its name are one call to the interop. (PowerShell compiles this whole
         # body at the first call, and each member access costs a compilation of its own: the
         # pipeline and device code ways live in Private/ExoConnect.ps1.)
-        $connection = [ExoDelegated.Interop.ConnectOperation]::Connect($PSCmdlet, $AuthorityHost, $ExchangeHost, $script:ExoConnections)
-        if ($null -eq $connection) {
+        # The way is chosen here, not from Connect's result: an exception inside Connect ends only its
+        # statement, and must not send the tenant down the other way as well.
+        if ($MyInvocation.ExpectingInput -or $PSCmdlet.ParameterSetName -eq 'DeviceCode') {
             if ($null -eq $queue -and $MyInvocation.ExpectingInput) { $queue = [ExoDelegated.Interop.ConnectQueue]::new(16) }
             Connect-ExoPipedOrDeviceCode -Cmdlet $PSCmdlet -Queue $queue -TenantId $TenantId -DefaultDomainName $DefaultDomainName -Name $Name `
                 -AuthorityHost $AuthorityHost -ExchangeHost $ExchangeHost -RefreshToken $RefreshToken -ClientSecret $ClientSecret -AccessToken $AccessToken
             return
         }
+        $connection = [ExoDelegated.Interop.ConnectOperation]::Connect($PSCmdlet, $AuthorityHost, $ExchangeHost, $script:ExoConnections)
+        if ($null -eq $connection) { return }
         $script:ExoCurrentConnection = $connection
         $connection
     }
