@@ -44,7 +44,7 @@ namespace ExoDelegated.Interop
         {
             string json = ConnectOptions.Json(cmdlet, tenantId, authorityHost, exchangeHost);
             cmdlet.WriteDebug("exo_connect options: " + json);
-            cmdlet.WriteVerbose("Connecting to tenant '" + tenantId + "' (" + ConnectOptions.Environment(cmdlet.MyInvocation.BoundParameters) +
+            Streams.Verbose(cmdlet, "Connecting to tenant '" + tenantId + "' (" + ConnectOptions.Environment(cmdlet.MyInvocation.BoundParameters) +
                 ") with " + ConnectOptions.Credential(cmdlet) + ".");
             return json;
         }
@@ -59,11 +59,11 @@ namespace ExoDelegated.Interop
             if (string.IsNullOrEmpty(connection.TenantDomain))
             {
                 connection.LookUpTenantDomain();
-                cmdlet.WriteVerbose("Tenant " + connection.TenantId + ": its domain (the default accepted domain) is read meanwhile; TenantDomain shows it.");
+                Streams.Verbose(cmdlet, "Tenant " + connection.TenantId + ": its domain (the default accepted domain) is read meanwhile; TenantDomain shows it.");
             }
             Register(cmdlet, connection, registry);
             string who = string.IsNullOrEmpty(connection.User) ? "application " + connection.ApplicationId : connection.User;
-            cmdlet.WriteVerbose("Connected to tenant '" + connection.TenantId + "' as " + who + "; token valid until " +
+            Streams.Verbose(cmdlet, "Connected to tenant '" + connection.TenantId + "' as " + who + "; token valid until " +
                 Convert.ToString(connection.TokenExpiresUtc, CultureInfo.InvariantCulture) + " UTC.");
             return connection;
         }
@@ -77,7 +77,7 @@ namespace ExoDelegated.Interop
             var previous = (entry is PSObject p ? p.BaseObject : entry) as ExoDelegated.Connection;
             if (previous != null && !ReferenceEquals(previous, connection))
             {
-                cmdlet.WriteWarning(string.Format(CultureInfo.InvariantCulture,
+                Streams.Warning(cmdlet, string.Format(CultureInfo.InvariantCulture,
                     "A connection named '{0}' (tenant {1}) was already open: it has been closed and replaced by the new one (tenant {2}). Use -Name to keep several connections open.",
                     connection.Name, previous.TenantId, connection.TenantId));
                 previous.Disconnect();

@@ -26,7 +26,7 @@ namespace ExoDelegated.Interop
             if (call.Failed) { ErrorMapper.Report(cmdlet, call.Error, cmdletName, false); return; }
             string request = (string)call.Value;
             int total = connections.Length;
-            cmdlet.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} in {1} tenants, {2} at once.", cmdletName, total, throttleLimit));
+            Streams.Verbose(cmdlet, string.Format(CultureInfo.InvariantCulture, "{0} in {1} tenants, {2} at once.", cmdletName, total, throttleLimit));
 
             call = Fanout.TryStart(connections, request, throttleLimit);
             if (call.Failed) { ErrorMapper.Report(cmdlet, call.Error, cmdletName, false); return; }
@@ -62,11 +62,11 @@ namespace ExoDelegated.Interop
                         {
                             foreach (var retry in page.Retries)
                             {
-                                cmdlet.WriteVerbose(string.Format(CultureInfo.CurrentCulture, "{0} in tenant {1}: retry {2} after {3}, waited {4} ms (request id {5})",
+                                Streams.Verbose(cmdlet, string.Format(CultureInfo.CurrentCulture, "{0} in tenant {1}: retry {2} after {3}, waited {4} ms (request id {5})",
                                     cmdletName, c.TenantId, retry.Attempt, retry.Reason, retry.WaitMs, retry.RequestId));
                             }
                         }
-                        if (page.Warnings != null) { foreach (string warning in page.Warnings) cmdlet.WriteWarning("Tenant " + c.TenantId + ": " + warning); }
+                        if (page.Warnings != null) { foreach (string warning in page.Warnings) Streams.Warning(cmdlet, "Tenant " + c.TenantId + ": " + warning); }
                         PSObject[] records = page.Records ?? new PSObject[0];
                         int i = item.Index;
                         if (resultSize > 0 && emitted[i] + records.Length > resultSize)
@@ -91,7 +91,7 @@ namespace ExoDelegated.Interop
                 }
                 long sum = 0;
                 foreach (long n in emitted) sum += n;
-                cmdlet.WriteVerbose(string.Format(CultureInfo.CurrentCulture, "{0}: {1} tenants done, {2} failed, {3} object(s).", cmdletName, done, failed, sum));
+                Streams.Verbose(cmdlet, string.Format(CultureInfo.CurrentCulture, "{0}: {1} tenants done, {2} failed, {3} object(s).", cmdletName, done, failed, sum));
             }
             finally
             {

@@ -67,14 +67,14 @@ namespace ExoDelegated.Interop
                     {
                         foreach (var retry in page.Retries)
                         {
-                            cmdlet.WriteVerbose(string.Format(CultureInfo.CurrentCulture, "{0}: retry {1} after {2}, waited {3} ms (request id {4})",
+                            Streams.Verbose(cmdlet, string.Format(CultureInfo.CurrentCulture, "{0}: retry {1} after {2}, waited {3} ms (request id {4})",
                                 cmdletName, retry.Attempt, retry.Reason, retry.WaitMs, retry.RequestId));
                         }
                     }
                     PSObject[] records = page.Records ?? new PSObject[0];
-                    cmdlet.WriteVerbose(string.Format(CultureInfo.CurrentCulture, "{0} page {1}: {2} object(s) from tenant {3} (request id {4})",
+                    Streams.Verbose(cmdlet, string.Format(CultureInfo.CurrentCulture, "{0} page {1}: {2} object(s) from tenant {3} (request id {4})",
                         cmdletName, page.Number, records.Length, connection.TenantId, page.RequestId));
-                    if (page.Warnings != null) { foreach (string warning in page.Warnings) cmdlet.WriteWarning(warning); }
+                    if (page.Warnings != null) { foreach (string warning in page.Warnings) Streams.Warning(cmdlet, warning); }
 
                     bool last = !page.More;
                     if (resultSize > 0 && emitted + records.Length >= resultSize)
@@ -123,7 +123,7 @@ namespace ExoDelegated.Interop
 
         private static void Fail(PSCmdlet cmdlet, ExoNativeException error, string cmdletName, object target, bool dryRun)
         {
-            if (dryRun && DryRun.IsNoWhatIfError(error)) cmdlet.WriteWarning(DryRun.NoDryRunWarning(cmdletName, target, true));
+            if (dryRun && DryRun.IsNoWhatIfError(error)) Streams.Warning(cmdlet, DryRun.NoDryRunWarning(cmdletName, target, true));
             else ErrorMapper.Report(cmdlet, error, target, false);
         }
 

@@ -135,7 +135,7 @@ function Step-ExoBatchWindow {
         $owner = $lookup.Owner
         if ($lookup.Failure) { $owner.Failure = $lookup.Failure; continue }
         foreach ($retry in $lookup.Result.Retries) {
-            $cmdlet.WriteVerbose(("Get-MailboxFolderStatistics: retry {0} after {1}, waited {2} ms (request id {3})" -f $retry.Attempt, $retry.Reason, $retry.WaitMs, $retry.RequestId))
+            [ExoDelegated.Interop.Streams]::Verbose($cmdlet, ("Get-MailboxFolderStatistics: retry {0} after {1}, waited {2} ms (request id {3})" -f $retry.Attempt, $retry.Reason, $retry.WaitMs, $retry.RequestId))
         }
         if ($lookup.Result.Error) { $owner.Failure = $lookup.Result.Error; continue }
         $folder = Select-ExoCalendarFolder -Cmdlet $cmdlet -Mailbox $owner.CalendarOf -Folders $lookup.Result.Records
@@ -228,7 +228,7 @@ function Wait-ExoBatchRound {
             Write-ExoFailure -Cmdlet $cmdlet -Exception $call.Error -Target $r.Sent[0].Target -Terminating
         }
         $result = $call.Value
-        $cmdlet.WriteVerbose(("{0}: {1} invocation(s) in {2} `$batch request(s) to tenant {3}" -f $r.Sent[0].CmdletName, $r.Sent.Count, $result.Batches, $r.Connection.TenantId))
+        [ExoDelegated.Interop.Streams]::Verbose($cmdlet, ("{0}: {1} invocation(s) in {2} `$batch request(s) to tenant {3}" -f $r.Sent[0].CmdletName, $r.Sent.Count, $result.Batches, $r.Connection.TenantId))
         for ($n = 0; $n -lt $r.Sent.Count; $n++) { $r.Sent[$n].Result = $result.Results[$n] }
     }
 }
@@ -237,10 +237,10 @@ function Write-ExoBatchResult {
     param([System.Management.Automation.PSCmdlet] $Cmdlet, [hashtable] $Item)
     $r = $Item.Result
     foreach ($retry in $r.Retries) {
-        $Cmdlet.WriteVerbose(("{0}: retry {1} after {2}, waited {3} ms (request id {4})" -f
+        [ExoDelegated.Interop.Streams]::Verbose($Cmdlet, ("{0}: retry {1} after {2}, waited {3} ms (request id {4})" -f
                 $Item.CmdletName, $retry.Attempt, $retry.Reason, $retry.WaitMs, $retry.RequestId))
     }
-    foreach ($warning in $r.Warnings) { $Cmdlet.WriteWarning($warning) }
+    foreach ($warning in $r.Warnings) { [ExoDelegated.Interop.Streams]::Warning($Cmdlet, $warning) }
     $records = $r.Records
     if ($Item.ResultSize -gt 0 -and $records.Count -gt $Item.ResultSize) { $records = $records[0..($Item.ResultSize - 1)] }
     if ($Item.AddProperty -and $records.Count -gt 0) {

@@ -68,5 +68,5 @@ function Write-ExoNoDryRun {
         # Sent with WhatIf and refused by Exchange (rather than known from the module's list).
         [switch] $Sent
     )
-    $Cmdlet.WriteWarning([ExoDelegated.Interop.DryRun]::NoDryRunWarning($CmdletName, $Target, $Sent.IsPresent))
+    [ExoDelegated.Interop.Streams]::Warning($Cmdlet, [ExoDelegated.Interop.DryRun]::NoDryRunWarning($CmdletName, $Target, $Sent.IsPresent))
 }

@@ -14,6 +14,6 @@ function Resolve-ExoEmulatorUrl {
                 'Set it to the url of exo-emulator, or remove it: Remove-Item Env:EXODELEGATED_EMULATOR_URL.'))
     }
     $text = $uri.GetLeftPart([System.UriPartial]::Authority)
-    $Cmdlet.WriteWarning("Connecting to exo-emulator at $text (EXODELEGATED_EMULATOR_URL is set), not to Microsoft's cloud.")
+    [ExoDelegated.Interop.Streams]::Warning($Cmdlet, "Connecting to exo-emulator at $text (EXODELEGATED_EMULATOR_URL is set), not to Microsoft's cloud.")
     $text
 }

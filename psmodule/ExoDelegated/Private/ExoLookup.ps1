@@ -33,7 +33,7 @@ function Select-ExoCalendarFolder {
         $name = $folder.PSObject.Properties['Name']
         if ($type -and $name -and $type.Value -eq 'Calendar' -and $name.Value) {
             $identity = '{0}:\{1}' -f $Mailbox, $name.Value
-            $Cmdlet.WriteVerbose("Default calendar of '$Mailbox' is '$identity'.")
+            [ExoDelegated.Interop.Streams]::Verbose($Cmdlet, "Default calendar of '$Mailbox' is '$identity'.")
             return $identity
         }
     }

@@ -95,7 +95,7 @@ function Disconnect-ExoDelegated {
             if ($PSCmdlet.ShouldProcess("$($c.Name) (tenant $($c.TenantId))", 'Disconnect')) {
                 $c.Disconnect()
                 Unregister-ExoConnection -Connection $c
-                $PSCmdlet.WriteVerbose("Disconnected '$($c.Name)'.")
+                [ExoDelegated.Interop.Streams]::Verbose($PSCmdlet, "Disconnected '$($c.Name)'.")
             }
         }
     }

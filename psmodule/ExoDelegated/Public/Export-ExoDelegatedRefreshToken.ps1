@@ -57,7 +57,7 @@ function Export-ExoDelegatedRefreshToken {
         if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target $c.Name -Terminating }
         $token = $call.Value
         $c.Refresh()
-        $PSCmdlet.WriteVerbose("Exported the refresh token of '$($c.Name)' (rotated: $($c.RefreshTokenRotated)).")
+        [ExoDelegated.Interop.Streams]::Verbose($PSCmdlet, "Exported the refresh token of '$($c.Name)' (rotated: $($c.RefreshTokenRotated)).")
         $token
     }
 }

@@ -145,10 +145,10 @@ function Get-ExoDelegatedCustomer {
     if ($call.Failed) { Write-ExoFailure -Cmdlet $PSCmdlet -Exception $call.Error -Target 'Microsoft Graph' -Terminating }
     $listing = $call.Value | ConvertFrom-Json
     foreach ($retry in $listing.retries) {
-        $PSCmdlet.WriteVerbose(("Microsoft Graph: retry {0} after {1}, waited {2} ms (request id {3})" -f $retry.attempt, $retry.reason, $retry.waitMs, $retry.requestId))
+        [ExoDelegated.Interop.Streams]::Verbose($PSCmdlet, ("Microsoft Graph: retry {0} after {1}, waited {2} ms (request id {3})" -f $retry.attempt, $retry.reason, $retry.waitMs, $retry.requestId))
     }
-    foreach ($warning in $listing.warnings) { $PSCmdlet.WriteWarning($warning) }
-    $PSCmdlet.WriteVerbose(("{0} customer(s) from {1} relationship(s) on {2} page(s)." -f @($listing.customers).Count, $listing.relationships, $listing.pages))
+    foreach ($warning in $listing.warnings) { [ExoDelegated.Interop.Streams]::Warning($PSCmdlet, $warning) }
+    [ExoDelegated.Interop.Streams]::Verbose($PSCmdlet, ("{0} customer(s) from {1} relationship(s) on {2} page(s)." -f @($listing.customers).Count, $listing.relationships, $listing.pages))
     foreach ($c in $listing.customers) {
         $ends = $null
         if ($c.relationshipEndsUtc) {
