@@ -59,8 +59,8 @@ $script:Passed = 0
 $script:Failed = 0
 $script:Skipped = 0
 $script:FailedNames = [System.Collections.Generic.List[string]]::new()
-# The one RID/file-name mapping, shared with the module's loader.
-. (Join-Path $ModuleDir 'Private/Get-ExoNativeRid.ps1')
+# The RID/file-name mapping of the build and tools (the module's loader has the interop's copy, NativeRid.cs).
+. (Join-Path $Root 'tools/Get-ExoNativeRid.ps1')
 # The pwsh executable for child processes (a dotnet global tool runs as 'dotnet pwsh.dll').
 $Pwsh = (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
 if (-not $Pwsh) { $Pwsh = [Environment]::ProcessPath }

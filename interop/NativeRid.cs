@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace ExoDelegated.Interop
 {
     /// <summary>The runtime identifier (RID) of this process and the native file names for a RID,
-    /// for the module's import (ModuleLoader). The same mapping as Private/Get-ExoNativeRid.ps1,
+    /// for the module's import (ModuleLoader). The same mapping as tools/Get-ExoNativeRid.ps1,
     /// which build.ps1 and tools/ use before this assembly exists: tests/pester/NativeRid.Tests.ps1
     /// checks that the two agree for all six RIDs, so change both together.</summary>
     public static class NativeRid

@@ -4,7 +4,7 @@
 # -Emulator an exo-emulator is started first and its startup line handed to the test as EXO_*
 # environment variables.
 Set-StrictMode -Version 3.0
-. (Join-Path $PSScriptRoot '../psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
+. (Join-Path $PSScriptRoot 'Get-ExoNativeRid.ps1')
 
 function Get-ExoCCompiler {
     # The first C compiler on PATH that takes GNU-style flags: cc (Linux, macOS), clang (also on

@@ -10,7 +10,7 @@
 # target/release): the start/stop logic is the module's (Private/ExoEmulatorProcess.ps1), the one
 # behind Start-ExoDelegatedEmulator, which runs the emulator shipped in the package.
 Set-StrictMode -Version 3.0
-. (Join-Path $PSScriptRoot '../psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
+. (Join-Path $PSScriptRoot 'Get-ExoNativeRid.ps1')
 . (Join-Path $PSScriptRoot '../psmodule/ExoDelegated/Private/ExoEmulatorProcess.ps1')
 
 function Get-ExoEmulatorDefaultPath {

@@ -2,7 +2,7 @@
 # .nupkg with PowerShell's own PSResourceGet (Publish-PSResource to a local folder repository).
 # Used by 'build.ps1 package' and by tests/pester/Package.Tests.ps1, so what is tested is what ships.
 Set-StrictMode -Version 3.0
-. (Join-Path $PSScriptRoot '../psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
+. (Join-Path $PSScriptRoot 'Get-ExoNativeRid.ps1')
 
 $script:Rids = 'win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64'
 

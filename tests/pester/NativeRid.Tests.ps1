@@ -1,10 +1,10 @@
-# The RID/file-name mapping: Private/Get-ExoNativeRid.ps1 for build.ps1 and tools/ (they run before
+# The RID/file-name mapping: tools/Get-ExoNativeRid.ps1 for build.ps1 and tools/ (they run before
 # the interop assembly exists), and the interop's NativeRid for the module (its import and
 # Start-ExoDelegatedEmulator: script is compiled at its first run). Both are checked here, and
 # against each other.
 BeforeAll {
     $script:RepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
-    . (Join-Path $RepoRoot 'psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
+    . (Join-Path $RepoRoot 'tools/Get-ExoNativeRid.ps1')
     # The interop assembly (built into the module's lib/).
     Import-Module (Join-Path $RepoRoot 'psmodule/ExoDelegated/ExoDelegated.psd1') -Force
 }

@@ -5,7 +5,7 @@ BeforeAll {
     $script:RepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
     $script:Pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
     Import-Module (Join-Path $RepoRoot 'tools/Package.psm1') -Force
-    . (Join-Path $RepoRoot 'psmodule/ExoDelegated/Private/Get-ExoNativeRid.ps1')
+    . (Join-Path $RepoRoot 'tools/Get-ExoNativeRid.ps1')
     $script:Target = Get-ExoNativeRid
     $script:Staging = New-ExoModuleStaging -ModuleDir (Join-Path $RepoRoot 'psmodule/ExoDelegated') -Destination (Join-Path $TestDrive 'staging')
     $script:Repository = Join-Path $TestDrive 'repo'
