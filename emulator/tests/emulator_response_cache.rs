@@ -460,3 +460,20 @@ fn batches_bypass_the_cache_and_their_writes_drop_it() {
         "from-a-batch"
     );
 }
+
+/// Off by default; `--response-cache[=on|off]`; any other value is refused at start.
+#[test]
+fn the_flag_is_off_by_default_and_takes_on_or_off() {
+    let enabled = |args: &[&str]| Emulator::start(args).stats()["responseCache"]["enabled"].clone();
+    assert_eq!(enabled(&["--mailboxes", "1"]), false);
+    assert_eq!(enabled(&["--mailboxes", "1", "--response-cache"]), true);
+    assert_eq!(enabled(&["--mailboxes", "1", "--response-cache=on"]), true);
+    assert_eq!(
+        enabled(&["--mailboxes", "1", "--response-cache=off"]),
+        false
+    );
+    let err = Emulator::try_start(&["--response-cache=maybe"])
+        .err()
+        .expect("a bad value is refused");
+    assert!(err.contains("--response-cache takes on or off"), "{}", err);
+}
