@@ -608,17 +608,8 @@ fn invoke_inner(
         preferred,
     };
     // --response-cache: a kept page answers an identical read without running the cmdlet.
-    let key = match cache && app.cache.enabled() && cacheable(spec) {
-        true => Some(page_key(
-            req,
-            tidx,
-            start,
-            returned,
-            size,
-            accepts_gzip(req),
-        )),
-        false => None,
-    };
+    let key = (cache && app.cache.enabled() && cacheable(spec))
+        .then(|| page_key(req, tidx, start, returned, size, accepts_gzip(req)));
     let generation = app.cache.generation();
     if let Some(kept) = key.as_ref().and_then(|k| app.cache.get(k)) {
         return respond(
