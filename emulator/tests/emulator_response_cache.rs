@@ -109,7 +109,7 @@ fn normalized(body: &[u8], url: &str) -> String {
     let mut rest = s.as_str();
     while let Some(k) = rest.find("$skiptoken=") {
         let after = &rest[k + "$skiptoken=".len()..];
-        let end = after.find(|c| c == '&' || c == '"').unwrap_or(after.len());
+        let end = after.find(['&', '"']).unwrap_or(after.len());
         assert!(end > 0, "empty skip token");
         out.push_str(&rest[..k]);
         out.push_str("$skiptoken=TOKEN");
@@ -126,8 +126,11 @@ fn normalized_pages(emu: &Emulator, pages: &[Raw]) -> Vec<String> {
         .collect()
 }
 
+/// One enumeration: the body, the query string of the first URL, extra headers.
+type Query = (Value, String, Vec<(&'static str, &'static str)>);
+
 /// The queries compared: plain paging, $select with a page size, a ResultSize cut (warning).
-fn queries() -> Vec<(Value, String, Vec<(&'static str, &'static str)>)> {
+fn queries() -> Vec<Query> {
     vec![
         (
             Emulator::body("Get-Mailbox", json!({"ResultSize": "Unlimited"})),
@@ -152,13 +155,7 @@ fn queries() -> Vec<(Value, String, Vec<(&'static str, &'static str)>)> {
     ]
 }
 
-fn enumerate_query(
-    emu: &Emulator,
-    t: &str,
-    tok: &str,
-    q: &(Value, String, Vec<(&str, &str)>),
-    gzip: bool,
-) -> Vec<Raw> {
+fn enumerate_query(emu: &Emulator, t: &str, tok: &str, q: &Query, gzip: bool) -> Vec<Raw> {
     let mut extra = q.2.clone();
     if gzip {
         extra.push(("Accept-Encoding", "gzip"));
