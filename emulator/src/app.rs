@@ -4,6 +4,7 @@
 use crate::estate::Estate;
 use crate::faults::{FaultConfig, Faults};
 use crate::gdap::Relationship;
+use crate::response_cache::ResponseCache;
 use crate::stats::Stats;
 use crate::tokens::IdState;
 use std::net::SocketAddr;
@@ -39,6 +40,8 @@ pub struct Config {
     pub full_rows: bool,
     /// `--deny-cmdlet A,B`: cmdlets outside the account's roles (HTTP 401, not a token problem).
     pub deny_cmdlets: Vec<String>,
+    /// `--response-cache`: keep read pages' rendered value arrays (docs/EMULATOR.md).
+    pub response_cache: bool,
 }
 
 pub struct App {
@@ -51,6 +54,8 @@ pub struct App {
     pub link_secret: u64,
     /// The partner's GDAP relationships, in Graph's listing order.
     pub gdap: Vec<Relationship>,
+    /// Rendered read pages (`--response-cache`; empty and unused without it).
+    pub cache: ResponseCache,
 }
 
 /// `--batch-cost`: how the service is assumed to schedule a batch's sub-requests

@@ -12,7 +12,7 @@ pub const USAGE: &str = "usage: exo-emulator [--listen 127.0.0.1:0] [--tenants 3
                     [--token-lifetime 3600] [--max-page-size 1000] [--next-link-ttl 1800]
                     [--device-code-interval 1] [--device-code-lifetime 900] [--threads N]
                     [--annotations[=on|off]] [--full-rows] [--deny-cmdlet Get-Mailbox[,Set-Mailbox...]]
-                    [--ignore-stdin] [--verbose]
+                    [--response-cache[=on|off]] [--ignore-stdin] [--verbose]
 Prints one JSON line (url, tenants, app credentials, refresh tokens) on stdout, then serves
 until stdin reaches EOF (or until killed; with --ignore-stdin only until killed or
 POST /_emulator/shutdown). See docs/EMULATOR.md.";
@@ -80,6 +80,7 @@ impl Default for Config {
             annotations: true,
             full_rows: false,
             deny_cmdlets: vec![],
+            response_cache: false,
         }
     }
 }
@@ -108,6 +109,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
             }
             "--ignore-stdin" => {
                 c.ignore_stdin = true;
+                k += 1;
+                continue;
+            }
+            "--response-cache" if inline.is_none() => {
+                c.response_cache = true;
                 k += 1;
                 continue;
             }
@@ -165,6 +171,13 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
                     "on" | "true" | "1" => true,
                     "off" | "false" | "0" => false,
                     _ => return Err(format!("--annotations takes on or off, got '{}'", value)),
+                }
+            }
+            "--response-cache" => {
+                c.response_cache = match value.as_str() {
+                    "on" | "true" | "1" => true,
+                    "off" | "false" | "0" => false,
+                    _ => return Err(format!("--response-cache takes on or off, got '{}'", value)),
                 }
             }
             "--deny-cmdlet" => {

@@ -3,8 +3,9 @@
 
 use crate::app::App;
 use crate::cmdlets::{self, CmdletError, Source};
-use crate::http::{Req, Resp};
+use crate::http::{accepts_gzip, deflate, give_buffer, gzip_spliced, take_buffer, Req, Resp};
 use crate::json::{self, Record};
+use crate::response_cache::{Body, Key, Page};
 use crate::rng;
 use crate::tokens::{self, TokenCheck};
 use serde_json::{json, Map, Value};
@@ -318,7 +319,7 @@ pub fn invoke(app: &Arc<App>, req: &Req, seg: &str, adm: Option<Admission>) -> R
         Err(r) => return r,
     };
     crate::app::latency(app);
-    let mut resp = run(app, req, seg, tidx, draw);
+    let mut resp = run_with(app, req, seg, tidx, draw, true);
     resp.guard = Some(Box::new(guard));
     resp
 }
@@ -462,6 +463,19 @@ pub fn take_slot(app: &App, adm: Option<Admission>, tidx: usize) -> Result<Infli
 /// One authorized, admitted InvokeCommand (after its latency): the throttle fault, then the
 /// cmdlet. A batch runs each sub-request through here with its own fault draw.
 pub fn run(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::faults::Draw) -> Resp {
+    run_with(app, req, seg, tidx, draw, false)
+}
+
+/// `run`; `cache`: the response goes to the client as it is (not inside a batch), so
+/// `--response-cache` may answer it.
+fn run_with(
+    app: &Arc<App>,
+    req: &Req,
+    seg: &str,
+    tidx: usize,
+    draw: crate::faults::Draw,
+    cache: bool,
+) -> Resp {
     let t = &app.estate.tenants[tidx];
     if draw.throttle {
         app.stats.fault("throttle", "invokeCommand", Some(&t.id));
@@ -479,7 +493,7 @@ pub fn run(app: &Arc<App>, req: &Req, seg: &str, tidx: usize, draw: crate::fault
         )
         .header("Retry-After", "1");
     }
-    invoke_inner(app, req, seg, tidx, draw)
+    invoke_inner(app, req, seg, tidx, draw, cache)
 }
 
 fn invoke_inner(
@@ -488,6 +502,7 @@ fn invoke_inner(
     seg: &str,
     tidx: usize,
     draw: crate::faults::Draw,
+    cache: bool,
 ) -> Resp {
     let t = &app.estate.tenants[tidx];
     let body: Value = match serde_json::from_slice(&req.body) {
@@ -580,7 +595,43 @@ fn invoke_inner(
     if draw.transient && !(spec.write && draw.after_write) {
         return transient(app, &t.id);
     }
-    let out = match cmdlets::run(t, spec, &params) {
+    let (size, preferred) = page_size(app, req);
+    let at = At {
+        seg,
+        tidx,
+        cmdlet: spec.name,
+        returned,
+        followed,
+        now_ms,
+        body_hash,
+        size,
+        preferred,
+    };
+    // --response-cache: a kept page answers an identical read without running the cmdlet.
+    let key = (cache && app.cache.enabled() && cacheable(spec))
+        .then(|| page_key(req, tidx, start, returned, size, accepts_gzip(req)));
+    let generation = app.cache.generation();
+    if let Some(kept) = key.as_ref().and_then(|k| app.cache.get(k)) {
+        return respond(
+            app,
+            req,
+            &at,
+            (kept.count, kept.next, &kept.warnings),
+            Out::Kept(&kept.body),
+            false,
+            draw,
+        );
+    }
+    // Kept pages may show the state a write changes: drop them before and after it runs.
+    let writes = spec.write || !spec.name.starts_with("Get-");
+    if writes {
+        app.cache.invalidate();
+    }
+    let ran = cmdlets::run(t, spec, &params);
+    if writes {
+        app.cache.invalidate();
+    }
+    let out = match ran {
         Ok(o) => o,
         Err(e) => return cmdlet_error(app, &e),
     };
@@ -610,7 +661,6 @@ fn invoke_inner(
         }
     }
     // One page.
-    let (size, preferred) = page_size(app, req);
     let select: Option<Vec<String>> = req
         .query("$select")
         .map(|s| {
@@ -653,18 +703,129 @@ fn invoke_inner(
     if truncated {
         warnings.push(MORE_RESULTS.to_string());
     }
+    let key = match key {
+        Some(key) => key,
+        None => {
+            return respond(
+                app,
+                req,
+                &at,
+                (count, next, &warnings),
+                Out::Rendered(vals),
+                applied,
+                draw,
+            )
+        }
+    };
+    // Kept as it will be sent: compressed on its own when the client accepts gzip.
+    let body = if accepts_gzip(req) {
+        let d = deflate(&vals);
+        give_buffer(vals);
+        Body::Deflated(d)
+    } else {
+        Body::Plain(vals)
+    };
+    let page = Arc::new(Page {
+        body,
+        count,
+        next,
+        warnings,
+    });
+    app.cache.put(key, generation, page.clone());
+    respond(
+        app,
+        req,
+        &at,
+        (page.count, page.next, &page.warnings),
+        Out::Kept(&page.body),
+        applied,
+        draw,
+    )
+}
+
+/// Reads whose answer depends on the clock (quarantine ages, message trace's default window)
+/// are never kept.
+const CLOCK_READS: &[&str] = &["Get-QuarantineMessage", "Get-MessageTraceV2"];
+
+fn cacheable(spec: &crate::cmdlets::Spec) -> bool {
+    !spec.write && spec.name.starts_with("Get-") && !CLOCK_READS.contains(&spec.name)
+}
+
+/// Everything a page's value array depends on: tenant, path, the query but the skip token
+/// (its time and MAC differ per link; where it points is in `start` and `returned`), the body
+/// bytes (cmdlet, parameters, ResultSize, filter), the page size and the encoding.
+/// `--annotations` and `--full-rows` are fixed for the process.
+fn page_key(
+    req: &Req,
+    tidx: usize,
+    start: (usize, usize),
+    returned: usize,
+    size: usize,
+    gzip: bool,
+) -> Key {
+    let mut key = Key::default()
+        .num(tidx as u64)
+        .part(req.path.as_bytes())
+        .num(start.0 as u64)
+        .num(start.1 as u64)
+        .num(returned as u64)
+        .num(size as u64)
+        .num(gzip as u64)
+        .part(&req.body);
+    for (k, v) in req
+        .query
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
+    {
+        key = key.part(k.as_bytes()).part(v.as_bytes());
+    }
+    key
+}
+
+/// Where a page is in its enumeration and how it was asked for.
+struct At<'a> {
+    seg: &'a str,
+    tidx: usize,
+    cmdlet: &'static str,
+    returned: usize,
+    followed: bool,
+    now_ms: u64,
+    body_hash: u64,
+    size: usize,
+    preferred: bool,
+}
+
+/// A page's value array: just rendered (sent as it is, gzip-compressed later by the router
+/// when accepted), or kept by the response cache (already compressed when it applies).
+enum Out<'a> {
+    Rendered(Vec<u8>),
+    Kept(&'a Body),
+}
+
+/// One page's response: the envelope (context, a fresh nextLink, warnings) before the value
+/// array, fresh headers, the page counted in the stats, the reset fault applied.
+fn respond(
+    app: &Arc<App>,
+    req: &Req,
+    at: &At,
+    (count, next, warnings): (usize, Option<(usize, usize)>, &[String]),
+    out: Out,
+    applied: bool,
+    draw: crate::faults::Draw,
+) -> Resp {
+    let t = &app.estate.tenants[at.tidx];
     // Links carry the tenant GUID whatever segment the client used (as the real service does).
     let base = format!("{}/adminapi/beta/{}/InvokeCommand", app.base_url, t.id);
     let next_link = next.map(|(pos, sub)| {
         let tok = encode_skip(
             app,
             &Skip {
-                tenant: tidx,
+                tenant: at.tidx,
                 pos,
                 sub,
-                returned: returned + count,
-                created_ms: now_ms,
-                body: body_hash,
+                returned: at.returned + count,
+                created_ms: at.now_ms,
+                body: at.body_hash,
             },
         );
         match req.query("$select") {
@@ -678,7 +839,7 @@ fn invoke_inner(
         &mut buf,
         &format!(
             "{}/adminapi/beta/{}/$metadata#Collection(Exchange.GenericHashTable)",
-            app.base_url, seg
+            app.base_url, at.seg
         ),
     );
     if let Some(nl) = &next_link {
@@ -697,14 +858,44 @@ fn invoke_inner(
     }
     buf.push(b',');
     app.stats
-        .page(spec.name, count as u64, next_link.is_some(), followed);
-    let mut resp = Resp::raw(200, ODATA_JSON, vals).header("request-id", &rng::random_guid());
-    resp.prefix = buf;
+        .page(at.cmdlet, count as u64, next_link.is_some(), at.followed);
+    let mut gzipped = false;
+    let mut resp = match out {
+        Out::Rendered(vals) => {
+            let mut r = Resp::raw(200, ODATA_JSON, vals);
+            r.prefix = buf;
+            r
+        }
+        Out::Kept(Body::Plain(vals)) => {
+            let mut copy = take_buffer(vals.len());
+            copy.extend_from_slice(vals);
+            let mut r = Resp::raw(200, ODATA_JSON, copy);
+            r.prefix = buf;
+            r
+        }
+        Out::Kept(Body::Deflated(d)) => {
+            let body = gzip_spliced(&buf, d);
+            app.stats
+                .gzipped((buf.len() + d.raw_len) as u64, body.len() as u64);
+            gzipped = true;
+            Resp::raw(200, ODATA_JSON, body)
+        }
+    };
+    resp = resp.header("request-id", &rng::random_guid());
     if let Some(c) = req.header("client-request-id") {
         resp = resp.header("client-request-id", c);
     }
-    if preferred {
-        resp = resp.header("Preference-Applied", &format!("odata.maxpagesize={}", size));
+    if at.preferred {
+        resp = resp.header(
+            "Preference-Applied",
+            &format!("odata.maxpagesize={}", at.size),
+        );
+    }
+    if gzipped {
+        // As the router's gzip step would have added them.
+        resp = resp
+            .header("Content-Encoding", "gzip")
+            .header("Vary", "Accept-Encoding");
     }
     if draw.reset {
         app.stats.fault("reset", "invokeCommand", Some(&t.id));

@@ -20,6 +20,7 @@ mod graph;
 mod http;
 mod identity;
 mod json;
+mod response_cache;
 mod rng;
 mod routes;
 mod stats;
@@ -85,6 +86,7 @@ pub fn start(cfg: Config) -> std::io::Result<Emulator> {
         faults,
         link_secret: fastrand::u64(..),
         gdap: relationships,
+        cache: response_cache::ResponseCache::new(cfg.response_cache),
     });
     let stop = Arc::new(AtomicBool::new(false));
     wire::serve(

@@ -144,7 +144,11 @@ fn route(
 fn control(app: &Arc<App>, req: &Req, rest: &[&str]) -> Resp {
     let m = req.method.as_str();
     match (m, rest) {
-        ("GET", ["stats"]) | ("POST", ["stats"]) => Resp::json(200, &app.stats.to_json()),
+        ("GET", ["stats"]) | ("POST", ["stats"]) => {
+            let mut stats = app.stats.to_json();
+            stats["responseCache"] = app.cache.to_json();
+            Resp::json(200, &stats)
+        }
         ("GET", ["health"]) => Resp::json(200, &json!({"ok": true, "url": app.base_url})),
         ("POST", ["revoke"]) => {
             let n = app.identity.revoke_all();
@@ -153,6 +157,7 @@ fn control(app: &Arc<App>, req: &Req, rest: &[&str]) -> Resp {
         }
         ("POST", ["reset-stats"]) => {
             app.stats.reset();
+            app.cache.reset_counters();
             Resp::json(200, &json!({"ok": true}))
         }
         ("POST", ["devicecode", "decline"]) => {
