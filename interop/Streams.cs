@@ -12,23 +12,25 @@ namespace ExoDelegated.Interop
     /// goes through them, in the caller's scope; otherwise straight to the command runtime.</summary>
     public static class Streams
     {
-        private static ScriptBlock writeVerbose;
-        private static ScriptBlock writeWarning;
-
         /// <summary>A verbose line of cmdlet (the public command whose streams it is).</summary>
         public static void Verbose(PSCmdlet cmdlet, string text)
         {
             if (!WouldInquire(cmdlet, "Verbose")) { cmdlet.WriteVerbose(text); return; }
-            if (writeVerbose == null) writeVerbose = ScriptBlock.Create("param([string] $Message) Write-Verbose -Message $Message");
-            cmdlet.InvokeCommand.InvokeScript(false, writeVerbose, null, text);
+            Write(cmdlet, "param([string] $Message) Write-Verbose -Message $Message", text);
         }
 
         /// <summary>A warning of cmdlet.</summary>
         public static void Warning(PSCmdlet cmdlet, string text)
         {
             if (!WouldInquire(cmdlet, "WarningAction")) { cmdlet.WriteWarning(text); return; }
-            if (writeWarning == null) writeWarning = ScriptBlock.Create("param([string] $Message) Write-Warning -Message $Message");
-            cmdlet.InvokeCommand.InvokeScript(false, writeWarning, null, text);
+            Write(cmdlet, "param([string] $Message) Write-Warning -Message $Message", text);
+        }
+
+        // A script block per call, made in the caller's runspace (PowerShell caches the parse):
+        // one shared by all runspaces would be bound to the first that ran it.
+        private static void Write(PSCmdlet cmdlet, string script, string text)
+        {
+            cmdlet.InvokeCommand.InvokeScript(false, ScriptBlock.Create(script), null, text);
         }
 
         // -Debug given and the stream's own common parameter not: the runtime would ask.

@@ -623,7 +623,7 @@ fn invoke_inner(
         );
     }
     // Kept pages may show the state a write changes: drop them before and after it runs.
-    let writes = spec.write || !spec.name.starts_with("Get-");
+    let writes = writes(spec);
     if writes {
         app.cache.invalidate();
     }
@@ -747,8 +747,13 @@ fn invoke_inner(
 /// are never kept.
 const CLOCK_READS: &[&str] = &["Get-QuarantineMessage", "Get-MessageTraceV2"];
 
+/// Whether a cmdlet may change what a read shows: anything but a Get-* read.
+fn writes(spec: &crate::cmdlets::Spec) -> bool {
+    spec.write || !spec.name.starts_with("Get-")
+}
+
 fn cacheable(spec: &crate::cmdlets::Spec) -> bool {
-    !spec.write && spec.name.starts_with("Get-") && !CLOCK_READS.contains(&spec.name)
+    !writes(spec) && !CLOCK_READS.contains(&spec.name)
 }
 
 /// Everything a page's value array depends on: tenant, path, the query but the skip token

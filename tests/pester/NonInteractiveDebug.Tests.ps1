@@ -53,6 +53,8 @@ $null = Connect-ExoDelegated @p1 -Name two
 Show ('mailboxes: ' + @(Get-EXOMailbox -Connection one -ResultSize Unlimited -Debug).Count)
 Show ('all tenants: ' + @(Get-EXOMailbox -Connection (Get-ExoDelegatedConnection) -ResultSize Unlimited -Debug).Count)
 Show (Get-EXOMailbox -Connection one -ResultSize 1 -Debug -Verbose 4>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { $_ } })
+$m = (Get-Module ExoDelegated).Path; $one = Get-ExoDelegatedConnection one
+Show ('parallel: ' + (1..3 | ForEach-Object -ThrottleLimit 3 -Parallel { Import-Module $using:m; @(Get-EXOMailbox -Connection $using:one -ResultSize Unlimited -Debug).Count } | Measure-Object -Sum).Sum)
 Show ('permissions: ' + @(Get-EXOMailbox -Connection one -ResultSize 2 | Get-EXOMailboxPermission -Debug).Count)
 Show (Disconnect-ExoDelegated -All -Debug 3>&1 4>&1)
 'ended'
@@ -69,6 +71,7 @@ Show (Disconnect-ExoDelegated -All -Debug 3>&1 4>&1)
         # -Debug -Verbose shows them.
         @($out -like 'verbose: Connect*').Count | Should -Be 0
         @($out -like 'verbose: Get-Mailbox page 1:*').Count | Should -Be 1
+        $out | Should -Contain 'output: parallel: 18' -Because 'runspaces of one process write their verbose lines each in their own'
         @($out -like 'output: permissions: *').Count | Should -Be 1 -Because 'the batching queue writes its verbose lines the same way'
         $out | Should -Contain 'ended'
     }
